@@ -1,0 +1,1 @@
+//! Proc-macro front end over `lark-codegen`.

@@ -1,0 +1,1 @@
+//! The generator behind `lark-im-chat`.

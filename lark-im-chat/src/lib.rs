@@ -1,0 +1,1 @@
+//! Typed client for the Feishu/Lark group-chat API.
