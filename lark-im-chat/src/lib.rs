@@ -1,1 +1,78 @@
-//! Typed client for the Feishu/Lark group-chat API.
+//! Typed client for the Feishu/Lark group-chat API (im/v1 chats): chats, members, managers,
+//! announcements, tabs, menus, and the chat events.
+//!
+//! Every endpoint, type and event is generated from the spec in the repository's `spec/`
+//! directory; the runtime around it (tokens, transport, errors, pagination, webhooks) is written
+//! by hand.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use futures::TryStreamExt;
+//! use lark_im_chat::{ChatCreateBody, Client};
+//!
+//! # async fn run() -> Result<(), lark_im_chat::Error> {
+//! let client = Client::builder("cli_a1b2c3", "app-secret").build()?;
+//!
+//! // Required inputs are arguments, optional ones are setters.
+//! let created = client
+//!     .chats()
+//!     .create()
+//!     .body(ChatCreateBody::new().name("Incident 4711").user_id_list(["ou_7d8a6e6df7621556ce0d21922b676706ccs"]))
+//!     .uuid("incident-4711")
+//!     .send()
+//!     .await?;
+//!
+//! // Paginated listings are streams.
+//! let chat_id = created.chat_id.unwrap_or_default();
+//! let members: Vec<_> = client.chat(&chat_id).members().get().page_size(100).items().try_collect().await?;
+//! println!("{} members", members.len());
+//! # Ok(()) }
+//! ```
+//!
+//! Calls use the tenant token by default; [`Client::as_user`] gives handles that send a user
+//! token, and operations the platform allows only with a tenant token do not exist on them.
+
+// Generated code names this crate `::lark_im_chat`, so the same text compiles here and in
+// crates expanded by the proc-macro front end.
+extern crate self as lark_im_chat;
+
+mod auth;
+mod client;
+mod error;
+mod events;
+mod meta;
+mod open_enum;
+mod pagination;
+mod request;
+mod secret;
+mod token;
+mod validate;
+mod wire;
+
+#[doc(hidden)]
+pub mod rt;
+
+#[rustfmt::skip]
+mod gen;
+
+/// Webhook (HTTP event callback) security: decryption, signature, timestamp window,
+/// Verification Token, challenge answer and de-duplication.
+pub mod webhook;
+
+pub use auth::{Tenant, TokenKind, User};
+pub use client::{Client, ClientBuilder, Ctx, FEISHU_BASE_URL, LARK_BASE_URL};
+pub use error::{
+    ApiError, DecodeError, Error, ErrorDetail, FieldViolation, PermissionViolation, Result,
+};
+pub use events::EventDecodeError;
+pub use gen::*;
+pub use meta::{AppType, EventMeta, EventSchema, HttpMethod, OperationMeta, TokenType};
+pub use open_enum::UnknownValue;
+pub use pagination::{Page, Paginated};
+pub use request::ApiRequest;
+pub use secret::Secret;
+pub use validate::Validate;
+
+/// Decodes a full response body (`{code, msg, data}`) of an operation, as the client does.
+pub use client::decode_response;

@@ -1,2 +1,49 @@
-//! Maintainer tasks.
-fn main() {}
+//! Maintainer tasks: `cargo xtask <task>`. Run without arguments for the list.
+
+mod codegen;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  codegen [--check] [--spec DIR] [--out DIR]   regenerate lark-im-chat/src/gen from spec/ (or check it is fresh)
+  spec-json [--spec DIR]                       print the normalized spec as JSON
+  decode <operation-id|event-type> <file.json> decode a response or event body with the generated types
+";
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => codegen::run(&args[1..]),
+        Some("spec-json") => codegen::spec_json(&args[1..]),
+        Some("decode") => codegen::decode(&args[1..]),
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Value of `--name VALUE` in `args`.
+pub fn flag_value(args: &[String], name: &str) -> Option<PathBuf> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .map(PathBuf::from)
+}

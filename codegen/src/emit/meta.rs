@@ -1,0 +1,108 @@
+//! Metadata constants: one per operation and event, and the tables over them.
+
+use super::{ident, use_root};
+use crate::ir::{Api, AppType, Method, Schema, TokenType};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+fn method(m: Method) -> TokenStream {
+    match m {
+        Method::Get => quote!(rt::HttpMethod::Get),
+        Method::Post => quote!(rt::HttpMethod::Post),
+        Method::Put => quote!(rt::HttpMethod::Put),
+        Method::Patch => quote!(rt::HttpMethod::Patch),
+        Method::Delete => quote!(rt::HttpMethod::Delete),
+    }
+}
+
+fn tokens(t: &[TokenType]) -> TokenStream {
+    let t = t.iter().map(|t| match t {
+        TokenType::Tenant => quote!(rt::TokenType::Tenant),
+        TokenType::User => quote!(rt::TokenType::User),
+    });
+    quote!(&[#(#t),*])
+}
+
+fn app_types(a: &[AppType]) -> TokenStream {
+    let a = a.iter().map(|a| match a {
+        AppType::Custom => quote!(rt::AppType::Custom),
+        AppType::Store => quote!(rt::AppType::Store),
+    });
+    quote!(&[#(#a),*])
+}
+
+/// `gen/meta.rs`
+pub fn emit(api: &Api) -> TokenStream {
+    let header = use_root(1);
+    let ops = api.operations.iter().map(|op| {
+        let name = ident(&op.meta_const);
+        let doc = format!(" Metadata of `{}`.", op.id);
+        let (id, summary, path, doc_url) = (&op.id, &op.summary, &op.path, &op.doc_url);
+        let m = method(op.method);
+        let t = tokens(&op.tokens);
+        let scopes = &op.scopes;
+        let field_scopes = &op.field_scopes;
+        let a = app_types(&op.app_types);
+        let idem = match &op.idempotency {
+            Some(i) => {
+                let q = &i.query;
+                quote!(Some(#q))
+            }
+            None => quote!(None),
+        };
+        let paginated = op.pagination.is_some();
+        let errors = op.errors.iter().map(|e| super::lit_i64(*e));
+        quote! {
+            #[doc = #doc]
+            pub const #name: rt::OperationMeta = rt::OperationMeta::new(
+                #id, #summary, #m, #path, #t, &[#(#scopes),*], &[#(#field_scopes),*], #a, #doc_url, #idem, #paginated, &[#(#errors),*],
+            );
+        }
+    });
+    let op_refs = api.operations.iter().map(|op| ident(&op.meta_const));
+    let events = api.events.iter().map(|e| {
+        let name = ident(&e.meta_const);
+        let doc = format!(" Metadata of the `{}` event.", e.event_type);
+        let (et, summary, doc_url) = (&e.event_type, &e.summary, &e.doc_url);
+        let schema = match e.schema {
+            Schema::V2 => quote!(rt::EventSchema::V2),
+            Schema::V1 => quote!(rt::EventSchema::V1),
+        };
+        let scopes = &e.scopes;
+        let a = app_types(&e.app_types);
+        quote! {
+            #[doc = #doc]
+            pub const #name: rt::EventMeta = rt::EventMeta::new(#et, #summary, #schema, &[#(#scopes),*], #a, #doc_url);
+        }
+    });
+    let event_refs = api.events.iter().map(|e| ident(&e.meta_const));
+    let codes = api.errors.iter().map(|e| {
+        let (code, status, meaning) = (
+            super::lit_i64(e.code),
+            proc_macro2::Literal::u16_unsuffixed(e.http_status),
+            &e.meaning,
+        );
+        quote!((#code, #status, #meaning),)
+    });
+    let common = api.common_errors.iter().map(|e| super::lit_i64(*e));
+    quote! {
+        #![doc = " What the spec says about each operation and event, for the runtime, docs and reports."]
+        #header
+
+        #(#ops)*
+
+        /// Every operation, sorted by id.
+        pub static OPERATIONS: &[&rt::OperationMeta] = &[#(&#op_refs),*];
+
+        #(#events)*
+
+        /// Every event, sorted by event type.
+        pub static EVENTS: &[&rt::EventMeta] = &[#(&#event_refs),*];
+
+        /// Documented business error codes: `(code, HTTP status, meaning)`, sorted by code.
+        pub static ERROR_CODES: &[(i64, u16, &str)] = &[#(#codes)*];
+
+        /// Codes nearly every operation can return.
+        pub static COMMON_ERROR_CODES: &[i64] = &[#(#common),*];
+    }
+}

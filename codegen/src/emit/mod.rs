@@ -1,0 +1,159 @@
+//! IR -> one `TokenStream` per output file. Pure functions of the IR: no naming, no I/O.
+
+mod decode;
+mod docs;
+mod enums;
+mod events;
+mod handles;
+mod meta;
+mod ops;
+mod structs;
+
+use crate::ir::{Api, Module, Ty};
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+/// One output file: path relative to `src/gen/`, and its items.
+#[derive(Debug)]
+pub struct EmittedFile {
+    pub path: String,
+    pub tokens: TokenStream,
+    /// One-line description for the file header.
+    pub what: &'static str,
+}
+
+/// Every generated file, in a stable order.
+pub fn emit(api: &Api) -> Vec<EmittedFile> {
+    let groups: Vec<&str> = {
+        let mut g: Vec<&str> = api.operations.iter().map(|o| o.group.as_str()).collect();
+        g.dedup();
+        g
+    };
+    let mut files = vec![
+        EmittedFile {
+            path: "mod.rs".into(),
+            tokens: root_module(api, &groups),
+            what: "module tree and re-exports",
+        },
+        EmittedFile {
+            path: "enums.rs".into(),
+            tokens: enums::emit(api),
+            what: "open enums",
+        },
+        EmittedFile {
+            path: "types.rs".into(),
+            tokens: structs::emit_module(api, &Module::Types, 1),
+            what: "shared object types",
+        },
+        EmittedFile {
+            path: "handles.rs".into(),
+            tokens: handles::emit(api),
+            what: "resource handles",
+        },
+        EmittedFile {
+            path: "meta.rs".into(),
+            tokens: meta::emit(api),
+            what: "operation and event metadata",
+        },
+        EmittedFile {
+            path: "events.rs".into(),
+            tokens: events::emit(api),
+            what: "typed events and envelopes",
+        },
+        EmittedFile {
+            path: "decode.rs".into(),
+            tokens: decode::emit(api),
+            what: "decoding by operation id",
+        },
+        EmittedFile {
+            path: "ops/mod.rs".into(),
+            tokens: ops_module(&groups),
+            what: "operation groups",
+        },
+    ];
+    for g in groups {
+        files.push(EmittedFile {
+            path: format!("ops/{g}.rs"),
+            tokens: ops::emit_group(api, g),
+            what: "operations",
+        });
+    }
+    files
+}
+
+fn root_module(api: &Api, groups: &[&str]) -> TokenStream {
+    let _ = groups;
+    let title = format!(" Generated client for {}.", api.title);
+    quote! {
+        #![doc = #title]
+        mod decode;
+        mod enums;
+        mod events;
+        mod handles;
+        pub(crate) mod meta;
+        mod ops;
+        mod types;
+
+        pub use decode::decode_operation_response;
+        pub use enums::*;
+        pub use events::*;
+        pub use handles::*;
+        pub use meta::{COMMON_ERROR_CODES, ERROR_CODES, EVENTS, OPERATIONS};
+        pub use ops::*;
+        pub use types::*;
+    }
+}
+
+fn ops_module(groups: &[&str]) -> TokenStream {
+    let mods = groups.iter().map(|g| ident(g));
+    let uses = groups.iter().map(|g| ident(g));
+    quote! {
+        #![doc = " One module per operation group."]
+        #(mod #mods;)*
+        #(pub use #uses::*;)*
+    }
+}
+
+/// An identifier from an IR name (already validated).
+pub(crate) fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// Glob import of the generated root, for a file at `depth` below `gen/`.
+pub(crate) fn use_root(depth: usize) -> TokenStream {
+    let supers = (0..depth).map(|_| format_ident!("super"));
+    quote! {
+        #[allow(unused_imports)]
+        use #(#supers)::*::*;
+        #[allow(unused_imports)]
+        use ::lark_im_chat::rt;
+    }
+}
+
+/// The Rust type of a value of `ty` (without `Option`).
+pub(crate) fn rust_ty(ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::String | Ty::LenientString => quote!(String),
+        Ty::Integer | Ty::Int64String => quote!(i64),
+        Ty::Boolean => quote!(bool),
+        Ty::Json => quote!(rt::serde_json::Value),
+        Ty::Struct(n) | Ty::Enum(n) => {
+            let n = ident(n);
+            quote!(#n)
+        }
+        Ty::Array(inner) => {
+            let inner = rust_ty(inner);
+            quote!(Vec<#inner>)
+        }
+    }
+}
+
+/// An integer literal without a type suffix (`5`, not `5i64`).
+pub(crate) fn lit_i64(v: i64) -> proc_macro2::Literal {
+    proc_macro2::Literal::i64_unsuffixed(v)
+}
+
+/// A `usize` literal without a type suffix.
+pub(crate) fn lit_usize(v: usize) -> proc_macro2::Literal {
+    proc_macro2::Literal::usize_unsuffixed(v)
+}

@@ -1,0 +1,370 @@
+//! The intermediate representation: references resolved, every Rust name assigned once, facts
+//! computed. Emitters read only this; they never invent names.
+
+use crate::diag::Loc;
+use serde::Serialize;
+
+/// The whole API, ordered by stable keys so generation is deterministic.
+#[derive(Debug, Clone, Serialize)]
+pub struct Api {
+    pub name: String,
+    pub title: String,
+    pub base_urls: Vec<(String, String)>,
+    /// Enums, sorted by Rust name.
+    pub enums: Vec<EnumDef>,
+    /// Every struct: shared types, operation bodies and responses, event bodies; sorted by name.
+    pub structs: Vec<StructDef>,
+    /// Handles, sorted by key (parents before children).
+    pub handles: Vec<Handle>,
+    /// Operations, sorted by id.
+    pub operations: Vec<Operation>,
+    /// Events, sorted by event type.
+    pub events: Vec<Event>,
+    /// Error catalog, sorted by code.
+    pub errors: Vec<ErrorCode>,
+    /// Codes nearly every operation can return.
+    pub common_errors: Vec<i64>,
+}
+
+/// Where an emitted item lives.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Module {
+    /// `gen/types.rs`
+    Types,
+    /// `gen/ops/<group>.rs`
+    Group(String),
+    /// `gen/events.rs`
+    Events,
+}
+
+/// Whether a struct is sent, received, or both; decides validation and constructors.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Usage {
+    pub request: bool,
+    pub response: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StructDef {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub fields: Vec<Field>,
+    pub module: Module,
+    pub usage: Usage,
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Field {
+    pub wire: String,
+    pub rust: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub doc: Vec<String>,
+    pub limits: Limits,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub example: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub constant: Option<serde_json::Value>,
+    pub sdk_only: bool,
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+/// A field's type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Ty {
+    String,
+    Integer,
+    Boolean,
+    /// i64 carried as a JSON string (also for Unix times).
+    Int64String,
+    /// String that may arrive as a number.
+    LenientString,
+    Json,
+    Struct(String),
+    Enum(String),
+    Array(Box<Ty>),
+}
+
+impl Ty {
+    /// JSON type name used by `spec-json`.
+    pub fn json_type(&self) -> &'static str {
+        match self {
+            Ty::String | Ty::Int64String | Ty::LenientString => "string",
+            Ty::Integer => "integer",
+            Ty::Boolean => "boolean",
+            Ty::Json => "object",
+            Ty::Struct(_) => "object",
+            Ty::Enum(_) => "string",
+            Ty::Array(_) => "array",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Limits {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_items: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<u64>,
+}
+
+impl Limits {
+    pub fn is_empty(&self) -> bool {
+        *self == Limits::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum EnumRepr {
+    String,
+    Integer,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EnumDef {
+    pub name: String,
+    pub doc: Vec<String>,
+    pub repr: EnumRepr,
+    pub variants: Vec<Variant>,
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum WireValue {
+    Str(String),
+    Int(i64),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Variant {
+    pub name: String,
+    pub value: WireValue,
+    pub doc: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Handle {
+    pub key: String,
+    pub struct_name: String,
+    pub accessor: String,
+    pub parent: Option<String>,
+    /// Path variables this handle adds.
+    pub own_params: Vec<String>,
+    /// Path variables along the chain from the root, in order.
+    pub params: Vec<String>,
+    pub doc: String,
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum TokenType {
+    Tenant,
+    User,
+}
+
+impl TokenType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenType::Tenant => "tenant",
+            TokenType::User => "user",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub enum AppType {
+    Custom,
+    Store,
+}
+
+impl AppType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppType::Custom => "custom",
+            AppType::Store => "store",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Segment {
+    Lit(String),
+    Var(String),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Body {
+    pub required: bool,
+    pub struct_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub enum Response {
+    Struct(String),
+    Empty,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Pagination {
+    pub token_param: String,
+    pub size_param: String,
+    pub token_field: String,
+    pub has_more_field: String,
+    pub items_field: String,
+    /// Rust names of the response fields above.
+    pub token_field_rust: String,
+    pub has_more_field_rust: String,
+    pub items_field_rust: String,
+    /// Rust name of the query parameter carrying the cursor.
+    pub token_param_rust: String,
+    pub item: Ty,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Idempotency {
+    pub query: String,
+    pub window: Option<String>,
+    pub rule: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Overview {
+    pub title: String,
+    pub section: String,
+    pub acknowledged: Vec<Acknowledged>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Acknowledged {
+    pub what: String,
+    pub page: serde_json::Value,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    pub id: String,
+    pub group: String,
+    pub summary: String,
+    pub doc_url: String,
+    pub method: Method,
+    pub path: String,
+    pub segments: Vec<Segment>,
+    pub handle: String,
+    pub fn_name: String,
+    pub request_name: String,
+    /// Name of the metadata constant, e.g. `CHAT_MEMBERS_GET`.
+    pub meta_const: String,
+    pub tokens: Vec<TokenType>,
+    pub scopes: Vec<String>,
+    pub field_scopes: Vec<String>,
+    pub app_types: Vec<AppType>,
+    pub rate_limit: Option<String>,
+    pub path_params: Vec<Field>,
+    pub query: Vec<Field>,
+    pub body: Option<Body>,
+    pub response: Response,
+    pub pagination: Option<Pagination>,
+    pub idempotency: Option<Idempotency>,
+    pub errors: Vec<i64>,
+    pub constraints: Vec<String>,
+    pub notes: Vec<String>,
+    pub overview: Overview,
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Schema {
+    V2,
+    V1,
+}
+
+impl Schema {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Schema::V2 => "2.0",
+            Schema::V1 => "1.0",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Event {
+    pub event_type: String,
+    /// Variant of the events enum and name of the body struct.
+    pub name: String,
+    /// Name of the metadata constant.
+    pub meta_const: String,
+    pub schema: Schema,
+    pub summary: String,
+    pub doc_url: String,
+    pub scopes: Vec<String>,
+    pub app_types: Vec<AppType>,
+    pub notes: Vec<String>,
+    pub overview: Overview,
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorCode {
+    pub code: i64,
+    pub http_status: u16,
+    pub meaning: String,
+}
+
+impl Api {
+    pub fn struct_def(&self, name: &str) -> Option<&StructDef> {
+        self.structs.iter().find(|s| s.name == name)
+    }
+
+    pub fn enum_def(&self, name: &str) -> Option<&EnumDef> {
+        self.enums.iter().find(|e| e.name == name)
+    }
+
+    pub fn handle(&self, key: &str) -> Option<&Handle> {
+        self.handles.iter().find(|h| h.key == key)
+    }
+
+    pub fn event_struct(&self, event: &Event) -> Option<&StructDef> {
+        self.struct_def(&event.name)
+    }
+}

@@ -1,0 +1,101 @@
+//! The normalized spec as JSON, for other tools (`cargo xtask spec-json`).
+
+use crate::ir::{Api, Field, Response, Ty};
+use serde_json::{json, Value};
+
+fn node(api: &Api, name: &str, ty: &Ty, required: bool, depth: usize) -> Value {
+    let mut n = json!({ "name": name, "type": ty.json_type(), "required": required });
+    match ty {
+        Ty::Enum(e) => {
+            if let Some(def) = api.enum_def(e) {
+                let values: Vec<Value> = def
+                    .variants
+                    .iter()
+                    .map(|v| match &v.value {
+                        crate::ir::WireValue::Str(s) => json!(s),
+                        crate::ir::WireValue::Int(i) => json!(i),
+                    })
+                    .collect();
+                n["enum"] = json!(values);
+                if def.repr == crate::ir::EnumRepr::Integer {
+                    n["type"] = json!("integer");
+                }
+            }
+        }
+        Ty::Struct(s) if depth < 16 => {
+            let fields = api
+                .struct_def(s)
+                .map(|d| fields(api, &d.fields, depth + 1))
+                .unwrap_or_default();
+            n["fields"] = json!(fields);
+        }
+        Ty::Array(inner) => n["items"] = node(api, "items", inner, true, depth + 1),
+        _ => {}
+    }
+    n
+}
+
+fn fields(api: &Api, fs: &[Field], depth: usize) -> Vec<Value> {
+    fs.iter()
+        .map(|f| node(api, &f.wire, &f.ty, f.required, depth))
+        .collect()
+}
+
+/// `{operations[], events[]}` as documented in `spec/README.md`.
+pub fn to_json(api: &Api) -> Value {
+    let operations: Vec<Value> = api
+        .operations
+        .iter()
+        .map(|op| {
+            let response = match &op.response {
+                Response::Struct(s) => api
+                    .struct_def(s)
+                    .map(|d| fields(api, &d.fields, 0))
+                    .unwrap_or_default(),
+                Response::Empty => Vec::new(),
+            };
+            let body = op
+                .body
+                .as_ref()
+                .and_then(|b| api.struct_def(&b.struct_name))
+                .map(|d| fields(api, &d.fields, 0))
+                .unwrap_or_default();
+            json!({
+                "id": op.id,
+                "method": op.method.as_str(),
+                "path": op.path,
+                "summary": op.summary,
+                "doc_url": op.doc_url,
+                "tokens": op.tokens.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
+                "scopes": op.scopes,
+                "app_types": op.app_types.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+                "paginated": op.pagination.is_some(),
+                "idempotency_key": op.idempotency.as_ref().map(|i| i.query.clone()),
+                "path_params": fields(api, &op.path_params, 0),
+                "query": fields(api, &op.query, 0),
+                "body": body,
+                "response": response,
+            })
+        })
+        .collect();
+    let events: Vec<Value> = api
+        .events
+        .iter()
+        .map(|e| {
+            let body = api
+                .event_struct(e)
+                .map(|d| fields(api, &d.fields, 0))
+                .unwrap_or_default();
+            json!({
+                "event_type": e.event_type,
+                "schema": e.schema.as_str(),
+                "summary": e.summary,
+                "doc_url": e.doc_url,
+                "scopes": e.scopes,
+                "app_types": e.app_types.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
+                "fields": body,
+            })
+        })
+        .collect();
+    json!({ "name": api.name, "operations": operations, "events": events })
+}

@@ -1,0 +1,34 @@
+//! The surface generated code is written against.
+//!
+//! Generated files refer to the runtime only as `::lark_im_chat::rt::…`, so the same text works
+//! inside this crate (see `extern crate self` in `lib.rs`) and in a crate expanded by the
+//! `lark-codegen-macros` front end. Not a stable API for callers.
+
+pub use crate::auth::{Tenant, TokenKind, User};
+pub use crate::client::{decode_response, Ctx};
+pub use crate::error::{Error, Result};
+pub use crate::meta::{AppType, EventMeta, EventSchema, HttpMethod, OperationMeta, TokenType};
+pub use crate::open_enum::UnknownValue;
+pub use crate::pagination::{items, pages, Page, Paginated};
+pub use crate::request::{json_body, push_segment, ApiRequest, Query};
+pub use crate::validate::Validate;
+pub use crate::wire::{de_int_enum, de_str_enum};
+
+/// Limit checks called by generated `to_request` and `Validate` impls.
+pub mod validate {
+    pub use crate::validate::{items, join, length, range};
+}
+
+/// `#[serde(with = …)]` modules named by generated structs.
+pub mod wire {
+    pub use crate::wire::{int64_string, lenient_string};
+}
+pub use futures::Stream;
+pub use serde;
+pub use serde_json;
+
+/// Response `data` of operations that return `{}`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Empty {}
+pub use crate::events::{decode_event, peek_event, EventDecodeError};
+pub use crate::secret::Secret;

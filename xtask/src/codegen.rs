@@ -1,0 +1,95 @@
+//! `codegen`, `spec-json` and `decode`.
+
+use crate::{flag_value, root};
+use lark_codegen::Mode;
+
+/// `cargo xtask codegen [--check]`: regenerate, or fail naming every stale file.
+pub fn run(args: &[String]) -> Result<(), String> {
+    let spec = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
+    let out = flag_value(args, "--out").unwrap_or_else(|| root().join("lark-im-chat/src/gen"));
+    let mode = if args.iter().any(|a| a == "--check") {
+        Mode::Check
+    } else {
+        Mode::Write
+    };
+    let generated = lark_codegen::generate_dir(&spec).map_err(|e| e.to_string())?;
+    let report = lark_codegen::sync(&out, &generated.files, mode)
+        .map_err(|e| format!("{}: {e}", out.display()))?;
+    let show = |p: &std::path::PathBuf| p.strip_prefix(root()).unwrap_or(p).display().to_string();
+    match mode {
+        Mode::Check if !report.is_fresh() => {
+            let mut msg = String::from(
+                "generated code is stale; run `cargo xtask codegen` and commit the result:\n",
+            );
+            for p in &report.changed {
+                msg.push_str(&format!("  changed: {}\n", show(p)));
+            }
+            for p in &report.missing {
+                msg.push_str(&format!("  missing: {}\n", show(p)));
+            }
+            for p in &report.stale {
+                msg.push_str(&format!("  no longer generated: {}\n", show(p)));
+            }
+            Err(msg)
+        }
+        Mode::Check => {
+            println!("generated code is fresh ({} files)", generated.files.len());
+            Ok(())
+        }
+        Mode::Write => {
+            let n = report.changed.len() + report.missing.len();
+            println!(
+                "{} files generated: {n} written, {} removed, {} unchanged",
+                generated.files.len(),
+                report.stale.len(),
+                generated.files.len() - n
+            );
+            Ok(())
+        }
+    }
+}
+
+/// `cargo xtask spec-json`: the normalized spec for other tools.
+pub fn spec_json(args: &[String]) -> Result<(), String> {
+    let spec = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
+    let files = lark_codegen::read_spec_dir(&spec).map_err(|e| e.to_string())?;
+    let api = lark_codegen::load_ir(&files).map_err(|e| e.to_string())?;
+    let json = lark_codegen::spec_json::to_json(&api);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+/// `cargo xtask decode <operation-id|event-type> <file.json>`.
+///
+/// Runs the `decode` example of lark-im-chat: xtask itself must not depend on the client, or a
+/// broken `src/gen` could not be regenerated.
+pub fn decode(args: &[String]) -> Result<(), String> {
+    let [what, file] = args else {
+        return Err("usage: cargo xtask decode <operation-id|event-type> <file.json>".into());
+    };
+    let file = std::path::absolute(file).map_err(|e| format!("{file}: {e}"))?;
+    let status =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .current_dir(root())
+            .args([
+                "run",
+                "--quiet",
+                "-p",
+                "lark-im-chat",
+                "--example",
+                "decode",
+                "--",
+            ])
+            .arg(what)
+            .arg(&file)
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(String::new())
+    }
+}
