@@ -1,8 +1,8 @@
 //! Cursor pagination as `Stream`s, with guards against pages that would loop forever.
 //!
 //! A listing ends only when the platform says `has_more: false`. A page that claims more but
-//! carries no cursor, or repeats a cursor already seen, ends the stream with an error instead of
-//! looping or silently returning a short listing.
+//! carries no cursor, or repeats a cursor already seen, is yielded and then followed by an error
+//! that ends the stream, instead of looping or silently returning a short listing.
 
 use crate::auth::TokenKind;
 use crate::client::Ctx;
@@ -43,7 +43,12 @@ pub trait Paginated: Clone + Send + Sync + 'static {
 }
 
 enum State<P> {
-    Next { req: P, seen: HashSet<u64> },
+    Next {
+        req: P,
+        seen: HashSet<u64>,
+    },
+    /// The last page was yielded; its cursor was unusable.
+    Fail(Error),
     Done,
 }
 
@@ -55,52 +60,45 @@ fn fingerprint(token: &str) -> u64 {
 
 /// All pages, in order; the stream ends after the last page or the first error.
 pub fn pages<P: Paginated>(first: P) -> impl Stream<Item = Result<P::Page>> + Send {
-    stream::unfold(
-        State::Next {
-            req: first,
-            seen: HashSet::new(),
-        },
-        |state| async move {
-            let State::Next { mut req, mut seen } = state else {
-                return None;
-            };
-            let result = match req.to_request() {
-                Ok(r) => req.ctx().send::<P::Page>(r).await,
-                Err(e) => Err(e),
-            };
-            let page = match result {
-                Ok(page) => page,
-                Err(e) => return Some((Err(e), State::Done)),
-            };
-            let (has_more, token) = page.cursor();
-            if has_more != Some(true) {
-                return Some((Ok(page), State::Done));
-            }
-            let operation = req
+    let start = State::Next {
+        req: first,
+        seen: HashSet::new(),
+    };
+    stream::unfold(start, |state| async move {
+        let (mut req, mut seen) = match state {
+            State::Next { req, seen } => (req, seen),
+            State::Fail(e) => return Some((Err(e), State::Done)),
+            State::Done => return None,
+        };
+        let result = match req.to_request() {
+            Ok(r) => req.ctx().send::<P::Page>(r).await,
+            Err(e) => Err(e),
+        };
+        let page = match result {
+            Ok(page) => page,
+            Err(e) => return Some((Err(e), State::Done)),
+        };
+        let (has_more, token) = page.cursor();
+        if has_more != Some(true) {
+            return Some((Ok(page), State::Done));
+        }
+        let broken = |reason: &str| Error::Pagination {
+            operation: req
                 .to_request()
-                .map(|r| r.meta.id)
-                .unwrap_or("paginated operation");
-            let token = match token.filter(|t| !t.is_empty()) {
-                Some(t) => t.to_owned(),
-                None => {
-                    let err = Error::Pagination {
-                        operation,
-                        reason: "has_more is true but the page carries no page_token".into(),
-                    };
-                    return Some((Err(err), State::Done));
-                }
-            };
-            if !seen.insert(fingerprint(&token)) {
-                let err = Error::Pagination {
-                    operation,
-                    reason: "the platform repeated a page_token already seen".into(),
-                };
-                return Some((Err(err), State::Done));
-            }
-            req.set_page_token(Some(token));
-            Some((Ok(page), State::Next { req, seen }))
-        },
-    )
+                .map_or("paginated operation", |r| r.meta.id),
+            reason: reason.to_owned(),
+        };
+        let Some(token) = token.filter(|t| !t.is_empty()).map(str::to_owned) else {
+            let err = broken("has_more is true but the page carries no page_token");
+            return Some((Ok(page), State::Fail(err)));
+        };
+        if !seen.insert(fingerprint(&token)) {
+            let err = broken("the platform repeated a page_token already seen");
+            return Some((Ok(page), State::Fail(err)));
+        }
+        req.set_page_token(Some(token));
+        Some((Ok(page), State::Next { req, seen }))
+    })
 }
 
 /// All items of all pages, one page in memory at a time. Stop early with `StreamExt::take`:

@@ -1,5 +1,6 @@
 //! Maintainer tasks: `cargo xtask <task>`. Run without arguments for the list.
 
+mod check;
 mod codegen;
 
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
+  check                                        everything CI runs: fmt, codegen --check, clippy, tests, docs
   codegen [--check] [--spec DIR] [--out DIR]   regenerate lark-im-chat/src/gen from spec/ (or check it is fresh)
   spec-json [--spec DIR]                       print the normalized spec as JSON
   decode <operation-id|event-type> <file.json> decode a response or event body with the generated types
@@ -23,6 +25,7 @@ pub fn root() -> PathBuf {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
+        Some("check") => check::run(&args[1..]),
         Some("codegen") => codegen::run(&args[1..]),
         Some("spec-json") => codegen::spec_json(&args[1..]),
         Some("decode") => codegen::decode(&args[1..]),
