@@ -157,6 +157,7 @@ fn check_operation(api: &Api, op: &Operation, diags: &mut Diagnostics) {
             }
         }
     }
+    check_builder_names(api, op, diags);
     if let Some(i) = &op.idempotency {
         if !op.query.iter().any(|q| q.wire == i.query) {
             diags.error(
@@ -223,6 +224,38 @@ fn check_cycles(api: &Api, diags: &mut Diagnostics) {
             if let Some(t) = api.struct_def(n) {
                 stack.extend(t.fields.iter().filter_map(|f| direct(&f.ty)));
             }
+        }
+    }
+}
+
+/// The request builder holds the handle's path variables, `ctx`, `body`, and methods `send`,
+/// `to_request` (and `pages`/`items` when paginated) next to one field and setter per query
+/// parameter: every one of those names must be distinct.
+fn check_builder_names(api: &Api, op: &Operation, diags: &mut Diagnostics) {
+    let mut taken: BTreeMap<String, &str> = BTreeMap::new();
+    if let Some(h) = api.handle(&op.handle) {
+        for p in &h.params {
+            taken.insert(p.clone(), "a path variable of the handle");
+        }
+    }
+    for (name, what) in [("ctx", "the builder's client context"), ("send", "a builder method"), ("to_request", "a builder method")] {
+        taken.insert(name.to_owned(), what);
+    }
+    if op.body.is_some() {
+        taken.insert("body".into(), "the builder's body");
+    }
+    if op.pagination.is_some() {
+        taken.insert("pages".into(), "a builder method");
+        taken.insert("items".into(), "a builder method");
+    }
+    for q in &op.query {
+        if let Some(what) = taken.get(&q.rust) {
+            diags.error(
+                &q.loc,
+                format!("name collision: query parameter `{}` becomes `{}`, which is {what}; set `rust_name`", q.wire, q.rust),
+            );
+        } else {
+            taken.insert(q.rust.clone(), "another query parameter");
         }
     }
 }

@@ -73,11 +73,16 @@ pub fn parse<T: DeserializeOwned>(
     })
 }
 
-/// serde_yaml_ng appends "at line N column M"; the line is reported separately.
+/// serde_yaml_ng prefixes its own path and appends "at line N column M"; both are reported
+/// separately, so only the message itself is kept.
 fn strip_location(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_owned(),
-        None => message.to_owned(),
+    let message = match message.find(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    match message.split_once(": ") {
+        Some((prefix, rest)) if !prefix.contains(' ') => rest.to_owned(),
+        _ => message.to_owned(),
     }
 }
 

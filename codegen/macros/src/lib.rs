@@ -1,1 +1,241 @@
 //! Proc-macro front end over `lark-codegen`.
+//!
+//! [`generate!`] runs the same pipeline as `cargo xtask codegen` on a spec directory and expands
+//! to the generated module tree in place, so a crate can build a client from its own spec without
+//! checking generated files in.
+
+use lark_codegen::Generated;
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use syn::{AttrStyle, Attribute, Item, ItemMod, LitStr};
+
+/// Expands a spec directory into a client, in place.
+///
+/// The argument is the spec directory, relative to the invoking crate's `CARGO_MANIFEST_DIR`
+/// (the directory of its `Cargo.toml`). The macro runs `lark_codegen::generate_dir` on it, exactly
+/// as `cargo xtask codegen` does, and expands to:
+///
+/// - the items of the generated `mod.rs` (its inner `#![doc]` attributes dropped), with every
+///   `mod x;` replaced by an inline `mod x { … }` holding the generated `x.rs` or `x/mod.rs`,
+///   recursively; the tokens are parsed from the rendered files, so they are exactly the text
+///   `cargo xtask codegen` would write;
+/// - `pub const GENERATED_FILES: &[(&str, &str)]`: every generated file as
+///   `(path relative to src/gen/, text)`, sorted by path;
+/// - one `const _: &str = include_str!("…");` per spec file, so that cargo rebuilds the invoking
+///   crate when the spec changes. (A spec file *added* to the directory is not noticed until some
+///   other input changes.)
+///
+/// A spec with problems expands to a `compile_error!` holding every problem, each with its file,
+/// line and YAML path.
+///
+/// The generated code refers to the runtime as `::lark_im_chat::rt`, so the invoking crate must
+/// depend on `lark-im-chat`.
+///
+/// # Example
+///
+/// ```ignore
+/// mod chat_client {
+///     lark_codegen_macros::generate!("spec");
+/// }
+///
+/// # async fn run() -> Result<(), lark_im_chat::Error> {
+/// let client = lark_im_chat::Client::builder("cli_a1b2c3", "app-secret").build()?;
+/// let api = chat_client::Api::new(client.ctx().clone());
+/// let request = api.chats().list().page_size(20).to_request()?;
+/// println!("{}", request.path_and_query());
+/// for (path, text) in chat_client::GENERATED_FILES {
+///     println!("{path}: {} bytes", text.len());
+/// }
+/// # Ok(()) }
+/// ```
+#[proc_macro]
+pub fn generate(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    let lit = syn::parse_macro_input!(input as LitStr);
+    expand(&lit).into()
+}
+
+fn expand(lit: &LitStr) -> TokenStream {
+    let manifest_dir = match std::env::var_os("CARGO_MANIFEST_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            return error(
+                lit.span(),
+                "generate!: CARGO_MANIFEST_DIR is not set; run the build through cargo",
+            )
+        }
+    };
+    let dir = manifest_dir.join(lit.value());
+    let spec_files = match lark_codegen::read_spec_dir(&dir) {
+        Ok(files) => files,
+        Err(e) => {
+            return error(
+                lit.span(),
+                &format!(
+                    "generate!({:?}): cannot read the spec in {}: {e}",
+                    lit.value(),
+                    dir.display()
+                ),
+            )
+        }
+    };
+    // Emitted even when the spec has problems, so that fixing the spec triggers a rebuild.
+    let tracked = track(&dir, &spec_files);
+    let generated = match lark_codegen::generate(&spec_files) {
+        Ok(generated) => generated,
+        Err(e) => {
+            let message = format!("generate!({:?}): {e}", lit.value());
+            let err = error(lit.span(), &message);
+            return quote!(#tracked #err);
+        }
+    };
+    match module_tree(&generated) {
+        Ok(items) => {
+            let files = generated
+                .files
+                .iter()
+                .map(|(path, text)| quote!((#path, #text)));
+            quote! {
+                #(#items)*
+
+                /// Every generated file: path relative to `src/gen/`, and its text.
+                pub const GENERATED_FILES: &[(&str, &str)] = &[#(#files),*];
+
+                #tracked
+            }
+        }
+        Err(message) => {
+            let err = error(
+                lit.span(),
+                &format!("generate!({:?}): {message}", lit.value()),
+            );
+            quote!(#tracked #err)
+        }
+    }
+}
+
+/// `const _: &str = include_str!(…);` for every spec file.
+fn track(dir: &Path, files: &BTreeMap<String, String>) -> TokenStream {
+    let consts = files.keys().map(|rel| {
+        let path = dir.join(rel).display().to_string();
+        quote!(
+            const _: &str = include_str!(#path);
+        )
+    });
+    quote!(#(#consts)*)
+}
+
+fn error(span: Span, message: &str) -> TokenStream {
+    syn::Error::new(span, message).to_compile_error()
+}
+
+/// The items of `mod.rs`, with every `mod x;` inlined.
+fn module_tree(generated: &Generated) -> Result<Vec<Item>, String> {
+    let (inner, items) = load_module(&generated.files, "mod.rs")?;
+    if let Some(attr) = inner.iter().find(|a| !a.path().is_ident("doc")) {
+        return Err(format!(
+            "mod.rs has the inner attribute `{}`, which cannot be expanded in place",
+            quote!(#attr)
+        ));
+    }
+    Ok(items)
+}
+
+/// Parses `path` and inlines its `mod x;` declarations; returns its inner attributes and items.
+fn load_module(
+    files: &BTreeMap<String, String>,
+    path: &str,
+) -> Result<(Vec<Attribute>, Vec<Item>), String> {
+    let text = files
+        .get(path)
+        .ok_or_else(|| format!("the generator produced no `{path}`"))?;
+    let file =
+        syn::parse_file(text).map_err(|e| format!("generated `{path}` does not parse: {e}"))?;
+    // Children of `a/mod.rs` live in `a/`; children of `a/b.rs` in `a/b/`.
+    let child_dir = match path.strip_suffix("mod.rs") {
+        Some(dir) => dir.to_owned(),
+        None => format!("{}/", path.trim_end_matches(".rs")),
+    };
+    let mut items = Vec::with_capacity(file.items.len());
+    for item in file.items {
+        match item {
+            Item::Mod(m) if m.content.is_none() => {
+                items.push(Item::Mod(inline(files, &child_dir, m)?))
+            }
+            other => items.push(other),
+        }
+    }
+    Ok((file.attrs, items))
+}
+
+/// `mod x;` -> `mod x { <inner attributes and items of x.rs or x/mod.rs> }`.
+fn inline(files: &BTreeMap<String, String>, dir: &str, mut m: ItemMod) -> Result<ItemMod, String> {
+    let name = m.ident.to_string();
+    let flat = format!("{dir}{name}.rs");
+    let nested = format!("{dir}{name}/mod.rs");
+    let path = if files.contains_key(&flat) {
+        flat
+    } else if files.contains_key(&nested) {
+        nested
+    } else {
+        return Err(format!(
+            "`mod {name};` declared, but the generator produced neither `{flat}` nor `{nested}`"
+        ));
+    };
+    let (inner, items) = load_module(files, &path)?;
+    // syn prints inner attributes of an inline module inside its braces.
+    m.attrs.extend(inner.into_iter().map(|mut a| {
+        a.style = AttrStyle::Inner(Default::default());
+        a
+    }));
+    m.content = Some((Default::default(), items));
+    m.semi = None;
+    Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Expands `generate!(<path>)` as rustc would, with paths relative to this crate.
+    fn expand_str(path: &str) -> String {
+        expand(&LitStr::new(path, Span::call_site())).to_string()
+    }
+
+    #[test]
+    fn expands_a_fixture_into_inline_modules() {
+        let out = expand_str("../../tests/fixtures/pagination");
+        let (items, rest) = out
+            .split_once("pub const GENERATED_FILES")
+            .expect("GENERATED_FILES is emitted");
+        assert!(!out.contains("compile_error"));
+        assert!(items.contains("mod ops {"));
+        assert!(items.contains("mod chat_members {"));
+        // The inner docs of submodules stay inner attributes; mod.rs's are dropped.
+        assert!(items.contains("# ! [doc = \" One module per operation group.\"]"));
+        assert!(!items.contains("Generated client for"));
+        assert!(rest.contains("(\"ops/chat_members.rs\" , \"// @generated"));
+        assert!(rest.contains("include_str !"));
+        assert!(rest.contains("operations/chat.yaml\")"));
+    }
+
+    #[test]
+    fn a_bad_spec_is_a_compile_error_with_every_problem() {
+        let out = expand_str("../../tests/fixtures/invalid_spec");
+        assert!(out.contains("compile_error !"), "{out}");
+        assert!(out.contains("the spec has 2 problem(s)"), "{out}");
+        assert!(out.contains("operations/chat.yaml:8:"), "{out}");
+        assert!(out.contains("types.yaml:6:"), "{out}");
+        // Still tracked, so that fixing the spec rebuilds.
+        assert!(out.contains("include_str !"), "{out}");
+        assert!(!out.contains("GENERATED_FILES"), "{out}");
+    }
+
+    #[test]
+    fn a_missing_directory_is_a_compile_error() {
+        let out = expand_str("no/such/spec");
+        assert!(out.contains("compile_error !"), "{out}");
+        assert!(out.contains("cannot read the spec"), "{out}");
+    }
+}

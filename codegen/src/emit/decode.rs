@@ -19,7 +19,7 @@ pub fn emit(api: &Api) -> TokenStream {
             }
             Response::Empty => quote!(rt::Empty),
         };
-        quote!(#id => rt::decode_response::<#ty>(meta::#m.id, 200, None, body).and_then(reencode),)
+        quote!(#id => Some(rt::decode_response::<#ty>(meta::#m.id, 200, None, body).and_then(reencode)),)
     });
     quote! {
         #![doc = " Decoding by operation id, for tools."]
@@ -32,10 +32,14 @@ pub fn emit(api: &Api) -> TokenStream {
         /// Decodes a full response body (`{code, msg, data}`) of operation `id` with its generated
         /// type and returns the `data` it understood, re-encoded; `None` for an unknown id.
         pub fn decode_operation_response(id: &str, body: &[u8]) -> Option<rt::Result<rt::serde_json::Value>> {
-            Some(match id {
+            #[allow(clippy::match_single_binding)]
+            match id {
                 #(#arms)*
-                _ => return None,
-            })
+                _ => {
+                    let _ = body;
+                    None
+                }
+            }
         }
     }
 }

@@ -1,0 +1,13 @@
+//! Token kinds are checked at compile time: a tenant-only operation is not a method of a
+//! user-token handle.
+//!
+//! After an intended change of the compiler's messages, regenerate the expected output with
+//! `TRYBUILD=overwrite cargo test -p workspace-tests --test token_types` and review the diff of
+//! `ui/*.stderr`.
+
+#[test]
+fn token_types() {
+    let t = trybuild::TestCases::new();
+    t.pass("ui/tenant_token_tenant_only.rs");
+    t.compile_fail("ui/user_token_tenant_only.rs");
+}

@@ -1,0 +1,14 @@
+// The same tenant-only calls compile with the tenant client, and a shared operation compiles with
+// both token kinds.
+
+fn main() {
+    let client = lark_im_chat::Client::builder("cli_a1b2c3", "app-secret")
+        .build()
+        .unwrap();
+    let _: lark_im_chat::ChatMenuTreeGetRequest = client.chat("oc_1").menu_tree().get();
+    let _: lark_im_chat::ChatCreateRequest = client.chats().create();
+    let _ = client.with_tenant_token("t-token").chat("oc_1").menu_tree().get();
+
+    let user = client.as_user("u-user-access-token");
+    let _: lark_im_chat::ChatGetRequest<lark_im_chat::User> = user.chat("oc_1").get();
+}
