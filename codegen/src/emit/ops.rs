@@ -447,6 +447,10 @@ fn example_value(api: &Api, ty: &Ty, example: Option<&serde_json::Value>, depth:
             Some(v) => format!("lark_im_chat::{n}::{}", v.name),
             None => format!("lark_im_chat::{n}::from(\"\")"),
         },
+        Ty::Array(inner) if depth > 8 => {
+            // A cycle through lists: stop with an empty one.
+            format!("std::iter::empty::<{}>()", example_type(inner))
+        }
         Ty::Array(inner) => {
             let item_example = example.and_then(|e| e.as_array()).and_then(|a| a.first());
             format!("[{}]", example_value(api, inner, item_example, depth + 1))
@@ -457,12 +461,24 @@ fn example_value(api: &Api, ty: &Ty, example: Option<&serde_json::Value>, depth:
                 .map(|s| {
                     s.fields
                         .iter()
-                        .filter(|f| f.required && depth < 4)
+                        .filter(|f| f.required)
                         .map(|f| example_value(api, &f.ty, f.example.as_ref(), depth + 1))
                         .collect()
                 })
                 .unwrap_or_default();
             format!("lark_im_chat::{n}::new({})", args.join(", "))
         }
+    }
+}
+
+/// The path of `ty` as examples write it.
+fn example_type(ty: &Ty) -> String {
+    match ty {
+        Ty::String | Ty::LenientString => "String".into(),
+        Ty::Integer | Ty::Int64String => "i64".into(),
+        Ty::Boolean => "bool".into(),
+        Ty::Json => "lark_im_chat::rt::serde_json::Value".into(),
+        Ty::Struct(n) | Ty::Enum(n) => format!("lark_im_chat::{n}"),
+        Ty::Array(inner) => format!("Vec<{}>", example_type(inner)),
     }
 }

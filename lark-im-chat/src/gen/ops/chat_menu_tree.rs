@@ -223,7 +223,7 @@ impl ChatMenuTreeHandle<rt::Tenant> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
     ///     .menu_tree()
-    ///     .create(lark_im_chat::ChatMenuTreeCreateBody::new(lark_im_chat::ChatMenuTreeInput::new([lark_im_chat::ChatMenuTopLevelInput::new(lark_im_chat::ChatMenuItemTopInput::new())])))
+    ///     .create(lark_im_chat::ChatMenuTreeCreateBody::new(lark_im_chat::ChatMenuTreeInput::new([lark_im_chat::ChatMenuTopLevelInput::new(lark_im_chat::ChatMenuItemTopInput::new(lark_im_chat::MenuActionType::NoAction, "example"))])))
     ///     .send()
     ///     .await?;
     /// # let _ = response;
