@@ -341,6 +341,9 @@ fn lower_field(
     if let Some(d) = &f.default {
         doc.push(format!("Platform default: `{}`.", json_text(d)));
     }
+    if let Some(c) = &f.constant {
+        doc.push(format!("Always `{}`.", json_text(c)));
+    }
     if let Some(s) = &f.field_scope {
         doc.push(format!("Seeing `user_id` values needs the `{s}` scope."));
     }

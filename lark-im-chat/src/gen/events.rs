@@ -723,6 +723,8 @@ pub struct P2pChatCreate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant_key: Option<String>,
     /// Always "p2p_chat_create"
+    ///
+    /// Always `p2p_chat_create`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<String>,
     /// The user in the chat
