@@ -2,6 +2,8 @@
 
 mod check;
 mod codegen;
+mod coverage;
+mod import_doc;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,10 +12,19 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  check                                        everything CI runs: fmt, codegen --check, clippy, tests, docs
+  check                                        everything CI runs: fmt, codegen --check, clippy, tests,
+                                               docs, coverage --check (of the same test run)
+  generate                                     main job: codegen, then coverage (runs the tests and
+                                               writes reports/coverage.{md,json})
   codegen [--check] [--spec DIR] [--out DIR]   regenerate lark-im-chat/src/gen from spec/ (or check it is fresh)
   spec-json [--spec DIR]                       print the normalized spec as JSON
   decode <operation-id|event-type> <file.json> decode a response or event body with the generated types
+  coverage [--check] [--format md|json] [--from-record]
+                                               run the tests with the coverage record on, write
+                                               reports/coverage.{md,json} (--check: fail on a drop)
+  import-doc <overview.md> [--json] [--check] [--write] [--spec DIR]
+                                               read the official overview page, list its operations,
+                                               events and quirks, and report drift from spec/
 ";
 
 /// The workspace root (xtask lives one level below it).
@@ -27,8 +38,11 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("check") => check::run(&args[1..]),
         Some("codegen") => codegen::run(&args[1..]),
+        Some("generate") => generate(&args[1..]),
         Some("spec-json") => codegen::spec_json(&args[1..]),
         Some("decode") => codegen::decode(&args[1..]),
+        Some("import-doc") => import_doc::run(&args[1..]),
+        Some("coverage") => coverage::run(&args[1..]),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -41,6 +55,15 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `cargo xtask generate`: regenerate the client, then measure and write the coverage report.
+fn generate(args: &[String]) -> Result<(), String> {
+    if let Some(extra) = args.first() {
+        return Err(format!("generate takes no arguments (got {extra})"));
+    }
+    codegen::run(&[])?;
+    coverage::run(&[])
 }
 
 /// Value of `--name VALUE` in `args`.

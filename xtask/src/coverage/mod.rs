@@ -1,0 +1,172 @@
+//! `cargo xtask coverage [--check] [--format md|json] [--from-record] [--record DIR]`.
+//!
+//! Measures, per operation and event, whether the official page lists it, the spec has it, the
+//! client is generated and documented, and the tests exercised it; writes `reports/coverage.md` and
+//! `reports/coverage.json` (and appends the Markdown to `$GITHUB_STEP_SUMMARY` when set).
+//!
+//! "Tested" is read from the record the tests write (crate `coverage-record`). By default this
+//! command empties the record, runs `cargo test --workspace --all-features` with the record turned
+//! on, and reads what that run recorded. `--from-record` reads the record of the last run that
+//! `cargo xtask check` (or this command) started instead, without running the tests again.
+
+pub mod record;
+pub mod report;
+
+use crate::import_doc::{catalog, load_spec};
+use crate::{flag_value, root};
+use std::collections::BTreeMap;
+use std::io::Write as _;
+use std::path::Path;
+
+const USAGE: &str =
+    "usage: cargo xtask coverage [--check] [--format md|json] [--from-record] [--record DIR]";
+
+/// Runs the workspace tests with the record on (`dir` emptied first).
+pub fn run_tests(dir: &Path) -> Result<(), String> {
+    let env = record::start_run(dir)?;
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    eprintln!(
+        "==> tests (recording coverage in {}): cargo test --workspace --all-features",
+        dir.display()
+    );
+    let status = std::process::Command::new(cargo)
+        .current_dir(root())
+        .args(["test", "--workspace", "--all-features"])
+        .envs(env)
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        record::finish_run(dir)
+    } else {
+        Err("tests failed: coverage not measured".into())
+    }
+}
+
+fn read_gen(dir: &Path) -> Result<(BTreeMap<String, String>, String), String> {
+    let mut ops = BTreeMap::new();
+    let ops_dir = dir.join("ops");
+    if let Ok(entries) = std::fs::read_dir(&ops_dir) {
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if let Some(stem) = path
+                .file_stem()
+                .filter(|_| path.extension().is_some_and(|e| e == "rs"))
+            {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                ops.insert(stem.to_string_lossy().into_owned(), text);
+            }
+        }
+    }
+    let events = std::fs::read_to_string(dir.join("events.rs")).unwrap_or_default();
+    Ok((ops, events))
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let has = |f: &str| args.iter().any(|a| a == f);
+    let format = flag_value(args, "--format").map(|f| f.display().to_string());
+    if !matches!(format.as_deref(), None | Some("md" | "json")) {
+        return Err(USAGE.into());
+    }
+    for (i, a) in args.iter().enumerate() {
+        let value_of_flag = i > 0 && matches!(args[i - 1].as_str(), "--format" | "--record");
+        if !value_of_flag
+            && !matches!(
+                a.as_str(),
+                "--check" | "--format" | "--from-record" | "--record"
+            )
+        {
+            return Err(format!("unknown argument {a}\n{USAGE}"));
+        }
+    }
+    let dir = flag_value(args, "--record").unwrap_or_else(record::default_dir);
+    let api = load_spec(&root().join("spec"))?;
+    if !has("--from-record") {
+        run_tests(&dir)?;
+    }
+    let rec = record::read(&dir)?;
+    if rec.foreign > 0 {
+        eprintln!(
+            "note: ignored {} record line(s) left by another run in {}",
+            rec.foreign,
+            dir.display()
+        );
+    }
+    let (doc_ops, doc_events) = catalog::read_keys(&root().join("spec/catalog"))?;
+    let (gen_ops, gen_events) = read_gen(&root().join("lark-im-chat/src/gen"))?;
+    let coverage = report::measure(&report::Sources {
+        api: &api,
+        doc_ops: &doc_ops,
+        doc_events: &doc_events,
+        gen_ops: &gen_ops,
+        gen_events: &gen_events,
+        record: &rec,
+    })?;
+    let json = serde_json::to_value(&coverage).map_err(|e| e.to_string())?;
+    let json_text = serde_json::to_string_pretty(&coverage).map_err(|e| e.to_string())? + "\n";
+    let md = report::markdown(&coverage);
+    if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&summary)
+            .and_then(|mut f| f.write_all(format!("{md}\n").as_bytes()))
+            .map_err(|e| format!("$GITHUB_STEP_SUMMARY: {e}"))?;
+    }
+    match format.as_deref() {
+        Some("json") => print!("{json_text}"),
+        Some(_) => print!("{md}"),
+        None => print!("{}", summary_line(&coverage)),
+    }
+
+    let reports = root().join("reports");
+    if has("--check") {
+        let path = reports.join("coverage.json");
+        let before: serde_json::Value = std::fs::read_to_string(&path)
+            .map_err(|e| {
+                format!(
+                    "{}: {e} (run `cargo xtask coverage` and commit reports/)",
+                    path.display()
+                )
+            })
+            .and_then(|t| {
+                serde_json::from_str(&t).map_err(|e| format!("{}: {e}", path.display()))
+            })?;
+        let drops = report::drops(&before, &json);
+        if !drops.is_empty() {
+            return Err(format!(
+                "coverage dropped below reports/coverage.json:\n  {}\n(if that is intended, run `cargo xtask coverage` and commit reports/)",
+                drops.join("\n  ")
+            ));
+        }
+        if before != json {
+            eprintln!("coverage rose above reports/coverage.json: run `cargo xtask coverage` and commit reports/");
+        }
+        eprintln!("coverage is not below reports/coverage.json");
+    } else {
+        std::fs::create_dir_all(&reports).map_err(|e| format!("{}: {e}", reports.display()))?;
+        for (name, text) in [("coverage.md", &md), ("coverage.json", &json_text)] {
+            let path = reports.join(name);
+            std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        eprintln!("wrote reports/coverage.md and reports/coverage.json");
+    }
+    Ok(())
+}
+
+fn summary_line(c: &report::Coverage) -> String {
+    let mut s = String::new();
+    for (group, cols) in &c.totals {
+        let total = cols["total"];
+        let parts: Vec<String> = cols
+            .iter()
+            .filter(|(k, _)| *k != "total")
+            .map(|(k, n)| format!("{} {n}/{total}", k.replace('_', " ")))
+            .collect();
+        s.push_str(&format!("{group}: {}\n", parts.join(", ")));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,277 @@
+//! Coverage: the record the tests write, how it maps to operations, and drop detection.
+
+use super::record::{self, match_template, Record};
+use super::report::{self, drops, markdown, measure, Sources};
+use crate::import_doc::{catalog, load_spec};
+use crate::root;
+use std::collections::{BTreeMap, BTreeSet};
+
+fn gen() -> (BTreeMap<String, String>, String) {
+    super::read_gen(&root().join("lark-im-chat/src/gen")).unwrap()
+}
+
+fn coverage(
+    record: &Record,
+    doc_ops: &BTreeSet<String>,
+    doc_events: &BTreeSet<String>,
+) -> Result<report::Coverage, String> {
+    let api = load_spec(&root().join("spec")).unwrap();
+    let (gen_ops, gen_events) = gen();
+    measure(&Sources {
+        api: &api,
+        doc_ops,
+        doc_events,
+        gen_ops: &gen_ops,
+        gen_events: &gen_events,
+        record,
+    })
+}
+
+#[test]
+fn the_most_specific_path_template_wins() {
+    assert_eq!(
+        match_template(
+            "/open-apis/im/v1/chats/:chat_id",
+            "/open-apis/im/v1/chats/search"
+        ),
+        Some(5)
+    );
+    assert_eq!(
+        match_template(
+            "/open-apis/im/v1/chats/search",
+            "/open-apis/im/v1/chats/search"
+        ),
+        Some(6)
+    );
+    assert_eq!(
+        match_template(
+            "/open-apis/im/v1/chats/:chat_id",
+            "/open-apis/im/v1/chats/oc_1/members"
+        ),
+        None
+    );
+    assert_eq!(
+        match_template("/open-apis/im/v1/chats/:chat_id", "/open-apis/im/v1/chats/"),
+        None
+    );
+
+    let mut rec = Record::default();
+    rec.requests
+        .insert(("GET".into(), "/open-apis/im/v1/chats/search".into()));
+    rec.requests
+        .insert(("GET".into(), "/open-apis/im/v1/chats/oc_1/members".into()));
+    rec.requests.insert((
+        "POST".into(),
+        "/open-apis/auth/v3/tenant_access_token/internal".into(),
+    ));
+    rec.operations.insert("chat_tab.list_tabs".into());
+    rec.events.insert("p2p_chat_create".into());
+    let c = coverage(&rec, &BTreeSet::new(), &BTreeSet::new()).unwrap();
+    let tested: Vec<&str> = c
+        .operations
+        .iter()
+        .filter(|o| o.e2e_tested)
+        .map(|o| o.id.as_str())
+        .collect();
+    assert_eq!(
+        tested,
+        ["chat.search", "chat_members.get", "chat_tab.list_tabs"]
+    );
+    let decoded: Vec<&str> = c
+        .events
+        .iter()
+        .filter(|e| e.decode_tested)
+        .map(|e| e.event_type.as_str())
+        .collect();
+    assert_eq!(decoded, ["p2p_chat_create"]);
+    assert_eq!(c.totals["operations"]["e2e_tested"], 3);
+    assert_eq!(c.totals["events"]["decode_tested"], 1);
+}
+
+#[test]
+fn every_generated_operation_and_event_is_found_and_documented() {
+    let (ops, events) = catalog::read_keys(&root().join("spec/catalog")).unwrap();
+    let c = coverage(&Record::default(), &ops, &events).unwrap();
+    assert_eq!(c.operations.len(), 30);
+    assert!(
+        c.operations
+            .iter()
+            .all(|o| o.in_spec && o.generated && o.documented),
+        "{:#?}",
+        c.operations
+    );
+    assert!(
+        c.events.iter().all(|e| e.in_spec && e.generated),
+        "{:#?}",
+        c.events
+    );
+    assert_eq!(
+        c.totals["operations"]["e2e_tested"], 0,
+        "nothing recorded, nothing tested"
+    );
+}
+
+#[test]
+fn page_only_items_are_listed_and_a_missing_method_is_not_generated() {
+    let mut ops = BTreeSet::new();
+    ops.insert("GET /open-apis/im/v1/chats/:chat_id/pins".to_owned());
+    ops.insert("GET /open-apis/im/v1/chats/:chat_id".to_owned());
+    let events: BTreeSet<String> = ["im.chat.new_v9".to_owned()].into();
+    let c = coverage(&Record::default(), &ops, &events).unwrap();
+    let last = c.operations.last().unwrap();
+    assert_eq!(
+        (last.id.as_str(), last.in_doc, last.in_spec),
+        ("GET /open-apis/im/v1/chats/:chat_id/pins", true, false)
+    );
+    assert!(
+        c.operations
+            .iter()
+            .find(|o| o.id == "chat.get")
+            .unwrap()
+            .in_doc
+    );
+    assert!(
+        !c.operations
+            .iter()
+            .find(|o| o.id == "chat.list")
+            .unwrap()
+            .in_doc
+    );
+    assert!(c
+        .events
+        .iter()
+        .any(|e| e.event_type == "im.chat.new_v9" && !e.in_spec));
+
+    // A method removed from the generated source is neither generated nor documented.
+    let api = load_spec(&root().join("spec")).unwrap();
+    let (mut gen_ops, gen_events) = gen();
+    let chat = gen_ops.get_mut("chat").unwrap();
+    *chat = chat.replace("    pub fn get(&self)", "    pub fn got(&self)");
+    let rec = Record::default();
+    let c = measure(&Sources {
+        api: &api,
+        doc_ops: &ops,
+        doc_events: &events,
+        gen_ops: &gen_ops,
+        gen_events: &gen_events,
+        record: &rec,
+    })
+    .unwrap();
+    let get = c.operations.iter().find(|o| o.id == "chat.get").unwrap();
+    assert!(!get.generated && !get.documented);
+}
+
+#[test]
+fn a_recorded_id_that_is_not_in_the_spec_is_an_error() {
+    let mut rec = Record::default();
+    rec.operations.insert("chat.gett".into());
+    let err = coverage(&rec, &BTreeSet::new(), &BTreeSet::new()).unwrap_err();
+    assert!(err.contains("chat.gett"), "{err}");
+    let mut rec = Record::default();
+    rec.events.insert("im.chat.nope_v1".into());
+    assert!(coverage(&rec, &BTreeSet::new(), &BTreeSet::new())
+        .unwrap_err()
+        .contains("im.chat.nope_v1"));
+}
+
+#[test]
+fn the_record_is_read_only_for_the_run_that_owns_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path().join("rec");
+    assert!(record::read(&dir)
+        .unwrap_err()
+        .contains("no coverage record"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("old-1.jsonl"),
+        "{\"run\":\"old\",\"kind\":\"operation\",\"id\":\"chat.get\"}\n",
+    )
+    .unwrap();
+    let env = record::start_run(&dir).unwrap();
+    assert!(!dir.join("old-1.jsonl").exists(), "a new run starts empty");
+    let run = env
+        .iter()
+        .find(|(k, _)| k == record::RUN_ENV)
+        .unwrap()
+        .1
+        .clone();
+    std::fs::write(
+        dir.join("t-2.jsonl"),
+        format!(
+            "{{\"run\":\"{run}\",\"kind\":\"operation\",\"id\":\"chat.get\"}}\n\
+             {{\"run\":\"{run}\",\"kind\":\"event\",\"event_type\":\"p2p_chat_create\"}}\n\
+             {{\"run\":\"{run}\",\"kind\":\"request\",\"method\":\"GET\",\"path\":\"/open-apis/im/v1/chats\"}}\n\
+             {{\"run\":\"other\",\"kind\":\"operation\",\"id\":\"chat.list\"}}\n"
+        ),
+    )
+    .unwrap();
+    assert!(record::read(&dir).unwrap_err().contains("did not pass"));
+    record::finish_run(&dir).unwrap();
+    let rec = record::read(&dir).unwrap();
+    assert_eq!(rec.operations, ["chat.get".to_owned()].into());
+    assert_eq!(rec.events, ["p2p_chat_create".to_owned()].into());
+    assert_eq!(rec.requests.len(), 1);
+    assert_eq!(rec.foreign, 1);
+    std::fs::write(
+        dir.join("t-3.jsonl"),
+        format!("{{\"run\":\"{run}\",\"kind\":\"guess\"}}\n"),
+    )
+    .unwrap();
+    assert!(record::read(&dir).unwrap_err().contains("t-3.jsonl:1"));
+}
+
+#[test]
+fn check_names_every_drop_and_accepts_rises() {
+    let mut rec = Record::default();
+    rec.operations.insert("chat.get".into());
+    rec.operations.insert("chat.list".into());
+    let (ops, events) = catalog::read_keys(&root().join("spec/catalog")).unwrap();
+    let before = serde_json::to_value(coverage(&rec, &ops, &events).unwrap()).unwrap();
+    assert!(drops(&before, &before).is_empty());
+
+    rec.operations.insert("chat.create".into());
+    let rose = serde_json::to_value(coverage(&rec, &ops, &events).unwrap()).unwrap();
+    assert!(drops(&before, &rose).is_empty());
+
+    rec.operations.remove("chat.list");
+    rec.operations.remove("chat.create");
+    let mut fell = serde_json::to_value(coverage(&rec, &ops, &events).unwrap()).unwrap();
+    fell["events"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|e| e["event_type"] != "p2p_chat_create");
+    let d = drops(&before, &fell);
+    assert!(
+        d.contains(&"operations e2e_tested: 1, was 2".to_owned()),
+        "{d:#?}"
+    );
+    assert!(
+        d.contains(&"chat.list: no longer e2e tested".to_owned()),
+        "{d:#?}"
+    );
+    assert!(
+        d.contains(&"events: p2p_chat_create is gone from the report".to_owned()),
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn the_markdown_report_is_deterministic() {
+    let (ops, events) = catalog::read_keys(&root().join("spec/catalog")).unwrap();
+    let rec = Record::default();
+    let a = markdown(&coverage(&rec, &ops, &events).unwrap());
+    let b = markdown(&coverage(&rec, &ops, &events).unwrap());
+    assert_eq!(a, b);
+    assert!(
+        a.contains("| operations | 30 | 30/30 | 30/30 | 30/30 | 0/30 | – | 30/30 |"),
+        "{a}"
+    );
+    assert!(
+        a.contains("| `chat.get` | `GET /open-apis/im/v1/chats/:chat_id` | ✓ | ✓ | ✓ | ✗ | ✓ |"),
+        "{a}"
+    );
+    let ids: Vec<&str> = a.lines().filter(|l| l.starts_with("| `chat")).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+}
