@@ -10,12 +10,16 @@ fn generate(c: &mut Criterion) {
         b.iter(|| lark_codegen::generate(&files).expect("spec valid"))
     });
     let out = tempfile::tempdir().expect("temp dir");
-    c.bench_function("cargo xtask codegen equivalent (read, generate, sync to disk)", |b| {
-        b.iter(|| {
-            let generated = lark_codegen::generate_dir(&spec).expect("spec valid");
-            lark_codegen::sync(out.path(), &generated.files, lark_codegen::Mode::Write).expect("written")
-        })
-    });
+    c.bench_function(
+        "cargo xtask codegen equivalent (read, generate, sync to disk)",
+        |b| {
+            b.iter(|| {
+                let generated = lark_codegen::generate_dir(&spec).expect("spec valid");
+                lark_codegen::sync(out.path(), &generated.files, lark_codegen::Mode::Write)
+                    .expect("written")
+            })
+        },
+    );
 }
 
 criterion_group!(benches, generate);

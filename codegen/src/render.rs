@@ -39,8 +39,14 @@ fn space_items(text: &str) -> String {
         let inner_doc_end = line.starts_with("//!") && !next.starts_with("//!");
         let starts_item = ITEM_STARTS.iter().any(|s| next.trim_start().starts_with(s));
         let assoc_type = line.trim_start().starts_with("type ") && line.ends_with(';');
-        let mods_end = line.trim_start().contains("mod ") && line.ends_with(';') && next.trim_start().starts_with("pub use");
-        if ((closes || assoc_type) && next_indent == indent && starts_item) || header_end || inner_doc_end || mods_end {
+        let mods_end = line.trim_start().contains("mod ")
+            && line.ends_with(';')
+            && next.trim_start().starts_with("pub use");
+        if ((closes || assoc_type) && next_indent == indent && starts_item)
+            || header_end
+            || inner_doc_end
+            || mods_end
+        {
             out.push('\n');
         }
     }

@@ -238,7 +238,11 @@ fn check_builder_names(api: &Api, op: &Operation, diags: &mut Diagnostics) {
             taken.insert(p.clone(), "a path variable of the handle");
         }
     }
-    for (name, what) in [("ctx", "the builder's client context"), ("send", "a builder method"), ("to_request", "a builder method")] {
+    for (name, what) in [
+        ("ctx", "the builder's client context"),
+        ("send", "a builder method"),
+        ("to_request", "a builder method"),
+    ] {
         taken.insert(name.to_owned(), what);
     }
     if op.body.is_some() {

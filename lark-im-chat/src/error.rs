@@ -1,6 +1,7 @@
 //! The one error type of the client, carrying the evidence of what went wrong.
 
 use std::fmt;
+use std::time::Duration;
 
 /// Result with the client's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -43,6 +44,10 @@ pub enum Error {
     /// The client is configured in a way that cannot work.
     #[error("configuration error: {0}")]
     Config(String),
+    /// No access token could be obtained, for a reason other than the platform's answer (which
+    /// is an [`Error::Api`] from the token endpoint), e.g. a store app without an `app_ticket`.
+    #[error("cannot obtain an access token: {0}")]
+    Auth(String),
 }
 
 /// A business error answered by the platform.
@@ -61,6 +66,38 @@ pub struct ApiError {
     pub log_id: Option<String>,
     /// The optional `error` object with troubleshooting details.
     pub detail: Option<ErrorDetail>,
+    /// How long the platform asked to wait (`x-ogw-ratelimit-reset`, else `Retry-After`).
+    pub retry_after: Option<Duration>,
+    /// Scopes the operation accepts (any one is enough), from the spec; empty for token endpoints.
+    pub required_scopes: &'static [&'static str],
+}
+
+/// Codes meaning "the app or token lacks a scope" (reference §1.5).
+pub(crate) const PERMISSION_CODES: [i64; 3] = [99991672, 99991676, 99991679];
+
+impl ApiError {
+    /// Whether the platform refused for a missing permission (scope).
+    pub fn is_permission_error(&self) -> bool {
+        PERMISSION_CODES.contains(&self.code)
+            || self
+                .detail
+                .as_ref()
+                .is_some_and(|d| !d.permission_violations.is_empty())
+    }
+
+    /// Scopes the platform named as missing (`permission_violations[].subject`).
+    pub fn missing_scopes(&self) -> Vec<&str> {
+        self.detail
+            .iter()
+            .flat_map(|d| &d.permission_violations)
+            .filter_map(|v| v.subject.as_deref())
+            .collect()
+    }
+
+    /// What the documented code means, if it is documented.
+    pub fn meaning(&self) -> Option<&'static str> {
+        error_code_info(self.code).map(|i| i.meaning)
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -72,6 +109,23 @@ impl fmt::Display for ApiError {
         )?;
         if let Some(log_id) = &self.log_id {
             write!(f, ", log id {log_id}")?;
+        }
+        if self.is_permission_error() {
+            let missing = self.missing_scopes();
+            if !missing.is_empty() {
+                write!(f, "; missing scope(s): {}", missing.join(", "))?;
+            }
+            if !self.required_scopes.is_empty() {
+                write!(
+                    f,
+                    "; {} needs one of the scopes: {}",
+                    self.operation,
+                    self.required_scopes.join(", ")
+                )?;
+            }
+        }
+        if let Some(wait) = self.retry_after {
+            write!(f, "; retry after {} s", wait.as_secs_f64())?;
         }
         Ok(())
     }
@@ -156,6 +210,8 @@ pub struct DecodeError {
     pub message: String,
     /// The raw body (truncated to 64 KiB).
     pub body: String,
+    /// How long the platform asked to wait, if it said so in the headers.
+    pub retry_after: Option<Duration>,
 }
 
 impl fmt::Display for DecodeError {
@@ -202,10 +258,139 @@ impl Error {
         }
     }
 
+    /// How long the platform asked to wait before trying again, if it said so.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api(e) => e.retry_after,
+            Self::Decode(e) => e.retry_after,
+            _ => None,
+        }
+    }
+
+    /// Whether the platform throttled the call: HTTP 429, or code 99991400 / 11232 whatever the
+    /// status.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self.code(), Some(99991400 | 11232)) || self.status() == Some(429)
+    }
+
+    /// Whether the failure is transient, so the same request may succeed later: rate limiting,
+    /// HTTP 5xx, a transport failure (connect, reset, timeout), or a documented transient code
+    /// (232019 concurrent member changes, 232068 / 232073 "retry later", 20050). Whether a *retry* is safe also depends on the
+    /// request: see [`OperationMeta::retry_safe`](crate::OperationMeta::retry_safe).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Api(e) => {
+                self.is_rate_limited()
+                    || e.status >= 500
+                    || matches!(e.code, 232019 | 232068 | 232073 | 20050)
+            }
+            Self::Decode(e) => e.status == 429 || e.status >= 500,
+            Self::Transport { source, .. } => !source.is_builder() && !source.is_redirect(),
+            _ => false,
+        }
+    }
+
+    /// Whether the platform refused for a missing permission; see [`ApiError::missing_scopes`].
+    pub fn is_permission_error(&self) -> bool {
+        matches!(self, Self::Api(e) if e.is_permission_error())
+    }
+
     pub(crate) fn validation(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::Validation {
             field: field.into(),
             reason: reason.into(),
         }
     }
+}
+
+/// What the documentation says about a business error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorCodeInfo {
+    /// The code.
+    pub code: i64,
+    /// HTTP status the platform answers it with, when documented.
+    pub http_status: Option<u16>,
+    /// Short meaning.
+    pub meaning: &'static str,
+    /// Whether trying again later can succeed.
+    pub retryable: bool,
+}
+
+/// Cross-cutting platform codes (reference protocol §1.5); chat codes come from the spec.
+const PLATFORM_CODES: &[(i64, Option<u16>, &str, bool)] = &[
+    (11232, None, "custom bot rate limited at peak time", true),
+    (10012, None, "app_ticket invalid (store apps)", false),
+    (
+        10014,
+        None,
+        "app_id or app_secret incorrect (legacy)",
+        false,
+    ),
+    (20050, None, "refresh endpoint transient error", true),
+    (230027, None, "user never authorised the app", false),
+    (
+        99991400,
+        Some(429),
+        "request trigger frequency limit (rate limited)",
+        true,
+    ),
+    (
+        99991403,
+        None,
+        "monthly API-call quota of the tenant exhausted",
+        false,
+    ),
+    (99991543, None, "app_id or app_secret incorrect", false),
+    (
+        99991661,
+        None,
+        "Authorization header missing or unparsable",
+        false,
+    ),
+    (99991662, None, "app disabled in the tenant", false),
+    (99991663, None, "access token invalid", false),
+    (99991664, None, "app_access_token invalid", false),
+    (
+        99991668,
+        None,
+        "user_access_token invalid or expired",
+        false,
+    ),
+    (99991671, None, "access token format error", false),
+    (
+        99991672,
+        None,
+        "app has not been granted the required scope",
+        false,
+    ),
+    (99991673, None, "app unavailable", false),
+    (99991676, None, "token lacks the required scope", false),
+    (99991677, None, "user_access_token expired", false),
+    (99991679, None, "user has not authorised this scope", false),
+];
+
+/// Looks a business code up in the documented codes: the chat codes of the spec
+/// ([`ERROR_CODES`](crate::ERROR_CODES)) and the platform codes of the protocol reference.
+/// Unknown codes give `None`; the code itself stays available on the error.
+pub fn error_code_info(code: i64) -> Option<ErrorCodeInfo> {
+    if let Some(&(code, status, meaning, retryable)) =
+        PLATFORM_CODES.iter().find(|(c, ..)| *c == code)
+    {
+        return Some(ErrorCodeInfo {
+            code,
+            http_status: status,
+            meaning,
+            retryable,
+        });
+    }
+    crate::ERROR_CODES
+        .iter()
+        .find(|(c, ..)| *c == code)
+        .map(|&(code, status, meaning)| ErrorCodeInfo {
+            code,
+            http_status: Some(status),
+            meaning,
+            retryable: code == 232019 || code == 232068 || code == 232073,
+        })
 }

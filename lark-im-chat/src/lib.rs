@@ -39,12 +39,15 @@ extern crate self as lark_im_chat;
 
 mod auth;
 mod client;
+mod config;
 mod error;
 mod events;
 mod meta;
 mod open_enum;
 mod pagination;
 mod request;
+mod retry;
+mod scope;
 mod secret;
 mod token;
 mod validate;
@@ -56,14 +59,25 @@ pub mod rt;
 #[rustfmt::skip]
 mod gen;
 
+/// Serve operations' responses from a local server, for tests of code that uses this client.
+#[cfg(feature = "testing")]
+pub mod testing;
+
 /// Webhook (HTTP event callback) security: decryption, signature, timestamp window,
 /// Verification Token, challenge answer and de-duplication.
 pub mod webhook;
 
+pub mod dispatch;
+
+#[cfg(feature = "axum")]
+pub mod axum;
+
 pub use auth::{Tenant, TokenKind, User};
-pub use client::{Client, ClientBuilder, Ctx, FEISHU_BASE_URL, LARK_BASE_URL};
+pub use client::{Client, ClientBuilder, Ctx};
+pub use config::{Domain, FEISHU_BASE_URL, LARK_BASE_URL};
 pub use error::{
-    ApiError, DecodeError, Error, ErrorDetail, FieldViolation, PermissionViolation, Result,
+    error_code_info, ApiError, DecodeError, Error, ErrorCodeInfo, ErrorDetail, FieldViolation,
+    PermissionViolation, Result,
 };
 pub use events::EventDecodeError;
 pub use gen::*;
@@ -71,7 +85,10 @@ pub use meta::{AppType, EventMeta, EventSchema, HttpMethod, OperationMeta, Token
 pub use open_enum::UnknownValue;
 pub use pagination::{Page, Paginated};
 pub use request::ApiRequest;
+pub use retry::RetryPolicy;
+pub use scope::{event, operation, ScopeSet};
 pub use secret::Secret;
+pub use token::{CachedTokenKind, MemoryTokenStore, StoredToken, TokenKey, TokenStore};
 pub use validate::Validate;
 
 /// Decodes a full response body (`{code, msg, data}`) of an operation, as the client does.

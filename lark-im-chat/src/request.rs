@@ -4,6 +4,7 @@
 //! transports cheap: they all work on an [`ApiRequest`].
 
 use crate::meta::OperationMeta;
+use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::fmt::Display;
 
@@ -24,12 +25,12 @@ pub struct ApiRequest {
     pub path: String,
     /// Query parameters in order; arrays appear as repeated keys.
     pub query: Vec<(&'static str, String)>,
-    /// JSON body, if the operation takes one.
-    pub body: Option<Vec<u8>>,
+    /// JSON body, if the operation takes one. Shared, not copied, by every attempt of a retry.
+    pub body: Option<Bytes>,
 }
 
 impl ApiRequest {
-    /// Describes a request.
+    /// Describes a request. The body is taken without copying.
     pub fn new(
         meta: &'static OperationMeta,
         path: String,
@@ -40,7 +41,7 @@ impl ApiRequest {
             meta,
             path,
             query,
-            body,
+            body: body.map(Bytes::from),
         }
     }
 
@@ -64,6 +65,41 @@ impl ApiRequest {
             .is_some_and(|key| self.query.iter().any(|(k, _)| *k == key))
     }
 
+    /// Adds a random idempotency key (a UUID v4) when the operation has one (`uuid` of
+    /// `chat.create`) and the request does not carry it yet; otherwise returns the request as is.
+    ///
+    /// The key is fixed in the described request, so every retry of one send carries the same
+    /// one. Keep the request (or the key, [`idempotency_key`](Self::idempotency_key)) if you may
+    /// send it again after a crash: a new key means a new chat.
+    ///
+    /// ```no_run
+    /// # async fn run(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
+    /// use lark_im_chat::{ChatCreateBody, ChatCreated};
+    ///
+    /// let req = client
+    ///     .chats()
+    ///     .create()
+    ///     .body(ChatCreateBody::new().name("Incident 4711"))
+    ///     .to_request()?
+    ///     .with_auto_idempotency_key();
+    /// println!("creating with uuid {:?}", req.idempotency_key());
+    /// let created: ChatCreated = client.ctx().send(req).await?;
+    /// # let _ = created; Ok(()) }
+    /// ```
+    pub fn with_auto_idempotency_key(mut self) -> Self {
+        if let Some(key) = self.meta.idempotency_key {
+            if !self.carries_idempotency_key() {
+                self.query.push((key, random_uuid()));
+            }
+        }
+        self
+    }
+
+    /// The idempotency key the request carries, if any.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.meta.idempotency_key.and_then(|k| self.query_value(k))
+    }
+
     /// The value of a query parameter, if present (the first one for arrays).
     pub fn query_value(&self, key: &str) -> Option<&str> {
         self.query
@@ -71,6 +107,22 @@ impl ApiRequest {
             .find(|(k, _)| *k == key)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// A random UUID v4, e.g. `1b4e28ba-2fa1-41d2-883f-0016d3cca427`.
+fn random_uuid() -> String {
+    let mut b: [u8; 16] = rand::random();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 /// Appends one path variable, escaped as a single segment (`/`, `?`, `#` included).

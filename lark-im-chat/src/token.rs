@@ -1,53 +1,182 @@
-//! Tenant access tokens: fetched once, cached, refreshed before they expire.
+//! Access tokens: fetched once, cached in a pluggable [`TokenStore`], refreshed before they expire.
 //!
 //! Concurrent callers that find no fresh token wait on one fetch per key (single flight), so a cold
-//! start of a thousand calls sends one token request.
+//! start of a thousand calls sends one token request. The single flight is per process; a shared
+//! store (e.g. Redis) lets several processes reuse one another's tokens.
 
 use crate::error::{Error, Result};
 use crate::secret::Secret;
+use futures::future::BoxFuture;
 use std::collections::HashMap;
+use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 /// Path of the self-built app's tenant token endpoint.
 pub(crate) const TENANT_TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token/internal";
+/// Path of the store app's app token endpoint (takes the `app_ticket`).
+pub(crate) const STORE_APP_TOKEN_PATH: &str = "/open-apis/auth/v3/app_access_token";
+/// Path of the store app's tenant token endpoint (takes the app token and a `tenant_key`).
+pub(crate) const STORE_TENANT_TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token";
+/// Path asking the platform to push a new `app_ticket` event.
+pub(crate) const APP_TICKET_RESEND_PATH: &str = "/open-apis/auth/v3/app_ticket/resend";
 
-/// A cached token and when it stops being usable.
-#[derive(Debug, Clone)]
-pub(crate) struct CachedToken {
-    pub(crate) token: Secret,
-    pub(crate) refresh_at: Instant,
+/// What a cached token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CachedTokenKind {
+    /// `tenant_access_token` of an app in a tenant.
+    TenantAccessToken,
+    /// `app_access_token` of a store app.
+    AppAccessToken,
+    /// The `app_ticket` the platform pushes to store apps every hour.
+    AppTicket,
 }
 
-/// Key of a cached token: the app and, for store apps, the tenant.
-pub(crate) type TokenKey = (Box<str>, Option<Box<str>>);
+impl CachedTokenKind {
+    /// `"tenant_access_token"`, `"app_access_token"` or `"app_ticket"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::TenantAccessToken => "tenant_access_token",
+            Self::AppAccessToken => "app_access_token",
+            Self::AppTicket => "app_ticket",
+        }
+    }
+}
 
+/// Key of a cached token: its kind, the app and, for store apps' tenant tokens, the tenant.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TokenKey {
+    /// What the token is.
+    pub kind: CachedTokenKind,
+    /// The app id (`cli_…`).
+    pub app_id: String,
+    /// The tenant, for a store app's tenant token.
+    pub tenant_key: Option<String>,
+}
+
+impl TokenKey {
+    /// A key.
+    pub fn new(
+        kind: CachedTokenKind,
+        app_id: impl Into<String>,
+        tenant_key: Option<String>,
+    ) -> Self {
+        Self {
+            kind,
+            app_id: app_id.into(),
+            tenant_key,
+        }
+    }
+}
+
+/// `kind:app_id` or `kind:app_id:tenant_key`, a flat key for external stores.
+impl fmt::Display for TokenKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.kind.as_str(), self.app_id)?;
+        if let Some(t) = &self.tenant_key {
+            write!(f, ":{t}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A token in a store, and until when the client may use it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredToken {
+    /// The token.
+    pub value: Secret,
+    /// Wall-clock time after which the client no longer uses it. For access tokens this is
+    /// already `max(180 s, 10 %)` before the platform's expiry, so a store with TTLs can use it
+    /// as is.
+    pub use_until: SystemTime,
+}
+
+impl StoredToken {
+    /// Whether it may still be used now.
+    pub fn is_fresh(&self) -> bool {
+        SystemTime::now() < self.use_until
+    }
+}
+
+/// Where the client keeps tokens. The default is in memory ([`MemoryTokenStore`]); plug another
+/// one (shared cache, persistent store) with
+/// [`ClientBuilder::token_store`](crate::ClientBuilder::token_store).
+///
+/// Implementations must never log token values.
+pub trait TokenStore: Send + Sync + fmt::Debug + 'static {
+    /// The token under `key`, if any (expired or not: the client checks `use_until`).
+    fn get<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Option<StoredToken>>;
+    /// Stores a token under `key`, replacing any other.
+    fn set<'a>(&'a self, key: &'a TokenKey, token: StoredToken) -> BoxFuture<'a, ()>;
+    /// Removes the token under `key` (e.g. after the platform rejected it).
+    fn evict<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, ()>;
+}
+
+/// The default [`TokenStore`]: a map in memory, per client.
 #[derive(Debug, Default)]
+pub struct MemoryTokenStore {
+    tokens: RwLock<HashMap<TokenKey, StoredToken>>,
+}
+
+impl MemoryTokenStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl TokenStore for MemoryTokenStore {
+    fn get<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, Option<StoredToken>> {
+        let tokens = self.tokens.read().unwrap_or_else(|e| e.into_inner());
+        let found = tokens.get(key).cloned();
+        Box::pin(std::future::ready(found))
+    }
+
+    fn set<'a>(&'a self, key: &'a TokenKey, token: StoredToken) -> BoxFuture<'a, ()> {
+        let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        tokens.insert(key.clone(), token);
+        Box::pin(std::future::ready(()))
+    }
+
+    fn evict<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, ()> {
+        let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        tokens.remove(key);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+/// When a token with `expire` of lifetime left stops being used: `max(180 s, 10 %)` early.
+pub(crate) fn use_until(expire: Duration) -> SystemTime {
+    let margin = Duration::from_secs(180).max(expire / 10);
+    SystemTime::now() + expire.saturating_sub(margin)
+}
+
+/// The store plus the per-key single-flight locks.
+#[derive(Debug)]
 pub(crate) struct TokenCache {
-    tokens: RwLock<HashMap<TokenKey, CachedToken>>,
+    pub(crate) store: Arc<dyn TokenStore>,
     fetch_locks: Mutex<HashMap<TokenKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl TokenCache {
-    pub(crate) fn fresh(&self, key: &TokenKey) -> Option<Secret> {
-        let tokens = self.tokens.read().unwrap_or_else(|e| e.into_inner());
-        tokens
+    pub(crate) fn new(store: Arc<dyn TokenStore>) -> Self {
+        Self {
+            store,
+            fetch_locks: Mutex::default(),
+        }
+    }
+
+    pub(crate) async fn fresh(&self, key: &TokenKey) -> Option<Secret> {
+        self.store
             .get(key)
-            .filter(|t| Instant::now() < t.refresh_at)
-            .map(|t| t.token.clone())
+            .await
+            .filter(StoredToken::is_fresh)
+            .map(|t| t.value)
     }
 
-    pub(crate) fn store(&self, key: TokenKey, token: Secret, expire: Duration) {
-        // Refresh early: max(180 s, 10 % of the lifetime) before expiry, never below zero.
-        let margin = Duration::from_secs(180).max(expire / 10);
-        let refresh_at = Instant::now() + expire.saturating_sub(margin);
-        let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
-        tokens.insert(key, CachedToken { token, refresh_at });
-    }
-
-    pub(crate) fn evict(&self, key: &TokenKey) {
-        let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
-        tokens.remove(key);
+    pub(crate) async fn evict(&self, key: &TokenKey) {
+        self.store.evict(key).await;
     }
 
     fn fetch_lock(&self, key: &TokenKey) -> Arc<tokio::sync::Mutex<()>> {
@@ -61,17 +190,21 @@ impl TokenCache {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = Result<(Secret, Duration)>>,
     {
-        if let Some(token) = self.fresh(key) {
+        if let Some(token) = self.fresh(key).await {
             return Ok(token);
         }
         let lock = self.fetch_lock(key);
         let _guard = lock.lock().await;
         // Another caller may have fetched while this one waited.
-        if let Some(token) = self.fresh(key) {
+        if let Some(token) = self.fresh(key).await {
             return Ok(token);
         }
         let (token, expire) = fetch().await?;
-        self.store(key.clone(), token.clone(), expire);
+        let stored = StoredToken {
+            value: token.clone(),
+            use_until: use_until(expire),
+        };
+        self.store.set(key, stored).await;
         Ok(token)
     }
 }
@@ -83,26 +216,42 @@ pub(crate) struct TokenResponse {
     #[serde(default)]
     pub(crate) msg: String,
     #[serde(default)]
-    pub(crate) tenant_access_token: Option<String>,
+    pub(crate) tenant_access_token: Option<Secret>,
+    #[serde(default)]
+    pub(crate) app_access_token: Option<Secret>,
     #[serde(default)]
     pub(crate) expire: Option<u64>,
 }
 
 impl TokenResponse {
+    /// The token of the wanted kind, or the platform's refusal as an [`Error::Api`].
     pub(crate) fn into_token(
         self,
+        operation: &'static str,
+        kind: CachedTokenKind,
         status: u16,
         log_id: Option<String>,
+        retry_after: Option<Duration>,
     ) -> Result<(Secret, Duration)> {
-        match (self.code, self.tenant_access_token, self.expire) {
-            (0, Some(token), Some(expire)) => Ok((Secret::new(token), Duration::from_secs(expire))),
+        let token = match kind {
+            CachedTokenKind::AppAccessToken => self.app_access_token,
+            _ => self.tenant_access_token,
+        };
+        match (self.code, token, self.expire) {
+            (0, Some(token), Some(expire)) => Ok((token, Duration::from_secs(expire))),
             (code, _, _) => Err(Error::Api(Box::new(crate::error::ApiError {
-                operation: "auth.tenant_access_token",
+                operation,
                 status,
                 code,
-                msg: self.msg,
+                msg: if code == 0 {
+                    format!("token missing in the response ({})", self.msg)
+                } else {
+                    self.msg
+                },
                 log_id,
                 detail: None,
+                retry_after,
+                required_scopes: &[],
             }))),
         }
     }

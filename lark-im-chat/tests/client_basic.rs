@@ -23,11 +23,18 @@ async fn server_with_token() -> MockServer {
     server
 }
 
+/// Records every request `server` received, for `cargo xtask coverage` (a no-op unless it asks).
+async fn record_sent(server: &MockServer) {
+    for request in server.received_requests().await.unwrap_or_default() {
+        coverage_record::record_request(request.method.as_str(), request.url.path());
+    }
+}
+
 fn client(server: &MockServer) -> Client {
     Client::builder("cli_test", "secret-value")
         .base_url(server.uri())
         .build()
-        .unwrap()
+        .expect("client builds")
 }
 
 #[tokio::test]
@@ -79,6 +86,7 @@ async fn get_chat_sends_path_query_and_token_and_decodes_the_data() {
         );
     }
     // The token was fetched once (expect(1) above) and reused.
+    record_sent(&server).await;
 }
 
 #[tokio::test]
@@ -103,6 +111,7 @@ async fn business_errors_with_http_200_are_errors_with_evidence() {
     assert_eq!(err.status(), Some(200));
     assert_eq!(err.log_id(), Some("202411250001"));
     assert!(err.to_string().contains("chat has been disbanded"), "{err}");
+    record_sent(&server).await;
 }
 
 #[tokio::test]
@@ -156,6 +165,7 @@ async fn paginated_listing_follows_page_tokens_and_keeps_the_query() {
         .unwrap();
     let ids: Vec<_> = items.iter().map(|m| m.member_id.clone().unwrap()).collect();
     assert_eq!(ids, ["ou_0", "ou_1", "ou_2", "ou_3", "ou_4"]);
+    record_sent(&server).await;
 }
 
 #[tokio::test]
@@ -174,6 +184,7 @@ async fn a_repeated_page_token_ends_the_listing_with_an_error() {
     assert!(pages[0].is_ok() && pages[1].is_ok());
     let err = pages[2].as_ref().unwrap_err();
     assert!(err.to_string().contains("repeated a page_token"), "{err}");
+    record_sent(&server).await;
 }
 
 #[tokio::test]

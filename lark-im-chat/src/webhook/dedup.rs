@@ -3,7 +3,9 @@
 //! Delivery is at least once: the platform redelivers an event it thinks failed after 15 s,
 //! 5 min, 1 h and 6 h (about 7.1 hours in all), and duplicates also happen after successful
 //! acknowledgements. Record [`VerifiedEvent::dedup_key`](super::VerifiedEvent::dedup_key)
-//! in a [`DedupStore`] and process an event only when it is [`DedupOutcome::New`].
+//! in a [`DedupStore`] and process an event only when it is [`DedupOutcome::New`]; when
+//! processing fails and the platform is asked to redeliver, [`DedupStore::forget`] the key so
+//! that the redelivery is processed. The [`Dispatcher`](crate::dispatch::Dispatcher) does both.
 
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
@@ -55,6 +57,9 @@ impl DedupError {
 pub type DedupFuture<'a> =
     Pin<Box<dyn Future<Output = Result<DedupOutcome, DedupError>> + Send + 'a>>;
 
+/// Future returned by [`DedupStore::forget`].
+pub type DedupForgetFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DedupError>> + Send + 'a>>;
+
 /// A record of the event keys already seen.
 ///
 /// Asynchronous so that a store shared by several instances (a cache server) can be plugged
@@ -67,11 +72,24 @@ pub type DedupFuture<'a> =
 pub trait DedupStore: Send + Sync {
     /// Records `key` and tells whether it had already been recorded.
     fn check_and_mark<'a>(&'a self, key: &'a str) -> DedupFuture<'a>;
+
+    /// Removes `key`, so that the next delivery of the event is reported
+    /// [`DedupOutcome::New`] again.
+    ///
+    /// Called by the [`Dispatcher`](crate::dispatch::Dispatcher) when processing a new event
+    /// failed and the platform was asked to redeliver it: without it, the redelivery would be
+    /// taken for a duplicate and dropped. Forgetting a key that is not recorded is not an
+    /// error.
+    fn forget<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a>;
 }
 
 impl<T: DedupStore + ?Sized> DedupStore for Arc<T> {
     fn check_and_mark<'a>(&'a self, key: &'a str) -> DedupFuture<'a> {
         (**self).check_and_mark(key)
+    }
+
+    fn forget<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a> {
+        (**self).forget(key)
     }
 }
 
@@ -197,6 +215,22 @@ impl InMemoryDedup {
         DedupOutcome::New
     }
 
+    /// Synchronous form of [`DedupStore::forget`], which cannot fail.
+    pub fn forget_sync(&self, key: &str) {
+        let mut state = self.lock();
+        if let Some(stored) = state.seen.take(key) {
+            // The key is usually the newest one: drop its queue entry right away. An entry
+            // left further back is recognised as stale when it is popped.
+            if state
+                .order
+                .back()
+                .is_some_and(|(queued, _)| Arc::ptr_eq(queued, &stored))
+            {
+                state.order.pop_back();
+            }
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
         // The state stays consistent even if a holder panicked: every mutation is completed
         // before anything that could panic.
@@ -209,7 +243,15 @@ impl State {
     fn pop_oldest(&mut self) -> bool {
         match self.order.pop_front() {
             Some((key, _)) => {
-                self.seen.remove(&key);
+                // After `forget` and a new `check_and_mark`, the set holds another allocation
+                // of the same text, with a later expiry: leave it.
+                if self
+                    .seen
+                    .get(&key)
+                    .is_some_and(|kept| Arc::ptr_eq(kept, &key))
+                {
+                    self.seen.remove(&key);
+                }
                 true
             }
             None => false,
@@ -221,6 +263,11 @@ impl DedupStore for InMemoryDedup {
     fn check_and_mark<'a>(&'a self, key: &'a str) -> DedupFuture<'a> {
         let outcome = self.check_and_mark_sync(key);
         Box::pin(std::future::ready(Ok(outcome)))
+    }
+
+    fn forget<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a> {
+        self.forget_sync(key);
+        Box::pin(std::future::ready(Ok(())))
     }
 }
 

@@ -149,6 +149,35 @@ impl VerifiedEvent {
     pub fn app_id(&self) -> Option<&str> {
         self.facts.app_id.as_ref().map(|s| self.text(s))
     }
+
+    /// Decodes the plaintext into the typed [`ChatEvent`](crate::ChatEvent): one of the known
+    /// events, or [`ChatEvent::Unknown`](crate::ChatEvent::Unknown) keeping the event type and
+    /// the raw JSON.
+    ///
+    /// Never panics, whatever the plaintext holds.
+    ///
+    /// ```
+    /// use lark_im_chat::webhook::{Received, WebhookConfig, WebhookReceiver};
+    /// use lark_im_chat::ChatEvent;
+    ///
+    /// let receiver = WebhookReceiver::new(WebhookConfig::builder().verification_token("vt").build()?);
+    /// let body = br#"{"schema":"2.0","header":{"event_id":"e1","event_type":"im.chat.disbanded_v1","token":"vt"},"event":{"chat_id":"oc_1"}}"#;
+    /// if let Ok(Received::Event(verified)) = receiver.receive(&http::HeaderMap::new(), body) {
+    ///     match verified.decode()? {
+    ///         ChatEvent::ChatDisbandedV1(e) => assert_eq!(e.event.chat_id.as_deref(), Some("oc_1")),
+    ///         other => panic!("unexpected {}", other.event_type()),
+    ///     }
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`EventDecodeError`](crate::EventDecodeError), naming the JSON path, when the payload of a
+    /// known event type does not fit its typed form.
+    pub fn decode(&self) -> Result<crate::ChatEvent, crate::EventDecodeError> {
+        crate::ChatEvent::from_json(&self.plaintext)
+    }
 }
 
 impl fmt::Debug for VerifiedEvent {

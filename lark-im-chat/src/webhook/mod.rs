@@ -17,6 +17,10 @@
 //! - the challenge answer ([`challenge_response_body`]);
 //! - de-duplication of redeliveries ([`DedupStore`], [`InMemoryDedup`]).
 //!
+//! [`VerifiedEvent::decode`] gives the typed [`ChatEvent`]. The
+//! [`Dispatcher`] runs the whole path (this layer, typed decoding, de-duplication and one
+//! handler per event type) and tells what to answer.
+//!
 //! ```
 //! use lark_im_chat::webhook::{challenge_response_body, Received, WebhookConfig, WebhookReceiver};
 //!
@@ -49,6 +53,9 @@
 //! [`challenge_response_body`]: crate::webhook::challenge_response_body
 //! [`DedupStore`]: crate::webhook::DedupStore
 //! [`InMemoryDedup`]: crate::webhook::InMemoryDedup
+//! [`VerifiedEvent::decode`]: crate::webhook::VerifiedEvent::decode
+//! [`ChatEvent`]: crate::ChatEvent
+//! [`Dispatcher`]: crate::dispatch::Dispatcher
 
 mod challenge;
 mod config;
@@ -68,8 +75,8 @@ pub use config::{
 };
 pub use crypto::EncryptKey;
 pub use dedup::{
-    Clock, DedupError, DedupFuture, DedupOutcome, DedupStore, InMemoryDedup, SystemClock,
-    DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_TTL,
+    Clock, DedupError, DedupForgetFuture, DedupFuture, DedupOutcome, DedupStore, InMemoryDedup,
+    SystemClock, DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_TTL,
 };
 pub use error::WebhookError;
 pub use event::{Schema, VerifiedEvent};
