@@ -347,8 +347,11 @@ pub struct Event {
 #[derive(Debug, Clone, Serialize)]
 pub struct ErrorCode {
     pub code: i64,
-    pub http_status: u16,
+    /// Variant of the generated `ErrorCode` enum.
+    pub name: String,
+    pub http_status: Option<u16>,
     pub meaning: String,
+    pub retryable: bool,
 }
 
 impl Api {

@@ -108,11 +108,27 @@ pub fn lower(raw: &RawSpec, diags: &mut Diagnostics) -> Api {
         lower_handles(file, &handles.handles, &mut api, diags);
     }
     if let Some((file, errors)) = &raw.errors {
+        let mut seen: BTreeMap<String, i64> = BTreeMap::new();
         for (code, e) in &errors.errors {
+            let loc = Loc::new(file, format!("errors.{code}"));
+            let name = names::pascal(&e.name);
+            if !names::is_identifier(&name) || name == "Unknown" {
+                diags.error(
+                    &loc.key("name"),
+                    format!("`{}` is not a usable variant name", e.name),
+                );
+            } else if let Some(other) = seen.insert(name.clone(), *code) {
+                diags.error(
+                    &loc.key("name"),
+                    format!("error name clash: codes {other} and {code} both become `{name}`"),
+                );
+            }
             api.errors.push(ErrorCode {
                 code: *code,
+                name,
                 http_status: e.http_status,
                 meaning: e.meaning.clone(),
+                retryable: e.retryable,
             });
         }
         for (i, code) in errors.common.iter().enumerate() {

@@ -130,8 +130,12 @@ pub struct ErrorsFile {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawError {
-    pub http_status: u16,
+    pub name: String,
+    #[serde(default)]
+    pub http_status: Option<u16>,
     pub meaning: String,
+    #[serde(default)]
+    pub retryable: bool,
 }
 
 /// `operations/<group>.yaml`

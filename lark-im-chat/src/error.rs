@@ -1,5 +1,6 @@
 //! The one error type of the client, carrying the evidence of what went wrong.
 
+use crate::ErrorCode;
 use std::fmt;
 use std::time::Duration;
 
@@ -94,9 +95,14 @@ impl ApiError {
             .collect()
     }
 
+    /// The code as the spec documents it ([`ErrorCode::Unknown`] when it does not).
+    pub fn error_code(&self) -> ErrorCode {
+        ErrorCode::from(self.code)
+    }
+
     /// What the documented code means, if it is documented.
     pub fn meaning(&self) -> Option<&'static str> {
-        error_code_info(self.code).map(|i| i.meaning)
+        self.error_code().meaning()
     }
 }
 
@@ -240,6 +246,11 @@ impl Error {
         }
     }
 
+    /// The business code as the spec documents it, if the platform answered one.
+    pub fn error_code(&self) -> Option<ErrorCode> {
+        self.code().map(ErrorCode::from)
+    }
+
     /// The request log id, if a response arrived.
     pub fn log_id(&self) -> Option<&str> {
         match self {
@@ -274,15 +285,13 @@ impl Error {
     }
 
     /// Whether the failure is transient, so the same request may succeed later: rate limiting,
-    /// HTTP 5xx, a transport failure (connect, reset, timeout), or a documented transient code
-    /// (232019 concurrent member changes, 232068 / 232073 "retry later", 20050). Whether a *retry* is safe also depends on the
-    /// request: see [`OperationMeta::retry_safe`](crate::OperationMeta::retry_safe).
+    /// HTTP 5xx, a transport failure (connect, reset, timeout), or a code the spec marks
+    /// retryable (e.g. 232019, concurrent member changes). Whether a *retry* is safe also depends
+    /// on the request: see [`OperationMeta::retry_safe`](crate::OperationMeta::retry_safe).
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api(e) => {
-                self.is_rate_limited()
-                    || e.status >= 500
-                    || matches!(e.code, 232019 | 232068 | 232073 | 20050)
+                self.is_rate_limited() || e.status >= 500 || e.error_code().is_retryable()
             }
             Self::Decode(e) => e.status == 429 || e.status >= 500,
             Self::Transport { source, .. } => !source.is_builder() && !source.is_redirect(),
@@ -301,96 +310,4 @@ impl Error {
             reason: reason.into(),
         }
     }
-}
-
-/// What the documentation says about a business error code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ErrorCodeInfo {
-    /// The code.
-    pub code: i64,
-    /// HTTP status the platform answers it with, when documented.
-    pub http_status: Option<u16>,
-    /// Short meaning.
-    pub meaning: &'static str,
-    /// Whether trying again later can succeed.
-    pub retryable: bool,
-}
-
-/// Cross-cutting platform codes (reference protocol §1.5); chat codes come from the spec.
-const PLATFORM_CODES: &[(i64, Option<u16>, &str, bool)] = &[
-    (11232, None, "custom bot rate limited at peak time", true),
-    (10012, None, "app_ticket invalid (store apps)", false),
-    (
-        10014,
-        None,
-        "app_id or app_secret incorrect (legacy)",
-        false,
-    ),
-    (20050, None, "refresh endpoint transient error", true),
-    (230027, None, "user never authorised the app", false),
-    (
-        99991400,
-        Some(429),
-        "request trigger frequency limit (rate limited)",
-        true,
-    ),
-    (
-        99991403,
-        None,
-        "monthly API-call quota of the tenant exhausted",
-        false,
-    ),
-    (99991543, None, "app_id or app_secret incorrect", false),
-    (
-        99991661,
-        None,
-        "Authorization header missing or unparsable",
-        false,
-    ),
-    (99991662, None, "app disabled in the tenant", false),
-    (99991663, None, "access token invalid", false),
-    (99991664, None, "app_access_token invalid", false),
-    (
-        99991668,
-        None,
-        "user_access_token invalid or expired",
-        false,
-    ),
-    (99991671, None, "access token format error", false),
-    (
-        99991672,
-        None,
-        "app has not been granted the required scope",
-        false,
-    ),
-    (99991673, None, "app unavailable", false),
-    (99991676, None, "token lacks the required scope", false),
-    (99991677, None, "user_access_token expired", false),
-    (99991679, None, "user has not authorised this scope", false),
-];
-
-/// Looks a business code up in the documented codes: the chat codes of the spec
-/// ([`ERROR_CODES`](crate::ERROR_CODES)) and the platform codes of the protocol reference.
-/// Unknown codes give `None`; the code itself stays available on the error.
-pub fn error_code_info(code: i64) -> Option<ErrorCodeInfo> {
-    if let Some(&(code, status, meaning, retryable)) =
-        PLATFORM_CODES.iter().find(|(c, ..)| *c == code)
-    {
-        return Some(ErrorCodeInfo {
-            code,
-            http_status: status,
-            meaning,
-            retryable,
-        });
-    }
-    crate::ERROR_CODES
-        .iter()
-        .find(|(c, ..)| *c == code)
-        .map(|&(code, status, meaning)| ErrorCodeInfo {
-            code,
-            http_status: Some(status),
-            meaning,
-            retryable: code == 232019 || code == 232068 || code == 232073,
-        })
 }

@@ -76,8 +76,7 @@ pub use auth::{Tenant, TokenKind, User};
 pub use client::{Client, ClientBuilder, Ctx};
 pub use config::{Domain, FEISHU_BASE_URL, LARK_BASE_URL};
 pub use error::{
-    error_code_info, ApiError, DecodeError, Error, ErrorCodeInfo, ErrorDetail, FieldViolation,
-    PermissionViolation, Result,
+    ApiError, DecodeError, Error, ErrorDetail, FieldViolation, PermissionViolation, Result,
 };
 pub use events::EventDecodeError;
 pub use gen::*;

@@ -1,8 +1,7 @@
 //! Client configuration, the scope check and the error-code lookup.
 
 use lark_im_chat::{
-    error_code_info, event, operation, Client, Domain, Error, RetryPolicy, ScopeSet, EVENTS,
-    OPERATIONS,
+    event, operation, Client, Domain, Error, ErrorCode, RetryPolicy, ScopeSet, EVENTS, OPERATIONS,
 };
 use serde_json::json;
 use std::time::Duration;
@@ -222,19 +221,21 @@ fn scope_check_over_operations_and_events() {
 }
 
 #[test]
-fn documented_error_codes_are_looked_up() {
-    let rate = error_code_info(99991400).expect("platform code");
-    assert!(rate.retryable);
-    assert_eq!(rate.http_status, Some(429));
-    let chat = error_code_info(232009).expect("chat code from the spec");
-    assert_eq!(chat.meaning, "chat has already been disbanded");
-    assert_eq!(chat.http_status, Some(400));
-    assert!(!chat.retryable);
-    assert!(error_code_info(232019).expect("documented").retryable);
-    assert_eq!(error_code_info(123), None);
-    for (code, status, meaning) in lark_im_chat::ERROR_CODES {
-        let info = error_code_info(*code).expect("every generated code");
-        assert_eq!((info.http_status, info.meaning), (Some(*status), *meaning));
+fn documented_error_codes_are_an_open_enum() {
+    let rate = ErrorCode::from(99991400);
+    assert!(rate.is_retryable());
+    assert_eq!(rate.http_status(), Some(429));
+    let chat = ErrorCode::from(232009);
+    assert_eq!(chat.meaning(), Some("chat has already been disbanded"));
+    assert_eq!(chat.http_status(), Some(400));
+    assert!(!chat.is_retryable());
+    assert!(ErrorCode::from(232019).is_retryable());
+    // Codes the spec does not document are kept, not lost.
+    assert_eq!(ErrorCode::from(123), ErrorCode::Unknown(123));
+    assert_eq!(ErrorCode::from(123).code(), 123);
+    for code in ErrorCode::ALL {
+        assert_eq!(ErrorCode::from(code.code()), *code, "{code}");
+        assert!(code.meaning().is_some());
     }
 }
 

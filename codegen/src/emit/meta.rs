@@ -76,14 +76,6 @@ pub fn emit(api: &Api) -> TokenStream {
         }
     });
     let event_refs = api.events.iter().map(|e| ident(&e.meta_const));
-    let codes = api.errors.iter().map(|e| {
-        let (code, status, meaning) = (
-            super::lit_i64(e.code),
-            proc_macro2::Literal::u16_unsuffixed(e.http_status),
-            &e.meaning,
-        );
-        quote!((#code, #status, #meaning),)
-    });
     let common = api.common_errors.iter().map(|e| super::lit_i64(*e));
     quote! {
         #![doc = " What the spec says about each operation and event, for the runtime, docs and reports."]
@@ -99,8 +91,6 @@ pub fn emit(api: &Api) -> TokenStream {
         /// Every event, sorted by event type.
         pub static EVENTS: &[&rt::EventMeta] = &[#(&#event_refs),*];
 
-        /// Documented business error codes: `(code, HTTP status, meaning)`, sorted by code.
-        pub static ERROR_CODES: &[(i64, u16, &str)] = &[#(#codes)*];
 
         /// Codes nearly every operation can return.
         pub static COMMON_ERROR_CODES: &[i64] = &[#(#common),*];

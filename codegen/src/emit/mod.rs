@@ -3,6 +3,7 @@
 mod decode;
 mod docs;
 mod enums;
+mod errors;
 mod events;
 mod handles;
 mod meta;
@@ -56,6 +57,11 @@ pub fn emit(api: &Api) -> Vec<EmittedFile> {
             what: "operation and event metadata",
         },
         EmittedFile {
+            path: "errors.rs".into(),
+            tokens: errors::emit(api),
+            what: "documented error codes",
+        },
+        EmittedFile {
             path: "events.rs".into(),
             tokens: events::emit(api),
             what: "typed events and envelopes",
@@ -88,6 +94,7 @@ fn root_module(api: &Api, groups: &[&str]) -> TokenStream {
         #![doc = #title]
         mod decode;
         mod enums;
+        mod errors;
         mod events;
         mod handles;
         pub(crate) mod meta;
@@ -98,7 +105,8 @@ fn root_module(api: &Api, groups: &[&str]) -> TokenStream {
         pub use enums::*;
         pub use events::*;
         pub use handles::*;
-        pub use meta::{COMMON_ERROR_CODES, ERROR_CODES, EVENTS, OPERATIONS};
+        pub use errors::ErrorCode;
+        pub use meta::{COMMON_ERROR_CODES, EVENTS, OPERATIONS};
         pub use ops::*;
         pub use types::*;
     }
