@@ -29,7 +29,9 @@ fn the_client_crate_does_not_depend_on_the_generator() {
             continue;
         }
         // Dev-dependencies only build tests; everything else reaches users.
-        if section == "[dependencies]" || section.starts_with("[target.") && section.ends_with(".dependencies]") {
+        if section == "[dependencies]"
+            || section.starts_with("[target.") && section.ends_with(".dependencies]")
+        {
             if let Some((name, _)) = line.split_once('=') {
                 let name = name.trim();
                 checked += 1;
@@ -37,5 +39,9 @@ fn the_client_crate_does_not_depend_on_the_generator() {
             }
         }
     }
-    assert!(checked > 5, "no [dependencies] found in {}", manifest.display());
+    assert!(
+        checked > 5,
+        "no [dependencies] found in {}",
+        manifest.display()
+    );
 }

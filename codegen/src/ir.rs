@@ -333,6 +333,8 @@ pub struct Event {
     pub name: String,
     /// Name of the metadata constant.
     pub meta_const: String,
+    /// Name of the dispatcher's registration method, e.g. `on_chat_updated`.
+    pub handler_name: String,
     pub schema: Schema,
     pub summary: String,
     pub doc_url: String,

@@ -717,6 +717,7 @@ fn lower_event(
     api.events.push(Event {
         event_type: event_type.to_owned(),
         meta_const: names::shouty(&name),
+        handler_name: names::handler_name(event_type),
         name,
         schema,
         summary: e.summary.clone(),

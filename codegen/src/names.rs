@@ -43,3 +43,18 @@ pub fn shouty(s: &str) -> String {
 pub fn event_name(event_type: &str) -> String {
     pascal(event_type.strip_prefix("im.").unwrap_or(event_type))
 }
+
+/// Registration method of an event's handler: `on_` and the event type without `im.` and without
+/// its version suffix (`im.chat.updated_v1` -> `on_chat_updated`).
+pub fn handler_name(event_type: &str) -> String {
+    let base = event_type.strip_prefix("im.").unwrap_or(event_type);
+    let base = match base.rsplit_once("_v") {
+        Some((head, version))
+            if !version.is_empty() && version.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            head
+        }
+        _ => base,
+    };
+    format!("on_{}", snake(&base.replace('.', "_")))
+}

@@ -58,9 +58,6 @@ pub const RESPONSE_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 /// Body of the 200 answer to an event (the official SDKs send the same).
 const SUCCESS_BODY: &[u8] = br#"{"msg":"success"}"#;
 
-/// Number of typed events, one handler slot each.
-const EVENT_COUNT: usize = 9;
-
 mod sealed {
     /// Restricts [`DispatchEvent`](super::DispatchEvent) to the event bodies of this crate and
     /// holds the handler slot.
@@ -118,7 +115,10 @@ macro_rules! events {
         }
 
         /// Event type of each slot.
-        const SLOT_EVENT_TYPES: [&str; EVENT_COUNT] = [$( $event_type, )*];
+        const SLOT_EVENT_TYPES: &[&str] = &[$( $event_type, )*];
+
+        /// Number of typed events, one handler slot each.
+        const EVENT_COUNT: usize = SLOT_EVENT_TYPES.len();
 
         impl DispatcherBuilder {
             $(
@@ -142,23 +142,8 @@ macro_rules! events {
     };
 }
 
-events! {
-    0 => ChatAccessEventBotP2pChatEnteredV1, EventEnvelopeV2,
-        "im.chat.access_event.bot_p2p_chat_entered_v1", on_chat_access_event_bot_p2p_chat_entered;
-    1 => ChatDisbandedV1, EventEnvelopeV2, "im.chat.disbanded_v1", on_chat_disbanded;
-    2 => ChatMemberBotAddedV1, EventEnvelopeV2, "im.chat.member.bot.added_v1",
-        on_chat_member_bot_added;
-    3 => ChatMemberBotDeletedV1, EventEnvelopeV2, "im.chat.member.bot.deleted_v1",
-        on_chat_member_bot_deleted;
-    4 => ChatMemberUserAddedV1, EventEnvelopeV2, "im.chat.member.user.added_v1",
-        on_chat_member_user_added;
-    5 => ChatMemberUserDeletedV1, EventEnvelopeV2, "im.chat.member.user.deleted_v1",
-        on_chat_member_user_deleted;
-    6 => ChatMemberUserWithdrawnV1, EventEnvelopeV2, "im.chat.member.user.withdrawn_v1",
-        on_chat_member_user_withdrawn;
-    7 => ChatUpdatedV1, EventEnvelopeV2, "im.chat.updated_v1", on_chat_updated;
-    8 => P2pChatCreate, EventEnvelopeV1, "p2p_chat_create", on_p2p_chat_create;
-}
+// The table of typed events comes from the spec: one line per event, in `ChatEvent` order.
+crate::gen::for_each_chat_event!(events);
 
 /// Why [`DispatcherBuilder::build`] failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -51,6 +51,16 @@ pub fn emit(api: &Api) -> TokenStream {
             Schema::V1 => quote!(Self::#v(e) => Some(&e.uuid),),
         }
     });
+    let table = api.events.iter().enumerate().map(|(slot, e)| {
+        let (v, env, et, handler) = (
+            ident(&e.name),
+            envelope(e.schema),
+            &e.event_type,
+            ident(&e.handler_name),
+        );
+        let slot = super::lit_usize(slot);
+        quote!(#slot => #v, #env, #et, #handler;)
+    });
     let ser_arms = api.events.iter().map(|e| {
         let v = ident(&e.name);
         quote!(Self::#v(e) => rt::serde::Serialize::serialize(e, serializer),)
@@ -169,6 +179,19 @@ pub fn emit(api: &Api) -> TokenStream {
                 }
             }
         }
+
+        /// Calls `$callback!` with one line per typed event, in `ChatEvent` order:
+        /// `slot => Body, Envelope, "event.type", registration_method;`. The runtime's dispatcher
+        /// builds its handler table from it, so the table never lists events by hand.
+        #[doc(hidden)]
+        macro_rules! for_each_chat_event {
+            ($callback:ident) => {
+                $callback! { #(#table)* }
+            };
+        }
+
+        #[allow(unused_imports)]
+        pub(crate) use for_each_chat_event;
 
         impl rt::serde::Serialize for ChatEvent {
             fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

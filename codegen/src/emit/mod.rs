@@ -104,6 +104,8 @@ fn root_module(api: &Api, groups: &[&str]) -> TokenStream {
         pub use decode::decode_operation_response;
         pub use enums::*;
         pub use events::*;
+        #[allow(unused_imports)]
+        pub(crate) use events::for_each_chat_event;
         pub use handles::*;
         pub use errors::ErrorCode;
         pub use meta::{COMMON_ERROR_CODES, EVENTS, OPERATIONS};

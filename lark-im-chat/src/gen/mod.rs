@@ -17,6 +17,8 @@ mod types;
 pub use decode::decode_operation_response;
 pub use enums::*;
 pub use events::*;
+#[allow(unused_imports)]
+pub(crate) use events::for_each_chat_event;
 pub use handles::*;
 pub use errors::ErrorCode;
 pub use meta::{COMMON_ERROR_CODES, EVENTS, OPERATIONS};
