@@ -13,7 +13,7 @@ pub fn render(tokens: TokenStream, what: &str, spec_hash: Option<&str>) -> Resul
         out.push_str(&format!("// Spec SHA-256: {hash}\n"));
     }
     out.push_str(&format!("// Contents: {what}.\n\n"));
-    out.push_str(&space_items(&prettyplease::unparse(&file)));
+    out.push_str(&space_items(&table_macros(&prettyplease::unparse(&file))));
     Ok(out)
 }
 
@@ -49,6 +49,42 @@ fn space_items(text: &str) -> String {
         {
             out.push('\n');
         }
+    }
+    out
+}
+
+/// prettyplease cannot format macro bodies and flows them like prose; a generated table
+/// (`$callback! { a => …; b => …; }`) reads better one entry per line.
+fn table_macros(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let Some(open) = line.find("$callback ! {") else {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        };
+        let indent = &line[..line.len() - line.trim_start().len()];
+        // Gather the whole invocation: it ends at the line where the braces balance.
+        let mut body = line[open + "$callback ! {".len()..].to_owned();
+        let mut depth = 1 + body.matches('{').count() as i64 - body.matches('}').count() as i64;
+        while depth > 0 {
+            let Some(next) = lines.next() else { break };
+            depth += next.matches('{').count() as i64 - next.matches('}').count() as i64;
+            body.push(' ');
+            body.push_str(next.trim());
+        }
+        let body = body.trim().trim_end_matches('}').trim();
+        out.push_str(indent);
+        out.push_str("$callback! {\n");
+        for entry in body.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+            out.push_str(indent);
+            out.push_str("    ");
+            out.push_str(entry);
+            out.push_str(";\n");
+        }
+        out.push_str(indent);
+        out.push_str("}\n");
     }
     out
 }

@@ -920,19 +920,17 @@ impl ChatEvent {
 #[doc(hidden)]
 macro_rules! for_each_chat_event {
     ($callback:ident) => {
-        $callback ! { 0 => ChatAccessEventBotP2pChatEnteredV1, EventEnvelopeV2,
-        "im.chat.access_event.bot_p2p_chat_entered_v1",
-        on_chat_access_event_bot_p2p_chat_entered; 1 => ChatDisbandedV1, EventEnvelopeV2,
-        "im.chat.disbanded_v1", on_chat_disbanded; 2 => ChatMemberBotAddedV1,
-        EventEnvelopeV2, "im.chat.member.bot.added_v1", on_chat_member_bot_added; 3 =>
-        ChatMemberBotDeletedV1, EventEnvelopeV2, "im.chat.member.bot.deleted_v1",
-        on_chat_member_bot_deleted; 4 => ChatMemberUserAddedV1, EventEnvelopeV2,
-        "im.chat.member.user.added_v1", on_chat_member_user_added; 5 =>
-        ChatMemberUserDeletedV1, EventEnvelopeV2, "im.chat.member.user.deleted_v1",
-        on_chat_member_user_deleted; 6 => ChatMemberUserWithdrawnV1, EventEnvelopeV2,
-        "im.chat.member.user.withdrawn_v1", on_chat_member_user_withdrawn; 7 =>
-        ChatUpdatedV1, EventEnvelopeV2, "im.chat.updated_v1", on_chat_updated; 8 =>
-        P2pChatCreate, EventEnvelopeV1, "p2p_chat_create", on_p2p_chat_create; }
+        $callback! {
+            0 => ChatAccessEventBotP2pChatEnteredV1, EventEnvelopeV2, "im.chat.access_event.bot_p2p_chat_entered_v1", on_chat_access_event_bot_p2p_chat_entered;
+            1 => ChatDisbandedV1, EventEnvelopeV2, "im.chat.disbanded_v1", on_chat_disbanded;
+            2 => ChatMemberBotAddedV1, EventEnvelopeV2, "im.chat.member.bot.added_v1", on_chat_member_bot_added;
+            3 => ChatMemberBotDeletedV1, EventEnvelopeV2, "im.chat.member.bot.deleted_v1", on_chat_member_bot_deleted;
+            4 => ChatMemberUserAddedV1, EventEnvelopeV2, "im.chat.member.user.added_v1", on_chat_member_user_added;
+            5 => ChatMemberUserDeletedV1, EventEnvelopeV2, "im.chat.member.user.deleted_v1", on_chat_member_user_deleted;
+            6 => ChatMemberUserWithdrawnV1, EventEnvelopeV2, "im.chat.member.user.withdrawn_v1", on_chat_member_user_withdrawn;
+            7 => ChatUpdatedV1, EventEnvelopeV2, "im.chat.updated_v1", on_chat_updated;
+            8 => P2pChatCreate, EventEnvelopeV1, "p2p_chat_create", on_p2p_chat_create;
+        }
     };
 }
 
