@@ -3,7 +3,7 @@
 use crate::auth::{Access, Tenant, TokenKind, User};
 use crate::config::Domain;
 use crate::error::{ApiError, DecodeError, Error, ErrorDetail, Result};
-use crate::meta::AppType;
+use crate::metadata::AppType;
 use crate::request::ApiRequest;
 use crate::retry::{self, RetryPolicy};
 use crate::secret::Secret;

@@ -42,7 +42,7 @@ mod client;
 mod config;
 mod error;
 mod events;
-mod meta;
+mod metadata;
 mod open_enum;
 mod pagination;
 mod request;
@@ -80,7 +80,11 @@ pub use error::{
 };
 pub use events::EventDecodeError;
 pub use gen::*;
-pub use meta::{AppType, EventMeta, EventSchema, HttpMethod, OperationMeta, TokenType};
+
+/// The spec's facts as constants: one [`OperationMeta`] per operation (`spec::CHAT_GET`), one
+/// [`EventMeta`] per event (`spec::CHAT_UPDATED_V1`), and the tables over them.
+pub use gen::meta as spec;
+pub use metadata::{AppType, EventMeta, EventSchema, HttpMethod, OperationMeta, TokenType};
 pub use open_enum::UnknownValue;
 pub use pagination::{Page, Paginated};
 pub use request::ApiRequest;

@@ -3,7 +3,7 @@
 //! Keeping the description separate from sending is what makes retries, tracing and other
 //! transports cheap: they all work on an [`ApiRequest`].
 
-use crate::meta::OperationMeta;
+use crate::metadata::OperationMeta;
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::fmt::Display;

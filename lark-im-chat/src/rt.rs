@@ -7,7 +7,7 @@
 pub use crate::auth::{Tenant, TokenKind, User};
 pub use crate::client::{decode_response, Ctx};
 pub use crate::error::{Error, Result};
-pub use crate::meta::{AppType, EventMeta, EventSchema, HttpMethod, OperationMeta, TokenType};
+pub use crate::metadata::{AppType, EventMeta, EventSchema, HttpMethod, OperationMeta, TokenType};
 pub use crate::open_enum::UnknownValue;
 pub use crate::pagination::{items, pages, Page, Paginated};
 pub use crate::request::{json_body, push_segment, ApiRequest, Query};

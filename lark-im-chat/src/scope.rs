@@ -3,7 +3,7 @@
 //! Operations and events list scopes *any one of which* is enough; an event with no scopes needs
 //! none.
 
-use crate::meta::{EventMeta, OperationMeta};
+use crate::metadata::{EventMeta, OperationMeta};
 use std::collections::BTreeSet;
 
 /// The scopes an app (or a user token) holds.

@@ -24,7 +24,7 @@
 //! ```
 
 use crate::client::{Client, ClientBuilder};
-use crate::meta::OperationMeta;
+use crate::metadata::OperationMeta;
 use ::axum::body::Bytes;
 use ::axum::extract::State;
 use ::axum::http::{HeaderMap, Method, StatusCode, Uri};

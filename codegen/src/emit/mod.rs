@@ -97,7 +97,7 @@ fn root_module(api: &Api, groups: &[&str]) -> TokenStream {
         mod errors;
         mod events;
         mod handles;
-        pub(crate) mod meta;
+        pub mod meta;
         mod ops;
         mod types;
 

@@ -10,7 +10,7 @@ mod enums;
 mod errors;
 mod events;
 mod handles;
-pub(crate) mod meta;
+pub mod meta;
 mod ops;
 mod types;
 
