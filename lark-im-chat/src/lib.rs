@@ -50,6 +50,8 @@ mod retry;
 mod scope;
 mod secret;
 mod token;
+mod token_endpoints;
+mod transport;
 mod validate;
 mod wire;
 
@@ -73,13 +75,14 @@ pub mod dispatch;
 pub mod axum;
 
 pub use auth::{Tenant, TokenKind, User};
-pub use client::{Client, ClientBuilder, Ctx};
+pub use client::{Client, ClientBuilder};
 pub use config::{Domain, FEISHU_BASE_URL, LARK_BASE_URL};
 pub use error::{
     ApiError, DecodeError, Error, ErrorDetail, FieldViolation, PermissionViolation, Result,
 };
 pub use events::EventDecodeError;
 pub use gen::*;
+pub use transport::Ctx;
 
 /// The spec's facts as constants: one [`OperationMeta`] per operation (`spec::CHAT_GET`), one
 /// [`EventMeta`] per event (`spec::CHAT_UPDATED_V1`), and the tables over them.
@@ -95,4 +98,4 @@ pub use token::{CachedTokenKind, MemoryTokenStore, StoredToken, TokenKey, TokenS
 pub use validate::Validate;
 
 /// Decodes a full response body (`{code, msg, data}`) of an operation, as the client does.
-pub use client::decode_response;
+pub use transport::decode_response;

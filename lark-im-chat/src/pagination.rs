@@ -5,9 +5,9 @@
 //! that ends the stream, instead of looping or silently returning a short listing.
 
 use crate::auth::TokenKind;
-use crate::client::Ctx;
 use crate::error::{Error, Result};
 use crate::request::ApiRequest;
+use crate::transport::Ctx;
 use futures::stream::{self, Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use std::collections::HashSet;

@@ -5,12 +5,12 @@
 //! `lark-codegen-macros` front end. Not a stable API for callers.
 
 pub use crate::auth::{Tenant, TokenKind, User};
-pub use crate::client::{decode_response, Ctx};
 pub use crate::error::{Error, Result};
 pub use crate::metadata::{AppType, EventMeta, EventSchema, HttpMethod, OperationMeta, TokenType};
 pub use crate::open_enum::UnknownValue;
 pub use crate::pagination::{items, pages, Page, Paginated};
 pub use crate::request::{json_body, push_segment, ApiRequest, Query};
+pub use crate::transport::{decode_response, Ctx};
 pub use crate::validate::Validate;
 pub use crate::wire::{de_int_enum, de_str_enum};
 
