@@ -58,7 +58,7 @@ const MAX_BODY_IN_ERROR: usize = 64 * 1024;
 
 impl<T: TokenKind> Ctx<T> {
     /// Sends a described request and decodes the response `data`, retrying per the client's
-    /// [`RetryPolicy`].
+    /// [`RetryPolicy`](crate::RetryPolicy).
     ///
     /// A cached tenant token the platform rejects as invalid is evicted, and the call is repeated
     /// once with a fresh one (on top of the policy's attempts).
