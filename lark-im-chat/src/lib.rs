@@ -33,6 +33,8 @@
 //! Calls use the tenant token by default; [`Client::as_user`] gives handles that send a user
 //! token, and operations the platform allows only with a tenant token do not exist on them.
 
+#![warn(missing_docs)]
+
 // Generated code names this crate `::lark_im_chat`, so the same text compiles here and in
 // crates expanded by the proc-macro front end.
 extern crate self as lark_im_chat;
