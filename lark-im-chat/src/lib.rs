@@ -32,6 +32,37 @@
 //!
 //! Calls use the tenant token by default; [`Client::as_user`] gives handles that send a user
 //! token, and operations the platform allows only with a tenant token do not exist on them.
+//!
+//! # Events
+//!
+//! [`webhook`] verifies and decrypts callbacks, [`ChatEvent::from_json`] types them, and a
+//! [`dispatch::Dispatcher`] routes them to handlers, de-duplicating redeliveries (with the
+//! `axum` feature, `lark_im_chat::axum::router` serves it):
+//!
+//! ```
+//! use lark_im_chat::dispatch::Dispatcher;
+//! use lark_im_chat::webhook::{WebhookConfig, WebhookReceiver};
+//!
+//! let config = WebhookConfig::builder().encrypt_key("encrypt-key").verification_token("token").build()?;
+//! let dispatcher = Dispatcher::builder(WebhookReceiver::new(config))
+//!     .on_chat_member_user_added(|e| async move {
+//!         println!("{} user(s) joined {:?}", e.event.users.map_or(0, |u| u.len()), e.event.chat_id);
+//!         Ok(())
+//!     })
+//!     .build()?;
+//! // In an HTTP handler: `let (status, body) = dispatcher.handle(&headers, &body_bytes).await;`
+//! # let _ = dispatcher;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # More
+//!
+//! - [`ScopeSet`] tells which operations and events a set of granted scopes allows.
+//! - [`spec`] holds every operation's and event's facts ([`OperationMeta`], [`EventMeta`]).
+//! - [`ErrorCode`] names every documented business code; [`Error`] carries status, code, message
+//!   and log id.
+//! - With the `testing` feature, `lark_im_chat::testing::MockPlatform` serves responses from a
+//!   local server so downstream tests run without the platform.
 
 #![warn(missing_docs)]
 
