@@ -33,7 +33,7 @@ pub fn emit(api: &Api) -> Vec<EmittedFile> {
     let mut files = vec![
         EmittedFile {
             path: "mod.rs".into(),
-            tokens: root_module(api, &groups),
+            tokens: root_module(api),
             what: "module tree and re-exports",
         },
         EmittedFile {
@@ -87,8 +87,7 @@ pub fn emit(api: &Api) -> Vec<EmittedFile> {
     files
 }
 
-fn root_module(api: &Api, groups: &[&str]) -> TokenStream {
-    let _ = groups;
+fn root_module(api: &Api) -> TokenStream {
     let title = format!(" Generated client for {}.", api.title);
     quote! {
         #![doc = #title]
