@@ -36,6 +36,27 @@ async fn server() -> MockServer {
     server
 }
 
+/// Answers `verb path` with `first` once, then with `then` for every later request.
+async fn first_then(
+    server: &MockServer,
+    verb: &str,
+    at: &str,
+    first: ResponseTemplate,
+    then: ResponseTemplate,
+) {
+    Mock::given(method(verb))
+        .and(path(at))
+        .respond_with(first)
+        .up_to_n_times(1)
+        .mount(server)
+        .await;
+    Mock::given(method(verb))
+        .and(path(at))
+        .respond_with(then)
+        .mount(server)
+        .await;
+}
+
 fn client_with(server: &MockServer, policy: RetryPolicy) -> Client {
     Client::builder("cli_test", "secret-value")
         .base_url(server.uri())
@@ -71,21 +92,16 @@ fn rate_limited(status: u16) -> ResponseTemplate {
 #[tokio::test]
 async fn http_429_waits_for_the_ratelimit_reset_then_succeeds() {
     let server = server().await;
-    Mock::given(method("GET"))
-        .and(path(CHAT_PATH))
-        .respond_with(
-            rate_limited(429)
-                .insert_header("x-ogw-ratelimit-limit", "50")
-                .insert_header("x-ogw-ratelimit-reset", "1"),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(CHAT_PATH))
-        .respond_with(ok(json!({"name": "Incident 4711"})))
-        .mount(&server)
-        .await;
+    first_then(
+        &server,
+        "GET",
+        CHAT_PATH,
+        rate_limited(429)
+            .insert_header("x-ogw-ratelimit-limit", "50")
+            .insert_header("x-ogw-ratelimit-reset", "1"),
+        ok(json!({"name": "Incident 4711"})),
+    )
+    .await;
     let client = client_with(&server, fast_policy());
     let started = Instant::now();
     let chat = client
@@ -105,17 +121,14 @@ async fn http_429_waits_for_the_ratelimit_reset_then_succeeds() {
 async fn code_99991400_with_http_400_is_rate_limiting_and_retry_after_is_the_fallback() {
     let server = server().await;
     // A POST without idempotency key: rate limiting is still retried, the call was refused.
-    Mock::given(method("POST"))
-        .and(path("/open-apis/im/v1/chats"))
-        .respond_with(rate_limited(400).insert_header("retry-after", "0"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/open-apis/im/v1/chats"))
-        .respond_with(ok(json!({"chat_id": CHAT})))
-        .mount(&server)
-        .await;
+    first_then(
+        &server,
+        "POST",
+        "/open-apis/im/v1/chats",
+        rate_limited(400).insert_header("retry-after", "0"),
+        ok(json!({"chat_id": CHAT})),
+    )
+    .await;
     let created = client_with(&server, fast_policy())
         .chats()
         .create()
@@ -778,20 +791,15 @@ async fn business_errors_are_never_retried_but_documented_transient_ones_are() {
         )
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{CHAT_PATH}/menu_tree")))
-        .respond_with(
-            ResponseTemplate::new(400)
-                .set_body_json(json!({"code": 232073, "msg": "menu being modified"})),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("{CHAT_PATH}/menu_tree")))
-        .respond_with(ok(json!({"menu_tree": {"chat_menu_top_levels": []}})))
-        .mount(&server)
-        .await;
+    first_then(
+        &server,
+        "GET",
+        &format!("{CHAT_PATH}/menu_tree"),
+        ResponseTemplate::new(400)
+            .set_body_json(json!({"code": 232073, "msg": "menu being modified"})),
+        ok(json!({"menu_tree": {"chat_menu_top_levels": []}})),
+    )
+    .await;
     let client = client_with(&server, fast_policy());
     let err = client.chat(CHAT).get().send().await.unwrap_err();
     assert_eq!(err.code(), Some(232006));
@@ -808,21 +816,16 @@ async fn business_errors_are_never_retried_but_documented_transient_ones_are() {
 #[tokio::test]
 async fn a_429_without_a_json_body_is_still_rate_limiting() {
     let server = server().await;
-    Mock::given(method("DELETE"))
-        .and(path(CHAT_PATH))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("retry-after", "0")
-                .set_body_string("Too Many Requests"),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("DELETE"))
-        .and(path(CHAT_PATH))
-        .respond_with(ok(json!({})))
-        .mount(&server)
-        .await;
+    first_then(
+        &server,
+        "DELETE",
+        CHAT_PATH,
+        ResponseTemplate::new(429)
+            .insert_header("retry-after", "0")
+            .set_body_string("Too Many Requests"),
+        ok(json!({})),
+    )
+    .await;
     let client = client_with(&server, fast_policy());
     client
         .chat(CHAT)
@@ -836,17 +839,14 @@ async fn a_429_without_a_json_body_is_still_rate_limiting() {
 #[tokio::test]
 async fn an_automatic_idempotency_key_is_the_same_on_every_attempt() {
     let server = server().await;
-    Mock::given(method("POST"))
-        .and(path("/open-apis/im/v1/chats"))
-        .respond_with(ResponseTemplate::new(500).set_body_string("oops"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/open-apis/im/v1/chats"))
-        .respond_with(ok(json!({"chat_id": CHAT})))
-        .mount(&server)
-        .await;
+    first_then(
+        &server,
+        "POST",
+        "/open-apis/im/v1/chats",
+        ResponseTemplate::new(500).set_body_string("oops"),
+        ok(json!({"chat_id": CHAT})),
+    )
+    .await;
     let client = client_with(&server, fast_policy());
     let req = client
         .chats()
