@@ -39,24 +39,7 @@ pub fn length(
     min: Option<usize>,
     max: Option<usize>,
 ) -> Result<(), Error> {
-    let n = value.chars().count();
-    if let Some(min) = min {
-        if n < min {
-            return Err(Error::validation(
-                join(at, field),
-                format!("must have at least {min} characters, has {n}"),
-            ));
-        }
-    }
-    if let Some(max) = max {
-        if n > max {
-            return Err(Error::validation(
-                join(at, field),
-                format!("must have at most {max} characters, has {n}"),
-            ));
-        }
-    }
-    Ok(())
+    count(at, field, value.chars().count(), min, max, "characters")
 }
 
 /// Integer range, inclusive.
@@ -90,21 +73,22 @@ pub fn items(
     min: Option<usize>,
     max: Option<usize>,
 ) -> Result<(), Error> {
-    if let Some(min) = min {
-        if len < min {
-            return Err(Error::validation(
-                join(at, field),
-                format!("must have at least {min} items, has {len}"),
-            ));
-        }
-    }
-    if let Some(max) = max {
-        if len > max {
-            return Err(Error::validation(
-                join(at, field),
-                format!("must have at most {max} items, has {len}"),
-            ));
-        }
-    }
-    Ok(())
+    count(at, field, len, min, max, "items")
+}
+
+/// A count (of characters or items) within its bounds.
+fn count(
+    at: &str,
+    field: &str,
+    n: usize,
+    min: Option<usize>,
+    max: Option<usize>,
+    unit: &str,
+) -> Result<(), Error> {
+    let broken = match (min, max) {
+        (Some(min), _) if n < min => format!("must have at least {min} {unit}, has {n}"),
+        (_, Some(max)) if n > max => format!("must have at most {max} {unit}, has {n}"),
+        _ => return Ok(()),
+    };
+    Err(Error::validation(join(at, field), broken))
 }
