@@ -27,7 +27,7 @@ fn checked_in_code_is_fresh() {
     let generated =
         lark_codegen::generate_dir(&support::spec_dir()).unwrap_or_else(|e| panic!("{e}"));
     let report = lark_codegen::sync(&support::gen_dir(), &generated.files, Mode::Check)
-        .expect("lark-im-chat/src/gen is readable");
+        .expect("lark-im-chat/src/generated is readable");
     assert!(
         report.is_fresh(),
         "generated code is stale; run `cargo xtask codegen` and commit the result:\n{}",
@@ -48,7 +48,7 @@ fn check_mode_reports_without_writing() {
     );
 
     lark_codegen::sync(dir.path(), &generated.files, Mode::Write).unwrap();
-    std::fs::write(dir.path().join("types.rs"), "// edited by hand\n").unwrap();
+    std::fs::write(dir.path().join("shared.rs"), "// edited by hand\n").unwrap();
     std::fs::write(
         dir.path().join("ops/old_group.rs"),
         "// no longer generated\n",
@@ -58,7 +58,7 @@ fn check_mode_reports_without_writing() {
     let report = lark_codegen::sync(dir.path(), &generated.files, Mode::Check).unwrap();
     assert_eq!(
         describe(&report, dir.path()),
-        "  changed: types.rs\n  no longer generated: ops/old_group.rs\n"
+        "  changed: shared.rs\n  no longer generated: ops/old_group.rs\n"
     );
 
     // Write mode repairs it; a second write finds nothing to do.

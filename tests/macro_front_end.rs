@@ -48,7 +48,7 @@ fn client() -> lark_im_chat::Client {
 #[test]
 fn expanded_client_describes_requests() {
     let client = client();
-    let api = fixture_client::Api::new(client.ctx().clone());
+    let api = fixture_client::api::Api::new(client.ctx().clone());
 
     let list = api.chats().list().page_size(50).to_request().unwrap();
     assert_eq!(list.meta.id, "chat.list");
@@ -80,18 +80,21 @@ fn expanded_client_describes_requests() {
     assert!(api.chats().search("x".repeat(65)).to_request().is_err());
 
     // The same handles exist for a user token.
-    let user = fixture_client::Api::new(client.as_user("u-token").ctx().clone());
+    let user = fixture_client::api::Api::new(client.as_user("u-token").ctx().clone());
     let as_user = user.chats().list().to_request().unwrap();
     assert_eq!(as_user.meta.id, "chat.list");
 }
 
 #[test]
 fn expanded_metadata_and_types() {
-    let ids: Vec<&str> = fixture_client::OPERATIONS.iter().map(|m| m.id).collect();
+    let ids: Vec<&str> = fixture_client::meta::OPERATIONS
+        .iter()
+        .map(|m| m.id)
+        .collect();
     assert_eq!(ids, ["chat.list", "chat.search", "chat_members.get"]);
-    assert!(fixture_client::OPERATIONS.iter().all(|m| m.paginated));
+    assert!(fixture_client::meta::OPERATIONS.iter().all(|m| m.paginated));
 
-    let page: fixture_client::ChatPage = serde_json::from_value(serde_json::json!({
+    let page: fixture_client::types::ChatPage = serde_json::from_value(serde_json::json!({
         "items": [{"chat_id": "oc_1", "name": "one"}],
         "has_more": true,
         "page_token": "next",
@@ -100,7 +103,7 @@ fn expanded_metadata_and_types() {
     let items = page.items.as_deref().unwrap_or_default();
     assert_eq!(items[0].chat_id, "oc_1");
 
-    let decoded = fixture_client::decode_operation_response(
+    let decoded = fixture_client::api::decode_operation_response(
         "chat_members.get",
         br#"{"code":0,"msg":"ok","data":{"members":["ou_1"],"more":false}}"#,
     )
@@ -116,28 +119,28 @@ fn expanded_metadata_and_types() {
 fn other_expanded_fixtures_work() {
     use other_fixtures::*;
 
-    let unknown: open_enum::ChatType = serde_json::from_str(r#""secret""#).unwrap();
+    let unknown: open_enum::types::ChatType = serde_json::from_str(r#""secret""#).unwrap();
     assert_eq!(unknown.as_str(), "secret");
     assert_eq!(serde_json::to_string(&unknown).unwrap(), r#""secret""#);
     assert_eq!(
-        open_enum::SucceedType::from(2),
-        open_enum::SucceedType::FailAll
+        open_enum::types::SucceedType::from(2),
+        open_enum::types::SucceedType::FailAll
     );
     assert_eq!(
-        open_enum::MentionTarget::from("@all"),
-        open_enum::MentionTarget::Everyone
+        open_enum::types::MentionTarget::from("@all"),
+        open_enum::types::MentionTarget::Everyone
     );
 
-    let tab: name_collisions::Tab = serde_json::from_value(serde_json::json!({
+    let tab: name_collisions::types::Tab = serde_json::from_value(serde_json::json!({
         "type": "self", "chatID": "oc_1", "tab-name": "t", "match": "m", "Self": "s",
     }))
     .unwrap();
-    assert_eq!(tab.type_, name_collisions::TabType::SelfValue);
+    assert_eq!(tab.type_, name_collisions::types::TabType::SelfValue);
     assert_eq!(tab.chat_id.as_deref(), Some("oc_1"));
     assert_eq!(tab.match_rule.as_deref(), Some("m"));
     assert_eq!(tab.self_.as_deref(), Some("s"));
 
-    let notice: int64_string::TopNotice = serde_json::from_value(serde_json::json!({
+    let notice: int64_string::types::TopNotice = serde_json::from_value(serde_json::json!({
         "message_id": "7156553273518882844",
         "pinned_ids": ["1", 2],
         "tenant_key": 42,
@@ -150,11 +153,13 @@ fn other_expanded_fixtures_work() {
     assert_eq!(back["message_id"], "7156553273518882844");
 
     // Limits deep inside an optional body are checked, with the path to the bad value.
-    let nested = nested_body::Api::new(client().ctx().clone());
-    let body = nested_body::ChatUpdateBody::new().settings(
-        nested_body::Settings::new().restriction(
-            nested_body::Restriction::new(true)
-                .windows([nested_body::Window::new(1), nested_body::Window::new(24)]),
+    let nested = nested_body::api::Api::new(client().ctx().clone());
+    let body = nested_body::types::ChatUpdateBody::new().settings(
+        nested_body::types::Settings::new().restriction(
+            nested_body::types::Restriction::new(true).windows([
+                nested_body::types::Window::new(1),
+                nested_body::types::Window::new(24),
+            ]),
         ),
     );
     let err = nested.chats().update().body(body).to_request().unwrap_err();
@@ -167,11 +172,11 @@ fn other_expanded_fixtures_work() {
     assert_eq!(empty.body.as_deref(), Some(&b"{}"[..]));
 
     // Required and array query parameters.
-    let pq = path_query::Api::new(client().ctx().clone());
+    let pq = path_query::api::Api::new(client().ctx().clone());
     let req = pq
         .chat("oc_1")
         .menu_item("m 1")
-        .get(path_query::UserIdType::UserId, ["name", "icon"])
+        .get(path_query::types::UserIdType::UserId, ["name", "icon"])
         .tags(["a", "b"])
         .to_request()
         .unwrap();
@@ -189,23 +194,26 @@ fn other_expanded_fixtures_work() {
     assert!(err.to_string().contains("fields"), "{err}");
 
     // The idempotency key is a query parameter the request knows about.
-    let idem = idempotency::Api::new(client().ctx().clone());
+    let idem = idempotency::api::Api::new(client().ctx().clone());
     let create = idem
         .chats()
-        .create(idempotency::ChatCreateBody::new("Incident 4711"))
+        .create(idempotency::types::ChatCreateBody::new("Incident 4711"))
         .uuid("k-1")
         .to_request()
         .unwrap();
     assert!(create.carries_idempotency_key());
     assert_eq!(create.meta.idempotency_key, Some("uuid"));
 
-    let legacy = legacy_event::ChatEvent::from_json(
+    let legacy = legacy_event::events::ChatEvent::from_json(
         br#"{"ts":"1.5","uuid":"u-1","type":"event_callback","event":{"type":"p2p_chat_create","chat_id":"oc_1"}}"#,
     )
     .unwrap();
     assert_eq!(legacy.event_type(), "p2p_chat_create");
     assert_eq!(legacy.dedup_key(), Some("u-1"));
-    assert!(matches!(legacy, legacy_event::ChatEvent::P2pChatCreate(_)));
+    assert!(matches!(
+        legacy,
+        legacy_event::events::ChatEvent::P2pChatCreate(_)
+    ));
 }
 
 /// `GENERATED_FILES` is exactly what `cargo xtask codegen --spec <fixture> --out <dir>` writes.

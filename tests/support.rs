@@ -35,9 +35,9 @@ pub fn spec_dir() -> PathBuf {
     workspace_root().join("spec")
 }
 
-/// The checked-in generated code, `lark-im-chat/src/gen/`.
+/// The checked-in generated code, `lark-im-chat/src/generated/`.
 pub fn gen_dir() -> PathBuf {
-    workspace_root().join("lark-im-chat/src/gen")
+    workspace_root().join("lark-im-chat/src/generated")
 }
 
 /// `tests/fixtures/<name>`.

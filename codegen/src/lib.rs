@@ -26,7 +26,7 @@ pub use output::{sync, Mode, SyncReport};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The generated files, relative to `src/gen/`, and the spec's hash.
+/// The generated files, relative to `src/generated/`, and the spec's hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Generated {
     /// Relative path -> formatted Rust text.

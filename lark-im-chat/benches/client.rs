@@ -17,7 +17,10 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use futures::TryStreamExt;
-use lark_im_chat::{ChatDetail, ChatMembersGetResponse, Client, ListMember};
+use lark_im_chat::{
+    types::{ChatDetail, ChatMembersGetResponse, ListMember},
+    Client,
+};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

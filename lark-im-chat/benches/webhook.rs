@@ -17,8 +17,8 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use http::{HeaderMap, HeaderValue};
-use lark_im_chat::dispatch::Dispatcher;
-use lark_im_chat::webhook::{
+use lark_im_chat::events::dispatch::Dispatcher;
+use lark_im_chat::events::webhook::{
     compute_signature, EncryptKey, InMemoryDedup, Received, WebhookConfig, WebhookReceiver,
     NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
@@ -143,7 +143,10 @@ fn bench(c: &mut Criterion) {
                 i += 1;
                 let outcome = runtime.block_on(dispatcher.dispatch_at(headers, body, now));
                 assert!(
-                    matches!(outcome, lark_im_chat::dispatch::Outcome::Handled { .. }),
+                    matches!(
+                        outcome,
+                        lark_im_chat::events::dispatch::Outcome::Handled { .. }
+                    ),
                     "{outcome:?}"
                 );
                 outcome

@@ -10,7 +10,10 @@
 //!     cargo run --example create_chat_idempotently
 //! ```
 
-use lark_im_chat::{ChatCreateBody, ChatType, Client, RetryPolicy, UserIdType};
+use lark_im_chat::{
+    types::{ChatCreateBody, ChatType, UserIdType},
+    Client, RetryPolicy,
+};
 use std::time::Duration;
 
 fn env(name: &str) -> Result<String, Box<dyn std::error::Error>> {

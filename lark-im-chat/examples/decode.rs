@@ -9,7 +9,7 @@
 use std::process::ExitCode;
 
 fn run(what: &str, body: &[u8]) -> Result<serde_json::Value, String> {
-    if let Some(data) = lark_im_chat::decode_operation_response(what, body) {
+    if let Some(data) = lark_im_chat::api::decode_operation_response(what, body) {
         let data = data.map_err(|e| e.to_string())?;
         let envelope: serde_json::Value =
             serde_json::from_slice(body).map_err(|e| e.to_string())?;
@@ -17,7 +17,10 @@ fn run(what: &str, body: &[u8]) -> Result<serde_json::Value, String> {
             serde_json::json!({ "code": envelope["code"], "msg": envelope["msg"], "data": data }),
         );
     }
-    if lark_im_chat::EVENTS.iter().any(|e| e.event_type == what) {
+    if lark_im_chat::meta::EVENTS
+        .iter()
+        .any(|e| e.event_type == what)
+    {
         let event = lark_im_chat::ChatEvent::from_json(body).map_err(|e| e.to_string())?;
         if event.event_type() != what {
             return Err(format!(

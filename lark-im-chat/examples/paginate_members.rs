@@ -6,7 +6,7 @@
 //! ```
 
 use futures::{StreamExt, TryStreamExt};
-use lark_im_chat::{Client, MemberListIdType};
+use lark_im_chat::{types::MemberListIdType, Client};
 
 fn env(name: &str) -> Result<String, Box<dyn std::error::Error>> {
     std::env::var(name).map_err(|_| format!("set {name}").into())

@@ -12,8 +12,8 @@
 
 use std::error::Error;
 
-use lark_im_chat::dispatch::Dispatcher;
-use lark_im_chat::webhook::{WebhookConfig, WebhookReceiver};
+use lark_im_chat::events::dispatch::Dispatcher;
+use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
 use lark_im_chat::ChatEvent;
 
 #[tokio::main]
@@ -61,7 +61,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
         })
         .build()?;
 
-    let app = axum::Router::new().nest("/lark/events", lark_im_chat::axum::router(dispatcher));
+    let app = axum::Router::new().nest(
+        "/lark/events",
+        lark_im_chat::events::axum::router(dispatcher),
+    );
     let listen = std::env::var("LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     println!("listening on http://{listen}/lark/events");

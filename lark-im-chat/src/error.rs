@@ -287,7 +287,7 @@ impl Error {
     /// Whether the failure is transient, so the same request may succeed later: rate limiting,
     /// HTTP 5xx, a transport failure (connect, reset, timeout), or a code the spec marks
     /// retryable (e.g. 232019, concurrent member changes). Whether a *retry* is safe also depends
-    /// on the request: see [`OperationMeta::retry_safe`](crate::OperationMeta::retry_safe).
+    /// on the request: see [`OperationMeta::retry_safe`](crate::meta::OperationMeta::retry_safe).
     pub fn is_retryable(&self) -> bool {
         match self {
             Self::Api(e) => {

@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
-//! use lark_im_chat::{ChatCreateBody, Client};
+//! use lark_im_chat::{types::ChatCreateBody, Client};
 //!
 //! # async fn run() -> Result<(), lark_im_chat::Error> {
 //! let client = Client::builder("cli_a1b2c3", "app-secret").build()?;
@@ -35,13 +35,13 @@
 //!
 //! # Events
 //!
-//! [`webhook`] verifies and decrypts callbacks, [`ChatEvent::from_json`] types them, and a
-//! [`dispatch::Dispatcher`] routes them to handlers, de-duplicating redeliveries (with the
-//! `axum` feature, `lark_im_chat::axum::router` serves it):
+//! [`events::webhook`] verifies and decrypts callbacks, [`ChatEvent::from_json`] types them, and a
+//! [`events::dispatch::Dispatcher`] routes them to handlers, de-duplicating redeliveries (with the
+//! `axum` feature, `lark_im_chat::events::axum::router` serves it):
 //!
 //! ```
-//! use lark_im_chat::dispatch::Dispatcher;
-//! use lark_im_chat::webhook::{WebhookConfig, WebhookReceiver};
+//! use lark_im_chat::events::dispatch::Dispatcher;
+//! use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
 //!
 //! let config = WebhookConfig::builder().encrypt_key("encrypt-key").verification_token("token").build()?;
 //! let dispatcher = Dispatcher::builder(WebhookReceiver::new(config))
@@ -58,77 +58,45 @@
 //! # More
 //!
 //! - [`ScopeSet`] tells which operations and events a set of granted scopes allows.
-//! - [`spec`] holds every operation's and event's facts ([`OperationMeta`], [`EventMeta`]).
+//! - [`meta`] holds every operation's and event's facts ([`meta::OperationMeta`],
+//!   [`meta::EventMeta`], `meta::CHAT_GET`, …).
 //! - [`ErrorCode`] names every documented business code; [`Error`] carries status, code, message
 //!   and log id.
 //! - With the `testing` feature, `lark_im_chat::testing::MockPlatform` serves responses from a
 //!   local server so downstream tests run without the platform.
 
 #![warn(missing_docs)]
+// docs.rs builds with `--cfg docsrs`: feature-gated items get their feature badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Generated code names this crate `::lark_im_chat`, so the same text compiles here and in
 // crates expanded by the proc-macro front end.
 extern crate self as lark_im_chat;
 
-mod auth;
-mod client;
-mod config;
-mod error;
-mod events;
-mod metadata;
-mod open_enum;
-mod pagination;
-mod request;
-mod retry;
-mod scope;
-mod secret;
-mod token;
-mod token_endpoints;
-mod transport;
-mod validate;
-mod wire;
+pub mod auth;
+pub mod client;
+pub mod error;
+pub mod events;
+pub mod http;
+pub mod meta;
+pub mod wire;
 
 #[doc(hidden)]
 pub mod rt;
 
 #[rustfmt::skip]
-mod gen;
+mod generated;
 
 /// Serve operations' responses from a local server, for tests of code that uses this client.
 #[cfg(feature = "testing")]
 pub mod testing;
 
-/// Webhook (HTTP event callback) security: decryption, signature, timestamp window,
-/// Verification Token, challenge answer and de-duplication.
-pub mod webhook;
+pub use generated::{api, types};
 
-pub mod dispatch;
-
-#[cfg(feature = "axum")]
-pub mod axum;
-
-pub use auth::{Tenant, TokenKind, User};
-pub use client::{Client, ClientBuilder};
-pub use config::{Domain, FEISHU_BASE_URL, LARK_BASE_URL};
-pub use error::{
-    ApiError, DecodeError, Error, ErrorDetail, FieldViolation, PermissionViolation, Result,
-};
-pub use events::EventDecodeError;
-pub use gen::*;
-pub use transport::Ctx;
-
-/// The spec's facts as constants: one [`OperationMeta`] per operation (`spec::CHAT_GET`), one
-/// [`EventMeta`] per event (`spec::CHAT_UPDATED_V1`), and the tables over them.
-pub use gen::meta as spec;
-pub use metadata::{AppType, EventMeta, EventSchema, HttpMethod, OperationMeta, TokenType};
-pub use open_enum::UnknownValue;
-pub use pagination::{Page, Paginated};
-pub use request::ApiRequest;
-pub use retry::RetryPolicy;
-pub use scope::{event, operation, ScopeSet};
-pub use secret::Secret;
-pub use token::{CachedTokenKind, MemoryTokenStore, StoredToken, TokenKey, TokenStore};
-pub use validate::Validate;
-
-/// Decodes a full response body (`{code, msg, data}`) of an operation, as the client does.
-pub use transport::decode_response;
+pub use auth::{Secret, Tenant, TokenKind, User};
+pub use client::{Client, ClientBuilder, Domain};
+pub use error::{ApiError, DecodeError, Error, Result};
+pub use events::ChatEvent;
+pub use generated::ErrorCode;
+pub use http::RetryPolicy;
+pub use meta::ScopeSet;

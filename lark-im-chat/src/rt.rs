@@ -4,19 +4,17 @@
 //! inside this crate (see `extern crate self` in `lib.rs`) and in a crate expanded by the
 //! `lark-codegen-macros` front end. Not a stable API for callers.
 
-pub use crate::auth::{Tenant, TokenKind, User};
+pub use crate::auth::{Secret, Tenant, TokenKind, User};
+pub use crate::client::{items, pages, Ctx, Page, Paginated};
 pub use crate::error::{Error, Result};
-pub use crate::metadata::{AppType, EventMeta, EventSchema, HttpMethod, OperationMeta, TokenType};
-pub use crate::open_enum::UnknownValue;
-pub use crate::pagination::{items, pages, Page, Paginated};
-pub use crate::request::{json_body, push_segment, ApiRequest, Query};
-pub use crate::transport::{decode_response, Ctx};
-pub use crate::validate::Validate;
-pub use crate::wire::{de_int_enum, de_str_enum};
+pub use crate::events::{decode_event, peek_event, EventDecodeError};
+pub use crate::http::{decode_response, json_body, push_segment, ApiRequest, Query};
+pub use crate::meta::{AppType, EventMeta, EventSchema, HttpMethod, OperationMeta, TokenType};
+pub use crate::wire::{de_int_enum, de_str_enum, UnknownValue, Validate};
 
 /// Limit checks called by generated `to_request` and `Validate` impls.
 pub mod validate {
-    pub use crate::validate::{items, join, length, range};
+    pub use crate::wire::{items, join, length, range};
 }
 
 /// `#[serde(with = …)]` modules named by generated structs.
@@ -30,5 +28,3 @@ pub use serde_json;
 /// Response `data` of operations that return `{}`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Empty {}
-pub use crate::events::{decode_event, peek_event, EventDecodeError};
-pub use crate::secret::Secret;

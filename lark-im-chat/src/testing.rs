@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use lark_im_chat::testing::MockPlatform;
-//! use lark_im_chat::ChatDetail;
+//! use lark_im_chat::types::ChatDetail;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() {
@@ -24,7 +24,7 @@
 //! ```
 
 use crate::client::{Client, ClientBuilder};
-use crate::metadata::OperationMeta;
+use crate::meta::OperationMeta;
 use ::axum::body::Bytes;
 use ::axum::extract::State;
 use ::axum::http::{HeaderMap, Method, StatusCode, Uri};
@@ -57,9 +57,9 @@ impl OperationRef for &'static OperationMeta {
 
 impl OperationRef for &str {
     fn meta(&self) -> &'static OperationMeta {
-        match crate::scope::operation(self) {
+        match crate::meta::operation(self) {
             Some(meta) => meta,
-            None => panic!("no operation {self:?} in lark_im_chat::OPERATIONS"),
+            None => panic!("no operation {self:?} in lark_im_chat::meta::OPERATIONS"),
         }
     }
 }

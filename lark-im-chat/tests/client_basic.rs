@@ -2,7 +2,10 @@
 //! and a paginated listing.
 
 use futures::TryStreamExt;
-use lark_im_chat::{ChatMode, Client, UserIdType};
+use lark_im_chat::{
+    types::{ChatMode, UserIdType},
+    Client,
+};
 use serde_json::json;
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use lark_im_chat::dispatch::Dispatcher;
-use lark_im_chat::webhook::{
+use lark_im_chat::events::dispatch::Dispatcher;
+use lark_im_chat::events::webhook::{
     compute_signature, EncryptKey, WebhookConfig, WebhookReceiver, NONCE_HEADER, SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
 };
@@ -74,7 +74,7 @@ async fn serve(max_body_size: usize) -> (String, Arc<Mutex<Vec<String>>>) {
         })
         .build()
         .expect("dispatcher");
-    let app = axum::Router::new().nest(PATH, lark_im_chat::axum::router(dispatcher));
+    let app = axum::Router::new().nest(PATH, lark_im_chat::events::axum::router(dispatcher));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

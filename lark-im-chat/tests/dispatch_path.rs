@@ -9,15 +9,18 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use http::{HeaderMap, HeaderValue, StatusCode};
-use lark_im_chat::dispatch::{
+use lark_im_chat::events::dispatch::{
     DispatchEvent, Dispatcher, DispatcherBuildError, DispatcherBuilder, HandlerPanicked, Outcome,
 };
-use lark_im_chat::webhook::{
+use lark_im_chat::events::webhook::{
     compute_signature, DedupError, DedupForgetFuture, DedupFuture, DedupStore, EncryptKey,
     InMemoryDedup, Received, WebhookConfig, WebhookError, WebhookReceiver, NONCE_HEADER,
     SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
-use lark_im_chat::{ChatDisbandedV1, ChatEvent, ChatUpdatedV1};
+use lark_im_chat::{
+    events::{ChatDisbandedV1, ChatUpdatedV1},
+    ChatEvent,
+};
 use serde_json::Value;
 
 const TOKEN: &str = "v3rificati0n-t0ken";
@@ -140,35 +143,35 @@ fn all_handlers(config: WebhookConfig, seen: &Seen) -> Dispatcher {
     let b = v2!(
         b,
         on_chat_access_event_bot_p2p_chat_entered,
-        lark_im_chat::ChatAccessEventBotP2pChatEnteredV1
+        lark_im_chat::events::ChatAccessEventBotP2pChatEnteredV1
     );
-    let b = v2!(b, on_chat_disbanded, lark_im_chat::ChatDisbandedV1);
+    let b = v2!(b, on_chat_disbanded, lark_im_chat::events::ChatDisbandedV1);
     let b = v2!(
         b,
         on_chat_member_bot_added,
-        lark_im_chat::ChatMemberBotAddedV1
+        lark_im_chat::events::ChatMemberBotAddedV1
     );
     let b = v2!(
         b,
         on_chat_member_bot_deleted,
-        lark_im_chat::ChatMemberBotDeletedV1
+        lark_im_chat::events::ChatMemberBotDeletedV1
     );
     let b = v2!(
         b,
         on_chat_member_user_added,
-        lark_im_chat::ChatMemberUserAddedV1
+        lark_im_chat::events::ChatMemberUserAddedV1
     );
     let b = v2!(
         b,
         on_chat_member_user_deleted,
-        lark_im_chat::ChatMemberUserDeletedV1
+        lark_im_chat::events::ChatMemberUserDeletedV1
     );
     let b = v2!(
         b,
         on_chat_member_user_withdrawn,
-        lark_im_chat::ChatMemberUserWithdrawnV1
+        lark_im_chat::events::ChatMemberUserWithdrawnV1
     );
-    let b = v2!(b, on_chat_updated, lark_im_chat::ChatUpdatedV1);
+    let b = v2!(b, on_chat_updated, lark_im_chat::events::ChatUpdatedV1);
     let v1_seen = Arc::clone(seen);
     let b = b.on_p2p_chat_create(move |e| {
         let seen = Arc::clone(&v1_seen);

@@ -1,4 +1,4 @@
-//! Every operation of `lark_im_chat::OPERATIONS` sent to a real HTTP server on 127.0.0.1.
+//! Every operation of `lark_im_chat::meta::OPERATIONS` sent to a real HTTP server on 127.0.0.1.
 //!
 //! Each case states the exact request the platform must receive (method, path, query, headers and
 //! JSON body) and answers a realistic response (extra unknown fields, unknown enum values), which
@@ -7,6 +7,7 @@
 
 use futures::future::BoxFuture;
 use futures::{FutureExt, TryStreamExt};
+use lark_im_chat::types::*;
 use lark_im_chat::*;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
@@ -1144,7 +1145,7 @@ fn path_matches_template(template: &str, concrete: &str) -> bool {
 }
 
 async fn run_case(case: &Case) {
-    let op = lark_im_chat::OPERATIONS
+    let op = lark_im_chat::meta::OPERATIONS
         .iter()
         .find(|m| m.id == case.op)
         .unwrap_or_else(|| panic!("{}: not an operation of the spec", case.op));
@@ -1267,7 +1268,10 @@ fn record(op: &str) {
 #[test]
 fn every_operation_has_an_e2e_case() {
     let covered: BTreeSet<&str> = cases().iter().map(|c| c.op).collect();
-    let all: BTreeSet<&str> = lark_im_chat::OPERATIONS.iter().map(|m| m.id).collect();
+    let all: BTreeSet<&str> = lark_im_chat::meta::OPERATIONS
+        .iter()
+        .map(|m| m.id)
+        .collect();
     let missing: Vec<_> = all.difference(&covered).collect();
     let unknown: Vec<_> = covered.difference(&all).collect();
     assert!(
@@ -1288,6 +1292,9 @@ async fn every_operation_end_to_end() {
         run_case(&case).await;
         done.insert(case.op);
     }
-    let all: BTreeSet<&str> = lark_im_chat::OPERATIONS.iter().map(|m| m.id).collect();
+    let all: BTreeSet<&str> = lark_im_chat::meta::OPERATIONS
+        .iter()
+        .map(|m| m.id)
+        .collect();
     assert_eq!(done, all);
 }

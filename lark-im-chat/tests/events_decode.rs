@@ -6,14 +6,17 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderValue};
-use lark_im_chat::dispatch::Dispatcher;
-use lark_im_chat::webhook::{
+use lark_im_chat::events::dispatch::Dispatcher;
+use lark_im_chat::events::webhook::{
     compute_signature, EncryptKey, Received, WebhookConfig, WebhookReceiver, NONCE_HEADER,
     SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
 use lark_im_chat::{
-    ChatEvent, GroupMessageType, MembershipApproval, MessageVisibility, ModerationSetting,
-    OwnerOrAllMembers, RestrictedPermission, ShareCardPermission,
+    types::{
+        GroupMessageType, MembershipApproval, MessageVisibility, ModerationSetting,
+        OwnerOrAllMembers, RestrictedPermission, ShareCardPermission,
+    },
+    ChatEvent,
 };
 use proptest::prelude::*;
 use serde_json::Value;

@@ -1,7 +1,8 @@
 //! Client configuration, the scope check and the error-code lookup.
 
 use lark_im_chat::{
-    event, operation, Client, Domain, Error, ErrorCode, RetryPolicy, ScopeSet, EVENTS, OPERATIONS,
+    meta::{event, operation, EVENTS, OPERATIONS},
+    Client, Domain, Error, ErrorCode, RetryPolicy, ScopeSet,
 };
 use serde_json::json;
 use std::time::Duration;
@@ -252,7 +253,7 @@ fn retry_policy_decisions() {
         .expect("create with uuid");
     let err = |status: u16, code: i64| {
         let body = format!(r#"{{"code":{code},"msg":"m"}}"#);
-        lark_im_chat::decode_response::<serde_json::Value>(
+        lark_im_chat::http::decode_response::<serde_json::Value>(
             "chat.get",
             status,
             None,

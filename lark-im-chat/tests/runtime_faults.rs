@@ -2,7 +2,7 @@
 //! tokens, business errors, malformed bodies and broken pagination.
 
 use futures::{StreamExt, TryStreamExt};
-use lark_im_chat::{ChatCreateBody, Client, Error, OperationMeta, RetryPolicy};
+use lark_im_chat::{meta::OperationMeta, types::ChatCreateBody, Client, Error, RetryPolicy};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -760,7 +760,7 @@ async fn permission_errors_name_the_scopes_the_operation_needs() {
         .unwrap_err();
     assert!(err.is_permission_error());
     assert!(!err.is_retryable());
-    let chat_get: &OperationMeta = lark_im_chat::operation("chat.get").expect("chat.get");
+    let chat_get: &OperationMeta = lark_im_chat::meta::operation("chat.get").expect("chat.get");
     let Error::Api(api) = &err else {
         panic!("{err:?}")
     };
@@ -875,7 +875,8 @@ async fn an_automatic_idempotency_key_is_the_same_on_every_attempt() {
         .with_auto_idempotency_key();
     assert!(get.query.is_empty());
 
-    let created: lark_im_chat::ChatCreated = client.ctx().send(req).await.expect("second attempt");
+    let created: lark_im_chat::types::ChatCreated =
+        client.ctx().send(req).await.expect("second attempt");
     assert_eq!(created.chat_id.as_deref(), Some(CHAT));
     let requests = api_requests(&server).await;
     assert_eq!(requests.len(), 2);

@@ -4,7 +4,8 @@
 use futures::TryStreamExt;
 use lark_im_chat::testing::{MockPlatform, MOCK_TENANT_TOKEN};
 use lark_im_chat::{
-    ChatCreateBody, ChatDetail, ChatMembersGetResponse, ChatMode, Error, ListMember, RetryPolicy,
+    types::{ChatCreateBody, ChatDetail, ChatMembersGetResponse, ChatMode, ListMember},
+    Error, RetryPolicy,
 };
 use serde_json::json;
 

@@ -3,7 +3,9 @@
 
 use futures::future::BoxFuture;
 use lark_im_chat::{
-    AppType, CachedTokenKind, Client, Error, MemoryTokenStore, StoredToken, TokenKey, TokenStore,
+    auth::{CachedTokenKind, MemoryTokenStore, StoredToken, TokenKey, TokenStore},
+    meta::AppType,
+    Client, Error,
 };
 use serde_json::json;
 use std::sync::atomic::{AtomicUsize, Ordering};

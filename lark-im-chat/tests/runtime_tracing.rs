@@ -1,7 +1,7 @@
 //! Tracing: one span per call and per attempt (operation id, attempt, status, log id), and no
 //! secret (app secret, tenant, app or user token, app ticket) in spans, events, errors or Debug.
 
-use lark_im_chat::{AppType, Client, RetryPolicy};
+use lark_im_chat::{meta::AppType, Client, RetryPolicy};
 use serde_json::json;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};

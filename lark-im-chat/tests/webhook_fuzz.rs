@@ -7,7 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use http::header::HeaderName;
 use http::{HeaderMap, HeaderValue};
-use lark_im_chat::webhook::{
+use lark_im_chat::events::webhook::{
     challenge_response_body, compute_signature, EncryptKey, Received, WebhookConfig, WebhookError,
     WebhookReceiver, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };

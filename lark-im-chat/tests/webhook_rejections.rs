@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use http::{HeaderMap, HeaderValue, StatusCode};
-use lark_im_chat::webhook::{
+use lark_im_chat::events::webhook::{
     challenge_response_body, compute_signature, Clock, ConfigError, DedupOutcome, DedupStore,
     EncryptKey, InMemoryDedup, Received, Schema, VerificationToken, VerifiedEvent, WebhookConfig,
     WebhookError, WebhookReceiver, DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_TTL,

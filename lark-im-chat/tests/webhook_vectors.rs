@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use http::{HeaderMap, HeaderValue};
-use lark_im_chat::webhook::{
+use lark_im_chat::events::webhook::{
     challenge_response_body, compute_signature, verify_signature, EncryptKey, Received, Schema,
     VerifiedEvent, WebhookConfig, WebhookError, WebhookReceiver, NONCE_HEADER, SIGNATURE_HEADER,
     TIMESTAMP_HEADER,

@@ -5,10 +5,10 @@ fn main() {
     let client = lark_im_chat::Client::builder("cli_a1b2c3", "app-secret")
         .build()
         .unwrap();
-    let _: lark_im_chat::ChatMenuTreeGetRequest = client.chat("oc_1").menu_tree().get();
-    let _: lark_im_chat::ChatCreateRequest = client.chats().create();
+    let _: lark_im_chat::api::ChatMenuTreeGetRequest = client.chat("oc_1").menu_tree().get();
+    let _: lark_im_chat::api::ChatCreateRequest = client.chats().create();
     let _ = client.with_tenant_token("t-token").chat("oc_1").menu_tree().get();
 
     let user = client.as_user("u-user-access-token");
-    let _: lark_im_chat::ChatGetRequest<lark_im_chat::User> = user.chat("oc_1").get();
+    let _: lark_im_chat::api::ChatGetRequest<lark_im_chat::User> = user.chat("oc_1").get();
 }

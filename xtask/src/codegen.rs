@@ -6,7 +6,8 @@ use lark_codegen::Mode;
 /// `cargo xtask codegen [--check]`: regenerate, or fail naming every stale file.
 pub fn run(args: &[String]) -> Result<(), String> {
     let spec = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
-    let out = flag_value(args, "--out").unwrap_or_else(|| root().join("lark-im-chat/src/gen"));
+    let out =
+        flag_value(args, "--out").unwrap_or_else(|| root().join("lark-im-chat/src/generated"));
     let mode = if args.iter().any(|a| a == "--check") {
         Mode::Check
     } else {
@@ -65,7 +66,7 @@ pub fn spec_json(args: &[String]) -> Result<(), String> {
 /// `cargo xtask decode <operation-id|event-type> <file.json>`.
 ///
 /// Runs the `decode` example of lark-im-chat: xtask itself must not depend on the client, or a
-/// broken `src/gen` could not be regenerated.
+/// broken `src/generated` could not be regenerated.
 pub fn decode(args: &[String]) -> Result<(), String> {
     let [what, file] = args else {
         return Err("usage: cargo xtask decode <operation-id|event-type> <file.json>".into());

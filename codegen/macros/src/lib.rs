@@ -22,7 +22,7 @@ use syn::{AttrStyle, Attribute, Item, ItemMod, LitStr};
 ///   recursively; the tokens are parsed from the rendered files, so they are exactly the text
 ///   `cargo xtask codegen` would write;
 /// - `pub const GENERATED_FILES: &[(&str, &str)]`: every generated file as
-///   `(path relative to src/gen/, text)`, sorted by path;
+///   `(path relative to src/generated/, text)`, sorted by path;
 /// - one `const _: &str = include_str!("…");` per spec file, so that cargo rebuilds the invoking
 ///   crate when the spec changes. (A spec file *added* to the directory is not noticed until some
 ///   other input changes.)
@@ -99,7 +99,7 @@ fn expand(lit: &LitStr) -> TokenStream {
             quote! {
                 #(#items)*
 
-                /// Every generated file: path relative to `src/gen/`, and its text.
+                /// Every generated file: path relative to `src/generated/`, and its text.
                 pub const GENERATED_FILES: &[(&str, &str)] = &[#(#files),*];
 
                 #tracked

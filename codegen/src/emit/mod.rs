@@ -14,7 +14,7 @@ use crate::ir::{Api, Module, Ty};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-/// One output file: path relative to `src/gen/`, and its items.
+/// One output file: path relative to `src/generated/`, and its items.
 #[derive(Debug)]
 pub struct EmittedFile {
     pub path: String,
@@ -42,7 +42,7 @@ pub fn emit(api: &Api) -> Vec<EmittedFile> {
             what: "open enums",
         },
         EmittedFile {
-            path: "types.rs".into(),
+            path: "shared.rs".into(),
             tokens: structs::emit_module(api, &Module::Types, 1),
             what: "shared object types",
         },
@@ -87,29 +87,51 @@ pub fn emit(api: &Api) -> Vec<EmittedFile> {
     files
 }
 
+/// `mod.rs`: private modules with one private glob import of each, so every file names the others'
+/// items plainly, and the curated public surface: `api` (entry point, handles, request builders),
+/// `types` (every data type), `events`, `meta`, `ErrorCode`.
 fn root_module(api: &Api) -> TokenStream {
     let title = format!(" Generated client for {}.", api.title);
+    let mut data_in_ops: Vec<&str> = api
+        .structs
+        .iter()
+        .filter(|s| matches!(s.module, Module::Group(_)))
+        .map(|s| s.name.as_str())
+        .collect();
+    data_in_ops.sort_unstable();
+    let data_in_ops = data_in_ops.into_iter().map(ident);
+    let builders = api.operations.iter().map(|o| ident(&o.request_name));
     quote! {
         #![doc = #title]
         mod decode;
         mod enums;
         mod errors;
-        mod events;
+        pub mod events;
         mod handles;
         pub mod meta;
         mod ops;
-        mod types;
+        mod shared;
 
-        pub use decode::decode_operation_response;
-        pub use enums::*;
-        pub use events::*;
+        #[allow(unused_imports)]
+        use {enums::*, events::*, handles::*, ops::*, shared::*};
+
+        /// The entry point ([`Api`](api::Api)), the resource handles and the request builders.
+        pub mod api {
+            pub use super::decode::decode_operation_response;
+            pub use super::handles::*;
+            pub use super::ops::{#(#builders),*};
+        }
+
+        /// Every data type: shared objects, enums, request bodies and response data.
+        pub mod types {
+            pub use super::enums::*;
+            pub use super::shared::*;
+            pub use super::ops::{#(#data_in_ops),*};
+        }
+
+        pub use errors::ErrorCode;
         #[allow(unused_imports)]
         pub(crate) use events::for_each_chat_event;
-        pub use handles::*;
-        pub use errors::ErrorCode;
-        pub use meta::{COMMON_ERROR_CODES, EVENTS, OPERATIONS};
-        pub use ops::*;
-        pub use types::*;
     }
 }
 
@@ -128,7 +150,7 @@ pub(crate) fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// Glob import of the generated root, for a file at `depth` below `gen/`.
+/// Glob import of the generated root, for a file at `depth` below `generated/`.
 pub(crate) fn use_root(depth: usize) -> TokenStream {
     let supers = (0..depth).map(|_| format_ident!("super"));
     quote! {

@@ -444,8 +444,8 @@ fn example_value(api: &Api, ty: &Ty, example: Option<&serde_json::Value>, depth:
         Ty::Boolean => "true".into(),
         Ty::Json => "lark_im_chat::rt::serde_json::json!({})".into(),
         Ty::Enum(n) => match api.enum_def(n).and_then(|e| e.variants.first()) {
-            Some(v) => format!("lark_im_chat::{n}::{}", v.name),
-            None => format!("lark_im_chat::{n}::from(\"\")"),
+            Some(v) => format!("lark_im_chat::types::{n}::{}", v.name),
+            None => format!("lark_im_chat::types::{n}::from(\"\")"),
         },
         Ty::Array(inner) if depth > 8 => {
             // A cycle through lists: stop with an empty one.
@@ -466,7 +466,7 @@ fn example_value(api: &Api, ty: &Ty, example: Option<&serde_json::Value>, depth:
                         .collect()
                 })
                 .unwrap_or_default();
-            format!("lark_im_chat::{n}::new({})", args.join(", "))
+            format!("lark_im_chat::types::{n}::new({})", args.join(", "))
         }
     }
 }
@@ -478,7 +478,7 @@ fn example_type(ty: &Ty) -> String {
         Ty::Integer | Ty::Int64String => "i64".into(),
         Ty::Boolean => "bool".into(),
         Ty::Json => "lark_im_chat::rt::serde_json::Value".into(),
-        Ty::Struct(n) | Ty::Enum(n) => format!("lark_im_chat::{n}"),
+        Ty::Struct(n) | Ty::Enum(n) => format!("lark_im_chat::types::{n}"),
         Ty::Array(inner) => format!("Vec<{}>", example_type(inner)),
     }
 }

@@ -93,7 +93,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     }
     let (doc_ops, doc_events) = catalog::read_keys(&root().join("spec/catalog"))?;
-    let (gen_ops, gen_events) = read_gen(&root().join("lark-im-chat/src/gen"))?;
+    let (gen_ops, gen_events) = read_gen(&root().join("lark-im-chat/src/generated"))?;
     let coverage = report::measure(&report::Sources {
         api: &api,
         doc_ops: &doc_ops,

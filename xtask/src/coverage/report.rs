@@ -42,7 +42,7 @@ pub struct Sources<'a> {
     /// `METHOD /path` and event types the official page lists (spec/catalog/).
     pub doc_ops: &'a BTreeSet<String>,
     pub doc_events: &'a BTreeSet<String>,
-    /// `lark-im-chat/src/gen/ops/<group>.rs` texts by group, and `gen/events.rs`.
+    /// `lark-im-chat/src/generated/ops/<group>.rs` texts by group, and `generated/events.rs`.
     pub gen_ops: &'a BTreeMap<String, String>,
     pub gen_events: &'a str,
     pub record: &'a Record,
@@ -235,7 +235,7 @@ pub fn markdown(c: &Coverage) -> String {
         "# Coverage\n\n\
          Written by `cargo xtask coverage`; do not edit. *In doc*: listed on the official overview page\n\
          (`spec/catalog/`, from `cargo xtask import-doc --write`). *Generated*: the method or event decoder is in\n\
-         `lark-im-chat/src/gen/`. *Documented*: its docs carry the summary, the official link and an example.\n\
+         `lark-im-chat/src/generated/`. *Documented*: its docs carry the summary, the official link and an example.\n\
          *E2E tested* / *decode tested*: measured: the tests of the run that wrote this report sent the\n\
          operation over HTTP to a test server, or decoded the event (`coverage-record`).\n\n\
          | | total | in doc | in spec | generated | e2e tested | decode tested | documented |\n\

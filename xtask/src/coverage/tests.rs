@@ -7,7 +7,7 @@ use crate::root;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn gen() -> (BTreeMap<String, String>, String) {
-    super::read_gen(&root().join("lark-im-chat/src/gen")).unwrap()
+    super::read_gen(&root().join("lark-im-chat/src/generated")).unwrap()
 }
 
 fn coverage(

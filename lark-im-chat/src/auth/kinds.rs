@@ -1,0 +1,90 @@
+//! Which access token a call uses, in the type system and at run time.
+//!
+//! Handles are generic over a [`TokenKind`]: [`Tenant`] (the default) or [`User`]. The generator
+//! puts tenant-only operations in `impl Handle<Tenant>` blocks, so calling one through a user-token
+//! handle does not compile.
+
+use crate::auth::Secret;
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Tenant {}
+    impl Sealed for super::User {}
+}
+
+/// The kind of access token a handle sends. Implemented by [`Tenant`] and [`User`] only.
+pub trait TokenKind: sealed::Sealed + Clone + Send + Sync + std::fmt::Debug + 'static {
+    /// What the transport needs to authorize a call.
+    #[doc(hidden)]
+    fn access(&self) -> Access<'_>;
+}
+
+/// How one call is authorized.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Access<'a> {
+    /// Tenant token: explicit, or from the cache for the app (and tenant, for store apps).
+    Tenant {
+        /// Tenant of a store app.
+        tenant_key: Option<&'a str>,
+        /// A token given for this call, which wins over the cache.
+        explicit: Option<&'a Secret>,
+    },
+    /// A user access token given by the caller.
+    User(&'a Secret),
+}
+
+/// Calls made as the app in a tenant (`tenant_access_token`).
+#[derive(Debug, Clone, Default)]
+pub struct Tenant {
+    pub(crate) tenant_key: Option<String>,
+    pub(crate) explicit: Option<Secret>,
+}
+
+impl Tenant {
+    /// Tenant token fetched and cached by the client (for store apps: of this tenant).
+    pub fn cached(tenant_key: Option<String>) -> Self {
+        Self {
+            tenant_key,
+            explicit: None,
+        }
+    }
+
+    /// A tenant token supplied by the caller, used as is.
+    pub fn explicit(token: impl Into<Secret>) -> Self {
+        Self {
+            tenant_key: None,
+            explicit: Some(token.into()),
+        }
+    }
+}
+
+impl TokenKind for Tenant {
+    fn access(&self) -> Access<'_> {
+        Access::Tenant {
+            tenant_key: self.tenant_key.as_deref(),
+            explicit: self.explicit.as_ref(),
+        }
+    }
+}
+
+/// Calls made for a signed-in user (`user_access_token`).
+#[derive(Debug, Clone)]
+pub struct User {
+    pub(crate) token: Secret,
+}
+
+impl User {
+    /// A user access token obtained by the caller's OAuth flow.
+    pub fn new(token: impl Into<Secret>) -> Self {
+        Self {
+            token: token.into(),
+        }
+    }
+}
+
+impl TokenKind for User {
+    fn access(&self) -> Access<'_> {
+        Access::User(&self.token)
+    }
+}

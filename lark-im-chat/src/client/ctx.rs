@@ -1,0 +1,196 @@
+//! The call pipeline every generated handle uses: pick the token, exchange over HTTP, decode the
+//! envelope, retry per the policy, evict a rejected token once.
+
+use crate::auth::{Access, Secret, TokenKey, TokenKind, TokenProvider, TOKEN_INVALID_CODES};
+use crate::error::{Error, Result};
+use crate::http::{decode_response, ApiRequest, Incoming, Outgoing, RetryPolicy, Transport};
+use crate::meta::HttpMethod;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::time::Instant;
+use tracing::Instrument;
+
+/// State shared by every clone of a client and every handle made from it.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) transport: Arc<Transport>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) tokens: TokenProvider,
+}
+
+/// What every generated handle carries: the shared client state and the token kind to send.
+#[derive(Clone)]
+pub struct Ctx<T: TokenKind> {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) auth: T,
+}
+
+impl<T: TokenKind> std::fmt::Debug for Ctx<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("app_id", &self.shared.tokens.app_id)
+            .field("app_type", &self.shared.tokens.app_type)
+            .field("base_url", &self.shared.transport.base_url)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: TokenKind> Ctx<T> {
+    /// Sends a described request and decodes the response `data`, retrying per the client's
+    /// [`RetryPolicy`].
+    ///
+    /// A cached tenant token the platform rejects as invalid is evicted, and the call is repeated
+    /// once with a fresh one (on top of the policy's attempts).
+    pub async fn send<R: DeserializeOwned>(&self, req: ApiRequest) -> Result<R> {
+        let span = tracing::debug_span!(
+            "lark_im_chat.call",
+            operation = req.meta.id,
+            method = req.meta.method.as_str(),
+            attempts = tracing::field::Empty,
+        );
+        self.send_with_retries(&req, &span)
+            .instrument(span.clone())
+            .await
+    }
+
+    async fn send_with_retries<R: DeserializeOwned>(
+        &self,
+        req: &ApiRequest,
+        span: &tracing::Span,
+    ) -> Result<R> {
+        let policy = &self.shared.retry;
+        let start = Instant::now();
+        let mut attempt = 0u32;
+        let mut refreshed_token = false;
+        loop {
+            attempt += 1;
+            span.record("attempts", attempt);
+            let attempt_span = tracing::debug_span!(
+                "lark_im_chat.attempt",
+                operation = req.meta.id,
+                attempt,
+                status = tracing::field::Empty,
+                log_id = tracing::field::Empty,
+                code = tracing::field::Empty,
+            );
+            let result = self
+                .send_once(req, &attempt_span)
+                .instrument(attempt_span.clone())
+                .await;
+            let err = match result {
+                Ok(data) => return Ok(data),
+                Err(e) => e,
+            };
+            if let Some(code) = err.code() {
+                attempt_span.record("code", code);
+            }
+            if !refreshed_token
+                && matches!(err.code(), Some(c) if TOKEN_INVALID_CODES.contains(&c))
+                && self.uses_cached_token()
+            {
+                refreshed_token = true;
+                if let Some(key) = self.cache_key() {
+                    self.shared.tokens.cache.evict(&key).await;
+                }
+                tracing::debug!(
+                    operation = req.meta.id,
+                    "access token rejected; fetching a new one"
+                );
+                // The token refresh is not one of the policy's attempts.
+                attempt -= 1;
+                continue;
+            }
+            match policy.next_delay(req, &err, attempt, start.elapsed()) {
+                Some(delay) => {
+                    tracing::debug!(
+                        operation = req.meta.id,
+                        attempt,
+                        delay_ms = delay.as_millis() as u64,
+                        error = %err,
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
+                }
+                None => return Err(err),
+            }
+        }
+    }
+
+    fn uses_cached_token(&self) -> bool {
+        matches!(self.auth.access(), Access::Tenant { explicit: None, .. })
+    }
+
+    fn cache_key(&self) -> Option<TokenKey> {
+        match self.auth.access() {
+            Access::Tenant {
+                tenant_key,
+                explicit: None,
+            } => Some(self.shared.tokens.tenant_key_of(tenant_key).into_owned()),
+            _ => None,
+        }
+    }
+
+    async fn send_once<R: DeserializeOwned>(
+        &self,
+        req: &ApiRequest,
+        span: &tracing::Span,
+    ) -> Result<R> {
+        let token = self.token().await?;
+        let path_and_query = req.path_and_query();
+        let answer = self
+            .shared
+            .transport
+            .exchange(Outgoing {
+                operation: req.meta.id,
+                method: method_of(req.meta.method),
+                path_and_query: &path_and_query,
+                bearer: Some(&token),
+                body: req.body.clone(),
+                span,
+            })
+            .await?;
+        let Incoming {
+            status,
+            log_id,
+            retry_after,
+            body,
+        } = answer;
+        decode_response(req.meta.id, status, log_id, &body).map_err(|e| match e {
+            Error::Api(mut api) => {
+                api.retry_after = retry_after;
+                api.required_scopes = req.meta.scopes;
+                Error::Api(api)
+            }
+            Error::Decode(mut d) => {
+                d.retry_after = retry_after;
+                Error::Decode(d)
+            }
+            other => other,
+        })
+    }
+
+    async fn token(&self) -> Result<Secret> {
+        match self.auth.access() {
+            Access::User(token) => Ok(token.clone()),
+            Access::Tenant {
+                explicit: Some(token),
+                ..
+            } => Ok(token.clone()),
+            Access::Tenant {
+                tenant_key,
+                explicit: None,
+            } => self.shared.tokens.tenant_token(tenant_key).await,
+        }
+    }
+}
+
+fn method_of(method: HttpMethod) -> reqwest::Method {
+    match method {
+        HttpMethod::Get => reqwest::Method::GET,
+        HttpMethod::Post => reqwest::Method::POST,
+        HttpMethod::Put => reqwest::Method::PUT,
+        HttpMethod::Patch => reqwest::Method::PATCH,
+        HttpMethod::Delete => reqwest::Method::DELETE,
+    }
+}

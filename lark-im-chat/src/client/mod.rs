@@ -1,0 +1,116 @@
+//! The client: its configuration, the handles it gives, and the call pipeline they share.
+//!
+//! [`Client`] is the generated entry point [`Api`] with the tenant token; the methods below add
+//! what is not generated from the spec: building a client and choosing the token of a call.
+
+mod builder;
+mod ctx;
+mod domain;
+mod pagination;
+
+pub use builder::ClientBuilder;
+pub use ctx::Ctx;
+pub use domain::{Domain, FEISHU_BASE_URL, LARK_BASE_URL};
+pub use pagination::{items, pages, Page, Paginated};
+
+use crate::auth::{Secret, Tenant, User};
+use crate::error::Result;
+use crate::generated::api::Api;
+use crate::http::RetryPolicy;
+use ctx::Shared;
+use std::sync::Arc;
+
+/// A client for the group-chat API: the entry point to every operation. Cheap to clone: clones
+/// share connections and tokens.
+///
+/// Its operations (`chat`, `chats`, …) are generated from the spec; calls send the tenant token
+/// (see [`as_user`](Api::as_user) for user tokens).
+///
+/// ```no_run
+/// # async fn run() -> Result<(), lark_im_chat::Error> {
+/// use lark_im_chat::Client;
+///
+/// let client = Client::builder("cli_a1b2c3", "app-secret").build()?;
+/// let chat = client.chat("oc_a0553eda9014c201e6969b478895c230").get().send().await?;
+/// println!("{:?}", chat.name);
+/// # Ok(()) }
+/// ```
+pub type Client = Api<Tenant>;
+
+impl Api<Tenant> {
+    /// Starts configuring a client for an app (self-built by default; see
+    /// [`ClientBuilder::app_type`]).
+    pub fn builder(app_id: impl Into<String>, app_secret: impl Into<Secret>) -> ClientBuilder {
+        ClientBuilder::new(app_id.into(), app_secret.into())
+    }
+
+    fn shared(&self) -> &Arc<Shared> {
+        &self.ctx().shared
+    }
+
+    /// Handles that call with a user access token instead of the tenant token.
+    ///
+    /// ```no_run
+    /// # async fn run(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
+    /// let mine = client.as_user("u-user-access-token").chats().list().send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn as_user(&self, user_access_token: impl Into<Secret>) -> Api<User> {
+        Api::new(Ctx {
+            shared: self.shared().clone(),
+            auth: User::new(user_access_token),
+        })
+    }
+
+    /// Handles that send this tenant token as is, bypassing the cache. An explicit token always
+    /// wins over the cached one.
+    pub fn with_tenant_token(&self, tenant_access_token: impl Into<Secret>) -> Api<Tenant> {
+        Api::new(Ctx {
+            shared: self.shared().clone(),
+            auth: Tenant::explicit(tenant_access_token),
+        })
+    }
+
+    /// Handles that call in one tenant of a store app, with that tenant's cached token (fetched
+    /// from the app token and the `tenant_key`). For a self-built app, which has one tenant, the
+    /// key is ignored.
+    ///
+    /// ```no_run
+    /// # async fn run(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
+    /// // `tenant_key` comes from an event header or the app-enabled event.
+    /// let chats = client.for_tenant("736588c9260f175d").chats().list().send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn for_tenant(&self, tenant_key: impl Into<String>) -> Api<Tenant> {
+        Api::new(Ctx {
+            shared: self.shared().clone(),
+            auth: Tenant::cached(Some(tenant_key.into())),
+        })
+    }
+
+    /// Stores the `app_ticket` the platform pushed (store apps: the hourly `app_ticket` event).
+    pub async fn set_app_ticket(&self, app_ticket: impl Into<Secret>) {
+        self.shared().tokens.set_app_ticket(app_ticket.into()).await;
+    }
+
+    /// Asks the platform to push a new `app_ticket` event (store apps).
+    pub async fn resend_app_ticket(&self) -> Result<()> {
+        self.shared().tokens.resend_app_ticket().await
+    }
+
+    /// The tenant access token the client would send (cached, fetched if needed). `tenant_key`
+    /// is needed for store apps only.
+    pub async fn tenant_access_token(&self, tenant_key: Option<&str>) -> Result<Secret> {
+        self.shared().tokens.tenant_token(tenant_key).await
+    }
+
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.shared().retry
+    }
+
+    /// The Open API base URL in force.
+    pub fn base_url(&self) -> &str {
+        &self.shared().transport.base_url
+    }
+}

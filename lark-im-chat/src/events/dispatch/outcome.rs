@@ -1,0 +1,156 @@
+//! What a dispatch did, and the HTTP answer it calls for.
+
+use super::{HandlerError, SUCCESS_BODY};
+use crate::events::webhook::{challenge_response_body, DedupError, WebhookError};
+use crate::events::EventDecodeError;
+use bytes::Bytes;
+use http::StatusCode;
+
+/// The error reported in [`Outcome::HandlerFailed`] when a handler panicked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("event handler panicked")]
+#[non_exhaustive]
+pub struct HandlerPanicked;
+
+/// Event type and id of a verified event, as reported in an [`Outcome`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EventInfo {
+    /// The event type, e.g. `im.chat.updated_v1` or `p2p_chat_create`.
+    pub event_type: String,
+    /// The id redeliveries repeat: `header.event_id` (schema 2.0) or `uuid` (schema 1.0).
+    pub event_id: String,
+}
+
+/// What [`Dispatcher::dispatch`](super::Dispatcher::dispatch) did with a request, and what to answer
+/// ([`status`](Self::status), [`body`](Self::body)).
+///
+/// | outcome | status |
+/// | --- | --- |
+/// | [`Challenge`](Self::Challenge) | 200, `{"challenge":"…"}` |
+/// | [`Handled`](Self::Handled), [`Duplicate`](Self::Duplicate), [`Unhandled`](Self::Unhandled) | 200, `{"msg":"success"}` |
+/// | [`Rejected`](Self::Rejected) | [`WebhookError::status`]: 400, 401, 403 or 413 |
+/// | [`Undecodable`](Self::Undecodable), [`HandlerFailed`](Self::HandlerFailed) | 500 |
+/// | [`DedupFailed`](Self::DedupFailed) | 503 |
+///
+/// Any non-2xx answer makes the platform redeliver the event (after 15 s, 5 min, 1 h, 6 h).
+/// Error bodies are `{"msg":"…"}` with a fixed text naming the failed step; they never
+/// contain the request, a secret or the handler's error.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// A `url_verification` request.
+    Challenge {
+        /// The value echoed back.
+        challenge: String,
+    },
+    /// The event's handler (or the fallback) returned `Ok`.
+    Handled {
+        /// The event.
+        info: EventInfo,
+    },
+    /// A redelivery of an event already handled: acknowledged, no handler called.
+    Duplicate {
+        /// The event.
+        info: EventInfo,
+    },
+    /// No handler and no fallback for this event type: acknowledged and dropped.
+    Unhandled {
+        /// The event.
+        info: EventInfo,
+    },
+    /// The request failed a check of the [`WebhookReceiver`](crate::events::webhook::WebhookReceiver).
+    Rejected(WebhookError),
+    /// The verified payload does not fit the typed form of its event type.
+    Undecodable {
+        /// The event.
+        info: EventInfo,
+        /// What did not fit, with its JSON path.
+        error: EventDecodeError,
+    },
+    /// The handler returned an error or panicked ([`HandlerPanicked`]); the event id was
+    /// forgotten by the de-duplication store so that the redelivery is processed.
+    HandlerFailed {
+        /// The event.
+        info: EventInfo,
+        /// The handler's error.
+        error: HandlerError,
+    },
+    /// The de-duplication store failed; no handler was called.
+    DedupFailed {
+        /// The event.
+        info: EventInfo,
+        /// The store's error.
+        error: DedupError,
+    },
+}
+
+impl Outcome {
+    /// The HTTP status to answer with (see the table on [`Outcome`]).
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Challenge { .. }
+            | Self::Handled { .. }
+            | Self::Duplicate { .. }
+            | Self::Unhandled { .. } => StatusCode::OK,
+            Self::Rejected(error) => error.status(),
+            Self::Undecodable { .. } | Self::HandlerFailed { .. } => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+            Self::DedupFailed { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    /// The JSON response body (content type [`RESPONSE_CONTENT_TYPE`](super::RESPONSE_CONTENT_TYPE)).
+    pub fn body(&self) -> Bytes {
+        match self {
+            Self::Challenge { challenge } => Bytes::from(challenge_response_body(challenge)),
+            Self::Handled { .. } | Self::Duplicate { .. } | Self::Unhandled { .. } => {
+                Bytes::from_static(SUCCESS_BODY)
+            }
+            // The error texts name the failed check and a few numbers, nothing else.
+            Self::Rejected(error) => message_body(&error.to_string()),
+            Self::Undecodable { .. } => {
+                Bytes::from_static(br#"{"msg":"event could not be decoded"}"#)
+            }
+            Self::HandlerFailed { .. } => Bytes::from_static(br#"{"msg":"event handler failed"}"#),
+            Self::DedupFailed { .. } => {
+                Bytes::from_static(br#"{"msg":"de-duplication store unavailable"}"#)
+            }
+        }
+    }
+
+    /// The status and body to answer with.
+    pub fn into_response(self) -> (StatusCode, Bytes) {
+        (self.status(), self.body())
+    }
+
+    /// `true` when the answer is a 2xx status (the platform will not redeliver).
+    pub fn is_success(&self) -> bool {
+        self.status().is_success()
+    }
+
+    /// `true` for [`Outcome::Duplicate`].
+    pub fn is_duplicate(&self) -> bool {
+        matches!(self, Self::Duplicate { .. })
+    }
+
+    /// The event type and id, for outcomes about a verified event.
+    pub fn event(&self) -> Option<&EventInfo> {
+        match self {
+            Self::Handled { info }
+            | Self::Duplicate { info }
+            | Self::Unhandled { info }
+            | Self::Undecodable { info, .. }
+            | Self::HandlerFailed { info, .. }
+            | Self::DedupFailed { info, .. } => Some(info),
+            Self::Challenge { .. } | Self::Rejected(_) => None,
+        }
+    }
+}
+
+/// `{"msg": message}` as JSON bytes.
+fn message_body(message: &str) -> Bytes {
+    let value = serde_json::json!({ "msg": message });
+    Bytes::from(value.to_string())
+}

@@ -1,0 +1,23 @@
+//! Events: the typed chat events, and the path a callback takes to its handler.
+//!
+//! ```text
+//! HTTP callback ─► webhook (verify, decrypt) ─► decode ─► de-dup ─► dispatch ─► handler
+//! ```
+//!
+//! - [`ChatEvent`] and the event bodies are generated from the spec; [`ChatEvent::from_json`]
+//!   decodes a plaintext callback body.
+//! - [`webhook`] verifies and decrypts callbacks and answers the URL challenge.
+//! - [`dispatch`] routes decoded events to typed handlers, de-duplicating redeliveries.
+//! - `axum` (feature `axum`) serves a dispatcher as a router.
+
+mod decode;
+pub mod dispatch;
+pub mod webhook;
+
+#[cfg(feature = "axum")]
+pub mod axum;
+
+pub use crate::generated::events::*;
+pub use decode::EventDecodeError;
+#[doc(hidden)]
+pub use decode::{decode_event, peek_event, Route};

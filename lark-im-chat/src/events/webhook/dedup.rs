@@ -1,0 +1,283 @@
+//! De-duplication of redelivered events.
+//!
+//! Delivery is at least once: the platform redelivers an event it thinks failed after 15 s,
+//! 5 min, 1 h and 6 h (about 7.1 hours in all), and duplicates also happen after successful
+//! acknowledgements. Record [`VerifiedEvent::dedup_key`](super::VerifiedEvent::dedup_key)
+//! in a [`DedupStore`] and process an event only when it is [`DedupOutcome::New`]; when
+//! processing fails and the platform is asked to redeliver, [`DedupStore::forget`] the key so
+//! that the redelivery is processed. The [`Dispatcher`](crate::events::dispatch::Dispatcher) does both.
+
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// Default number of keys kept by [`InMemoryDedup`].
+pub const DEFAULT_DEDUP_CAPACITY: usize = 100_000;
+/// Default time a key is kept by [`InMemoryDedup`]: 8 hours, longer than the platform's
+/// 7.1-hour redelivery window.
+pub const DEFAULT_DEDUP_TTL: Duration = Duration::from_secs(8 * 60 * 60);
+
+/// Whether a key had been recorded before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DedupOutcome {
+    /// First time the key is seen (within the store's memory): process the event.
+    New,
+    /// The key was already recorded: a redelivery, skip it (but still answer HTTP 200).
+    Duplicate,
+}
+
+impl DedupOutcome {
+    /// `true` for [`DedupOutcome::New`].
+    pub fn is_new(self) -> bool {
+        self == Self::New
+    }
+}
+
+/// Failure of a [`DedupStore`] backend (for example a lost connection to a shared cache).
+#[derive(Debug, thiserror::Error)]
+#[error("de-duplication store failed")]
+pub struct DedupError {
+    #[source]
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl DedupError {
+    /// Wraps the backend's error.
+    pub fn new(source: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        Self {
+            source: source.into(),
+        }
+    }
+}
+
+/// Future returned by [`DedupStore::check_and_mark`].
+pub type DedupFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<DedupOutcome, DedupError>> + Send + 'a>>;
+
+/// Future returned by [`DedupStore::forget`].
+pub type DedupForgetFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DedupError>> + Send + 'a>>;
+
+/// A record of the event keys already seen.
+///
+/// Asynchronous so that a store shared by several instances (a cache server) can be plugged
+/// in, and object safe (`Arc<dyn DedupStore>`) thanks to the boxed future. The check and the
+/// recording must be one atomic step, so that two concurrent deliveries of one event cannot
+/// both be reported [`DedupOutcome::New`].
+///
+/// Keys of different apps may collide only if event ids do; prefix keys with the app id when
+/// one store serves several apps and that matters.
+pub trait DedupStore: Send + Sync {
+    /// Records `key` and tells whether it had already been recorded.
+    fn check_and_mark<'a>(&'a self, key: &'a str) -> DedupFuture<'a>;
+
+    /// Removes `key`, so that the next delivery of the event is reported
+    /// [`DedupOutcome::New`] again.
+    ///
+    /// Called by the [`Dispatcher`](crate::events::dispatch::Dispatcher) when processing a new event
+    /// failed and the platform was asked to redeliver it: without it, the redelivery would be
+    /// taken for a duplicate and dropped. Forgetting a key that is not recorded is not an
+    /// error.
+    fn forget<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a>;
+}
+
+impl<T: DedupStore + ?Sized> DedupStore for Arc<T> {
+    fn check_and_mark<'a>(&'a self, key: &'a str) -> DedupFuture<'a> {
+        (**self).check_and_mark(key)
+    }
+
+    fn forget<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a> {
+        (**self).forget(key)
+    }
+}
+
+/// Source of the current time for [`InMemoryDedup`]; replace it in tests to move time without
+/// sleeping.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// The current instant.
+    fn now(&self) -> Instant;
+}
+
+/// [`Clock`] reading [`Instant::now`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+}
+
+/// In-process [`DedupStore`]: bounded number of keys, each forgotten after a time to live.
+///
+/// Keys are kept in arrival order; the oldest ones are dropped when they expire or when the
+/// capacity is reached, so every operation is O(1) amortized. A single mutex guards the state
+/// (held for a hash lookup and an insertion). It protects one process only: with several
+/// instances behind a load balancer, use a shared store.
+///
+/// If more than `capacity` events arrive within the time to live, the oldest keys are dropped
+/// early and a late redelivery of one of them is reported as new: size the capacity for the
+/// event rate over about 7 hours.
+pub struct InMemoryDedup {
+    state: Mutex<State>,
+    capacity: usize,
+    ttl: Duration,
+    clock: Arc<dyn Clock>,
+}
+
+#[derive(Default)]
+struct State {
+    seen: HashSet<Arc<str>>,
+    /// Keys in insertion order, with their expiry (`None`: beyond what `Instant` can express).
+    order: VecDeque<(Arc<str>, Option<Instant>)>,
+    /// Latest time observed, so that a clock going backwards cannot reorder expiries.
+    latest: Option<Instant>,
+}
+
+impl Default for InMemoryDedup {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl InMemoryDedup {
+    /// A store with the default capacity (100 000 keys) and time to live (8 hours).
+    pub fn new() -> Self {
+        Self::with_limits(DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_TTL)
+    }
+
+    /// A store keeping at most `capacity` keys (at least 1), each for `ttl`.
+    pub fn with_limits(capacity: usize, ttl: Duration) -> Self {
+        Self {
+            state: Mutex::new(State::default()),
+            capacity: capacity.max(1),
+            ttl,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Replaces the clock (tests).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Maximum number of keys kept.
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// How long a key is kept.
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    /// Number of keys currently kept (expired keys not yet purged included).
+    pub fn len(&self) -> usize {
+        self.lock().seen.len()
+    }
+
+    /// `true` when no key is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Synchronous form of [`DedupStore::check_and_mark`], which cannot fail.
+    pub fn check_and_mark_sync(&self, key: &str) -> DedupOutcome {
+        let now = self.clock.now();
+        let mut state = self.lock();
+        let now = match state.latest {
+            Some(latest) if latest > now => latest,
+            _ => now,
+        };
+        state.latest = Some(now);
+
+        while let Some((_, Some(expiry))) = state.order.front() {
+            if *expiry > now {
+                break;
+            }
+            state.pop_oldest();
+        }
+        if state.seen.contains(key) {
+            return DedupOutcome::Duplicate;
+        }
+        while state.seen.len() >= self.capacity {
+            if !state.pop_oldest() {
+                break;
+            }
+        }
+        let key: Arc<str> = Arc::from(key);
+        state.seen.insert(Arc::clone(&key));
+        state.order.push_back((key, now.checked_add(self.ttl)));
+        DedupOutcome::New
+    }
+
+    /// Synchronous form of [`DedupStore::forget`], which cannot fail.
+    pub fn forget_sync(&self, key: &str) {
+        let mut state = self.lock();
+        if let Some(stored) = state.seen.take(key) {
+            // The key is usually the newest one: drop its queue entry right away. An entry
+            // left further back is recognised as stale when it is popped.
+            if state
+                .order
+                .back()
+                .is_some_and(|(queued, _)| Arc::ptr_eq(queued, &stored))
+            {
+                state.order.pop_back();
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state stays consistent even if a holder panicked: every mutation is completed
+        // before anything that could panic.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl State {
+    /// Forgets the oldest key; `false` when there was none.
+    fn pop_oldest(&mut self) -> bool {
+        match self.order.pop_front() {
+            Some((key, _)) => {
+                // After `forget` and a new `check_and_mark`, the set holds another allocation
+                // of the same text, with a later expiry: leave it.
+                if self
+                    .seen
+                    .get(&key)
+                    .is_some_and(|kept| Arc::ptr_eq(kept, &key))
+                {
+                    self.seen.remove(&key);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl DedupStore for InMemoryDedup {
+    fn check_and_mark<'a>(&'a self, key: &'a str) -> DedupFuture<'a> {
+        let outcome = self.check_and_mark_sync(key);
+        Box::pin(std::future::ready(Ok(outcome)))
+    }
+
+    fn forget<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a> {
+        self.forget_sync(key);
+        Box::pin(std::future::ready(Ok(())))
+    }
+}
+
+impl fmt::Debug for InMemoryDedup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InMemoryDedup")
+            .field("capacity", &self.capacity)
+            .field("ttl", &self.ttl)
+            .field("len", &self.len())
+            .field("clock", &self.clock)
+            .finish()
+    }
+}

@@ -1,0 +1,87 @@
+//! Security layer for events delivered by HTTP callback (webhook), as plain functions over the
+//! request headers and the raw body bytes: no web framework required.
+//!
+//! A [`WebhookReceiver`] built from a [`WebhookConfig`] turns one request into either
+//! [`Received::Challenge`] (the `url_verification` handshake) or [`Received::Event`] (a
+//! [`VerifiedEvent`]: authenticated plaintext JSON plus the facts needed to route and
+//! de-duplicate it), or refuses it with a [`WebhookError`] that knows its HTTP status.
+//!
+//! What it implements:
+//!
+//! - decryption of `{"encrypt":"…"}` bodies: AES-256-CBC, key = SHA-256(Encrypt Key), IV = the
+//!   first 16 bytes of the base64-decoded data, strict PKCS#7 ([`EncryptKey`]);
+//! - the `X-Lark-Signature` check, lowercase hex SHA-256 over timestamp, nonce, Encrypt Key and
+//!   the raw body, compared in constant time ([`verify_signature`]);
+//! - a replay window on `X-Lark-Request-Timestamp` (Unix seconds), which the official SDKs lack;
+//! - the Verification Token, compared in constant time ([`VerificationToken`]);
+//! - the challenge answer ([`challenge_response_body`]);
+//! - de-duplication of redeliveries ([`DedupStore`], [`InMemoryDedup`]).
+//!
+//! [`VerifiedEvent::decode`] gives the typed [`ChatEvent`]. The
+//! [`Dispatcher`] runs the whole path (this layer, typed decoding, de-duplication and one
+//! handler per event type) and tells what to answer.
+//!
+//! ```
+//! use lark_im_chat::events::webhook::{challenge_response_body, Received, WebhookConfig, WebhookReceiver};
+//!
+//! let config = WebhookConfig::builder()
+//!     .verification_token("verification-token")
+//!     .build()?;
+//! let receiver = WebhookReceiver::new(config);
+//!
+//! let body = br#"{"challenge":"c-42","token":"verification-token","type":"url_verification"}"#;
+//! match receiver.receive(&http::HeaderMap::new(), body) {
+//!     Ok(Received::Challenge { challenge }) => {
+//!         assert_eq!(challenge_response_body(&challenge), br#"{"challenge":"c-42"}"#);
+//!     }
+//!     Ok(Received::Event(event)) => println!("{} {}", event.event_type(), event.dedup_key()),
+//!     Ok(_) => {}
+//!     Err(e) => println!("answer {}: {e}", e.status()),
+//! }
+//! # Ok::<(), lark_im_chat::events::webhook::ConfigError>(())
+//! ```
+//!
+//! [`WebhookReceiver`]: crate::events::webhook::WebhookReceiver
+//! [`WebhookConfig`]: crate::events::webhook::WebhookConfig
+//! [`Received::Challenge`]: crate::events::webhook::Received::Challenge
+//! [`Received::Event`]: crate::events::webhook::Received::Event
+//! [`VerifiedEvent`]: crate::events::webhook::VerifiedEvent
+//! [`WebhookError`]: crate::events::webhook::WebhookError
+//! [`EncryptKey`]: crate::events::webhook::EncryptKey
+//! [`verify_signature`]: crate::events::webhook::verify_signature
+//! [`VerificationToken`]: crate::events::webhook::VerificationToken
+//! [`challenge_response_body`]: crate::events::webhook::challenge_response_body
+//! [`DedupStore`]: crate::events::webhook::DedupStore
+//! [`InMemoryDedup`]: crate::events::webhook::InMemoryDedup
+//! [`VerifiedEvent::decode`]: crate::events::webhook::VerifiedEvent::decode
+//! [`ChatEvent`]: crate::events::ChatEvent
+//! [`Dispatcher`]: crate::events::dispatch::Dispatcher
+
+mod challenge;
+mod config;
+mod crypto;
+mod dedup;
+mod envelope;
+mod error;
+mod event;
+mod receiver;
+mod signature;
+mod token;
+
+pub use challenge::{challenge_response_body, CHALLENGE_CONTENT_TYPE};
+pub use config::{
+    ConfigError, WebhookConfig, WebhookConfigBuilder, DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_TIMESTAMP_WINDOW,
+};
+pub use crypto::EncryptKey;
+pub use dedup::{
+    Clock, DedupError, DedupForgetFuture, DedupFuture, DedupOutcome, DedupStore, InMemoryDedup,
+    SystemClock, DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_TTL,
+};
+pub use error::WebhookError;
+pub use event::{Schema, VerifiedEvent};
+pub use receiver::{Received, WebhookReceiver};
+pub use signature::{
+    compute_signature, verify_signature, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
+};
+pub use token::VerificationToken;
