@@ -215,7 +215,7 @@ pub fn field_checks(f: &Field, value: TokenStream, at: TokenStream) -> TokenStre
         let (min, max) = (opt_u(l.min_items), opt_u(l.max_items));
         checks.push(quote!(rt::validate::items(#at, #wire, v.len(), #min, #max)?;));
     }
-    if crate::lower::struct_ref(&f.ty).is_some() {
+    if f.ty.struct_ref().is_some() {
         checks.push(quote!(rt::Validate::validate(v, &rt::validate::join(#at, #wire))?;));
     }
     if checks.is_empty() {
