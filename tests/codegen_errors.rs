@@ -129,6 +129,84 @@ fn unknown_response_ref() {
     );
 }
 
+/// `types.yaml` declaring `ChatDetail` and the enum `ChatMode`, for "did you mean" tests.
+fn with_detail_types() -> BTreeMap<String, String> {
+    let types =
+        "types:\n  ChatDetail:\n    doc: D.\n    fields:\n      name: {type: string, doc: N.}\n";
+    let enums = "enums:\n  ChatMode:\n    type: string\n    doc: D.\n    values:\n      - {value: group, doc: G.}\n";
+    let mut files = with("types.yaml", types);
+    files.insert("enums.yaml".into(), enums.into());
+    files
+}
+
+#[test]
+fn misspelt_type_names_suggest_the_nearest_known_name() {
+    for (typo, near) in [
+        ("ChatDetial", "ChatDetail"),
+        ("[chatdetail]", "ChatDetail"),
+        ("ChatMod", "ChatMode"),
+        ("strng", "string"),
+    ] {
+        let mut files = with_detail_types();
+        let ops = CHAT_OPS.replacen(
+            "name: {type: string, doc: Chat name}",
+            &format!("name: {{type: \"{typo}\", doc: Chat name}}"),
+            1,
+        );
+        files.insert("operations/chat.yaml".into(), ops);
+        let d = only_problem(&files);
+        assert_problem(
+            &d,
+            "operations/chat.yaml",
+            17,
+            "operations[\"chat.get\"].response.fields.name.type",
+            &["unknown type", &format!("did you mean `{near}`?")],
+        );
+    }
+}
+
+#[test]
+fn misspelt_response_ref_suggests_the_nearest_type() {
+    let mut files = with_detail_types();
+    files.insert(
+        "operations/chat.yaml".into(),
+        CHAT_OPS.replacen(
+            "    response:\n      fields:\n        name: {type: string, doc: Chat name}\n",
+            "    response: {ref: ChatDetails}\n",
+            1,
+        ),
+    );
+    let d = only_problem(&files);
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        15,
+        "operations[\"chat.get\"].response.ref",
+        &["unknown type `ChatDetails`; did you mean `ChatDetail`?"],
+    );
+}
+
+#[test]
+fn misspelt_handle_suggests_the_nearest_handle() {
+    let d = only_problem(&edit_ops("    handle: chat\n", "    handle: chta\n"));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        9,
+        "operations[\"chat.get\"].handle",
+        &["unknown handle `chta`; did you mean `chat`?"],
+    );
+}
+
+#[test]
+fn no_suggestion_when_nothing_is_near() {
+    let d = only_problem(&edit_ops(
+        "name: {type: string, doc: Chat name}",
+        "name: {type: Completely, doc: Chat name}",
+    ));
+    assert!(!d.message.contains("did you mean"), "{}", d.message);
+}
+
 #[test]
 fn duplicate_operation_id_in_two_files() {
     // The same id again, in a second file of the same group name.
