@@ -28,7 +28,7 @@ use syn::{AttrStyle, Attribute, Item, ItemMod, LitStr};
 ///   other input changes.)
 ///
 /// The generated doc examples are ```` ```text ```` blocks
-/// ([`DocExamples::Text`](lark_codegen::DocExamples::Text)): the compiled examples `cargo xtask
+/// ([`DocExamples::Text`]): the compiled examples `cargo xtask
 /// codegen` writes call the shipped `lark_im_chat::Client`, which need not have the operations
 /// of this spec, so the invoking crate's doctests would fail on them.
 ///
