@@ -87,6 +87,18 @@ fn assert_problem(d: &Diagnostic, file: &str, line: usize, path: &str, fragments
     }
 }
 
+/// A problem with the type of the response field `name` (line 17 of `CHAT_OPS`).
+#[track_caller]
+fn assert_name_type_problem(d: &Diagnostic, fragments: &[&str]) {
+    assert_problem(
+        d,
+        "operations/chat.yaml",
+        17,
+        "operations[\"chat.get\"].response.fields.name.type",
+        fragments,
+    );
+}
+
 #[test]
 fn the_base_spec_is_valid() {
     lark_codegen::generate(&valid()).unwrap();
@@ -99,13 +111,7 @@ fn unknown_type() {
         "name: {type: ChatNam, doc: Chat name}",
     );
     let d = only_problem(&files);
-    assert_problem(
-        &d,
-        "operations/chat.yaml",
-        17,
-        "operations[\"chat.get\"].response.fields.name.type",
-        &["unknown type `ChatNam`"],
-    );
+    assert_name_type_problem(&d, &["unknown type `ChatNam`"]);
     // Display puts it all on one line, as xtask and the macro print it.
     assert_eq!(
         d.to_string(),
@@ -115,18 +121,33 @@ fn unknown_type() {
 
 #[test]
 fn unknown_response_ref() {
-    let files = edit_ops(
-        "    response:\n      fields:\n        name: {type: string, doc: Chat name}\n",
-        "    response: {ref: ChatDetail}\n",
-    );
-    let d = only_problem(&files);
-    assert_problem(
-        &d,
-        "operations/chat.yaml",
-        15,
-        "operations[\"chat.get\"].response.ref",
-        &["unknown type `ChatDetail`"],
-    );
+    // Without types, and misspelt next to a declared type (which is suggested).
+    for (mut files, name, message) in [
+        (valid(), "ChatDetail", "unknown type `ChatDetail`"),
+        (
+            with_detail_types(),
+            "ChatDetails",
+            "unknown type `ChatDetails`; did you mean `ChatDetail`?",
+        ),
+    ] {
+        files.insert(
+            "operations/chat.yaml".into(),
+            CHAT_OPS.replacen(
+                "    response:\n      fields:\n        name: {type: string, doc: Chat name}\n",
+                &format!("    response: {{ref: {name}}}\n"),
+                1,
+            ),
+        );
+        let d = only_problem(&files);
+        assert_problem(
+            &d,
+            "operations/chat.yaml",
+            15,
+            "operations[\"chat.get\"].response.ref",
+            &[message],
+        );
+        assert_eq!(d.message, message);
+    }
 }
 
 /// `types.yaml` declaring `ChatDetail` and the enum `ChatMode`, for "did you mean" tests.
@@ -155,35 +176,8 @@ fn misspelt_type_names_suggest_the_nearest_known_name() {
         );
         files.insert("operations/chat.yaml".into(), ops);
         let d = only_problem(&files);
-        assert_problem(
-            &d,
-            "operations/chat.yaml",
-            17,
-            "operations[\"chat.get\"].response.fields.name.type",
-            &["unknown type", &format!("did you mean `{near}`?")],
-        );
+        assert_name_type_problem(&d, &["unknown type", &format!("did you mean `{near}`?")]);
     }
-}
-
-#[test]
-fn misspelt_response_ref_suggests_the_nearest_type() {
-    let mut files = with_detail_types();
-    files.insert(
-        "operations/chat.yaml".into(),
-        CHAT_OPS.replacen(
-            "    response:\n      fields:\n        name: {type: string, doc: Chat name}\n",
-            "    response: {ref: ChatDetails}\n",
-            1,
-        ),
-    );
-    let d = only_problem(&files);
-    assert_problem(
-        &d,
-        "operations/chat.yaml",
-        15,
-        "operations[\"chat.get\"].response.ref",
-        &["unknown type `ChatDetails`; did you mean `ChatDetail`?"],
-    );
 }
 
 #[test]
