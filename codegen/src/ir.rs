@@ -54,11 +54,12 @@ pub struct Api {
     pub name: String,
     pub title: String,
     pub base_urls: Vec<(String, String)>,
-    /// Enums, sorted by Rust name.
+    /// Enums, sorted by Rust name; an [`EnumId`] is a position here.
     pub enums: Vec<EnumDef>,
     /// Every struct: shared types, operation bodies and responses, event bodies; sorted by name.
+    /// A [`StructId`] is a position here.
     pub structs: Vec<StructDef>,
-    /// Handles, sorted by key (parents before children).
+    /// Handles, sorted by key (parents before children); a [`HandleId`] is a position here.
     pub handles: Vec<Handle>,
     /// Operations, sorted by id.
     pub operations: Vec<Operation>,
