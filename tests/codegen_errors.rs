@@ -87,6 +87,18 @@ fn assert_problem(d: &Diagnostic, file: &str, line: usize, path: &str, fragments
     }
 }
 
+/// A problem with the type of the response field `name` (line 17 of `CHAT_OPS`).
+#[track_caller]
+fn assert_name_type_problem(d: &Diagnostic, fragments: &[&str]) {
+    assert_problem(
+        d,
+        "operations/chat.yaml",
+        17,
+        "operations[\"chat.get\"].response.fields.name.type",
+        fragments,
+    );
+}
+
 #[test]
 fn the_base_spec_is_valid() {
     lark_codegen::generate(&valid()).unwrap();
@@ -99,13 +111,7 @@ fn unknown_type() {
         "name: {type: ChatNam, doc: Chat name}",
     );
     let d = only_problem(&files);
-    assert_problem(
-        &d,
-        "operations/chat.yaml",
-        17,
-        "operations[\"chat.get\"].response.fields.name.type",
-        &["unknown type `ChatNam`"],
-    );
+    assert_name_type_problem(&d, &["unknown type `ChatNam`"]);
     // Display puts it all on one line, as xtask and the macro print it.
     assert_eq!(
         d.to_string(),
@@ -115,18 +121,84 @@ fn unknown_type() {
 
 #[test]
 fn unknown_response_ref() {
-    let files = edit_ops(
-        "    response:\n      fields:\n        name: {type: string, doc: Chat name}\n",
-        "    response: {ref: ChatDetail}\n",
-    );
-    let d = only_problem(&files);
+    // Without types, and misspelt next to a declared type (which is suggested).
+    for (mut files, name, message) in [
+        (valid(), "ChatDetail", "unknown type `ChatDetail`"),
+        (
+            with_detail_types(),
+            "ChatDetails",
+            "unknown type `ChatDetails`; did you mean `ChatDetail`?",
+        ),
+    ] {
+        files.insert(
+            "operations/chat.yaml".into(),
+            CHAT_OPS.replacen(
+                "    response:\n      fields:\n        name: {type: string, doc: Chat name}\n",
+                &format!("    response: {{ref: {name}}}\n"),
+                1,
+            ),
+        );
+        let d = only_problem(&files);
+        assert_problem(
+            &d,
+            "operations/chat.yaml",
+            15,
+            "operations[\"chat.get\"].response.ref",
+            &[message],
+        );
+        assert_eq!(d.message, message);
+    }
+}
+
+/// `types.yaml` declaring `ChatDetail` and the enum `ChatMode`, for "did you mean" tests.
+fn with_detail_types() -> BTreeMap<String, String> {
+    let types =
+        "types:\n  ChatDetail:\n    doc: D.\n    fields:\n      name: {type: string, doc: N.}\n";
+    let enums = "enums:\n  ChatMode:\n    type: string\n    doc: D.\n    values:\n      - {value: group, doc: G.}\n";
+    let mut files = with("types.yaml", types);
+    files.insert("enums.yaml".into(), enums.into());
+    files
+}
+
+#[test]
+fn misspelt_type_names_suggest_the_nearest_known_name() {
+    for (typo, near) in [
+        ("ChatDetial", "ChatDetail"),
+        ("[chatdetail]", "ChatDetail"),
+        ("ChatMod", "ChatMode"),
+        ("strng", "string"),
+    ] {
+        let mut files = with_detail_types();
+        let ops = CHAT_OPS.replacen(
+            "name: {type: string, doc: Chat name}",
+            &format!("name: {{type: \"{typo}\", doc: Chat name}}"),
+            1,
+        );
+        files.insert("operations/chat.yaml".into(), ops);
+        let d = only_problem(&files);
+        assert_name_type_problem(&d, &["unknown type", &format!("did you mean `{near}`?")]);
+    }
+}
+
+#[test]
+fn misspelt_handle_suggests_the_nearest_handle() {
+    let d = only_problem(&edit_ops("    handle: chat\n", "    handle: chta\n"));
     assert_problem(
         &d,
         "operations/chat.yaml",
-        15,
-        "operations[\"chat.get\"].response.ref",
-        &["unknown type `ChatDetail`"],
+        9,
+        "operations[\"chat.get\"].handle",
+        &["unknown handle `chta`; did you mean `chat`?"],
     );
+}
+
+#[test]
+fn no_suggestion_when_nothing_is_near() {
+    let d = only_problem(&edit_ops(
+        "name: {type: string, doc: Chat name}",
+        "name: {type: Completely, doc: Chat name}",
+    ));
+    assert!(!d.message.contains("did you mean"), "{}", d.message);
 }
 
 #[test]

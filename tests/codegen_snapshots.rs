@@ -112,7 +112,8 @@ fn ty_text(ty: &Ty) -> String {
         Ty::Int64String => "int64_string".into(),
         Ty::LenientString => "lenient_string".into(),
         Ty::Json => "json".into(),
-        Ty::Struct(n) | Ty::Enum(n) => n.clone(),
+        Ty::Struct(n) => n.to_string(),
+        Ty::Enum(n) => n.to_string(),
         Ty::Array(inner) => format!("[{}]", ty_text(inner)),
     }
 }
@@ -130,7 +131,7 @@ fn surface(api: &Api) -> String {
     let mut out = String::new();
     for op in &api.operations {
         let response = match &op.response {
-            Response::Struct(n) => n.clone(),
+            Response::Struct(n) => n.to_string(),
             Response::Empty => "Empty".into(),
         };
         let _ = write!(

@@ -216,7 +216,8 @@ fn other_expanded_fixtures_work() {
     ));
 }
 
-/// `GENERATED_FILES` is exactly what `cargo xtask codegen --spec <fixture> --out <dir>` writes.
+/// `GENERATED_FILES` is exactly what `cargo xtask codegen --spec <fixture> --out <dir>
+/// --doc-examples text` writes.
 #[test]
 fn generated_files_match_xtask_output() {
     let out = tempfile::tempdir().unwrap();
@@ -226,6 +227,8 @@ fn generated_files_match_xtask_output() {
         spec.to_str().unwrap(),
         "--out",
         out.path().to_str().unwrap(),
+        "--doc-examples",
+        "text",
     ]);
     assert!(
         run.status.success(),
@@ -249,5 +252,32 @@ fn generated_files_match_xtask_output() {
             expanded[path] == *text,
             "{path}: the macro's text differs from the file xtask wrote"
         );
+    }
+}
+
+/// The macro's client documents itself with text examples; `cargo xtask codegen` without the flag
+/// writes compiled ones, and the two differ in nothing else.
+#[test]
+fn expanded_doc_examples_are_text() {
+    let compiled = lark_codegen::generate_dir(&support::fixture_dir("pagination")).unwrap();
+    let ops = fixture_client::GENERATED_FILES
+        .iter()
+        .find(|(path, _)| *path == "ops/chat.rs")
+        .map(|(_, text)| *text)
+        .expect("ops/chat.rs is generated");
+    assert!(ops.contains("/// ```text\n"), "{ops}");
+    assert!(!ops.contains("```no_run"), "{ops}");
+    assert!(compiled.files["ops/chat.rs"].contains("/// ```no_run\n"));
+    // Dropping the hidden doctest lines and the fence kind gives the same text.
+    let visible = |text: &str| -> String {
+        text.lines()
+            .filter(|l| {
+                !l.trim_start().starts_with("/// # ") && !l.trim_start().starts_with("/// ```")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    for (path, text) in fixture_client::GENERATED_FILES {
+        assert_eq!(visible(text), visible(&compiled.files[*path]), "{path}");
     }
 }

@@ -2,7 +2,51 @@
 //! computed. Emitters read only this; they never invent names.
 
 use crate::diag::Loc;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use std::fmt;
+
+/// Index of a struct in [`Api::structs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StructId(pub(crate) usize);
+
+/// Index of an enum in [`Api::enums`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EnumId(pub(crate) usize);
+
+/// Index of a handle in [`Api::handles`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HandleId(pub(crate) usize);
+
+/// A resolved reference: the id to look the item up with, and its name for printing.
+///
+/// Lookups go through the id ([`Api::struct_def`], …), never through the name; the name is carried
+/// so that emitters can print it and the IR serializes as it reads (a reference is its name).
+/// Derefs to the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named<I> {
+    pub id: I,
+    pub name: String,
+}
+
+impl<I> std::ops::Deref for Named<I> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.name
+    }
+}
+
+impl<I> fmt::Display for Named<I> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+impl<I> Serialize for Named<I> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.name)
+    }
+}
 
 /// The whole API, ordered by stable keys so generation is deterministic.
 #[derive(Debug, Clone, Serialize)]
@@ -10,11 +54,12 @@ pub struct Api {
     pub name: String,
     pub title: String,
     pub base_urls: Vec<(String, String)>,
-    /// Enums, sorted by Rust name.
+    /// Enums, sorted by Rust name; an [`EnumId`] is a position here.
     pub enums: Vec<EnumDef>,
     /// Every struct: shared types, operation bodies and responses, event bodies; sorted by name.
+    /// A [`StructId`] is a position here.
     pub structs: Vec<StructDef>,
-    /// Handles, sorted by key (parents before children).
+    /// Handles, sorted by key (parents before children); a [`HandleId`] is a position here.
     pub handles: Vec<Handle>,
     /// Operations, sorted by id.
     pub operations: Vec<Operation>,
@@ -29,11 +74,11 @@ pub struct Api {
 /// Where an emitted item lives.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub enum Module {
-    /// `gen/types.rs`
+    /// `generated/shared.rs`
     Types,
-    /// `gen/ops/<group>.rs`
+    /// `generated/ops/<group>.rs`
     Group(String),
-    /// `gen/events.rs`
+    /// `generated/events.rs`
     Events,
 }
 
@@ -70,6 +115,9 @@ pub struct Field {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub constant: Option<serde_json::Value>,
     pub sdk_only: bool,
+    /// Whether `rust` came from the spec's `rust_name` (rather than from `wire`).
+    #[serde(skip)]
+    pub rust_given: bool,
     #[serde(skip)]
     pub loc: Loc,
 }
@@ -85,13 +133,22 @@ pub enum Ty {
     /// String that may arrive as a number.
     LenientString,
     Json,
-    Struct(String),
-    Enum(String),
+    Struct(Named<StructId>),
+    Enum(Named<EnumId>),
     Array(Box<Ty>),
 }
 
 impl Ty {
     /// JSON type name used by `spec-json`.
+    /// The struct this type refers to, directly or through arrays.
+    pub fn struct_ref(&self) -> Option<&Named<StructId>> {
+        match self {
+            Ty::Struct(n) => Some(n),
+            Ty::Array(inner) => inner.struct_ref(),
+            _ => None,
+        }
+    }
+
     pub fn json_type(&self) -> &'static str {
         match self {
             Ty::String | Ty::Int64String | Ty::LenientString => "string",
@@ -154,6 +211,11 @@ pub struct Variant {
     pub name: String,
     pub value: WireValue,
     pub doc: String,
+    /// What the name was made from (the `name:` or the value), for problems with it.
+    #[serde(skip)]
+    pub source: String,
+    #[serde(skip)]
+    pub loc: Loc,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -161,7 +223,7 @@ pub struct Handle {
     pub key: String,
     pub struct_name: String,
     pub accessor: String,
-    pub parent: Option<String>,
+    pub parent: Option<Named<HandleId>>,
     /// Path variables this handle adds.
     pub own_params: Vec<String>,
     /// Path variables along the chain from the root, in order.
@@ -231,12 +293,12 @@ pub enum Segment {
 #[derive(Debug, Clone, Serialize)]
 pub struct Body {
     pub required: bool,
-    pub struct_name: String,
+    pub struct_name: Named<StructId>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub enum Response {
-    Struct(String),
+    Struct(Named<StructId>),
     Empty,
 }
 
@@ -287,7 +349,8 @@ pub struct Operation {
     pub method: Method,
     pub path: String,
     pub segments: Vec<Segment>,
-    pub handle: String,
+    /// The handle the method is on; `None` only in an IR with problems.
+    pub handle: Option<Named<HandleId>>,
     pub fn_name: String,
     pub request_name: String,
     /// Name of the metadata constant, e.g. `CHAT_MEMBERS_GET`.
@@ -335,6 +398,9 @@ pub struct Event {
     pub meta_const: String,
     /// Name of the dispatcher's registration method, e.g. `on_chat_updated`.
     pub handler_name: String,
+    /// The body struct, named `name`.
+    #[serde(skip)]
+    pub body: StructId,
     pub schema: Schema,
     pub summary: String,
     pub doc_url: String,
@@ -354,22 +420,32 @@ pub struct ErrorCode {
     pub http_status: Option<u16>,
     pub meaning: String,
     pub retryable: bool,
+    /// The spec's name the variant was made from.
+    #[serde(skip)]
+    pub source: String,
+    #[serde(skip)]
+    pub loc: Loc,
 }
 
 impl Api {
-    pub fn struct_def(&self, name: &str) -> Option<&StructDef> {
-        self.structs.iter().find(|s| s.name == name)
+    pub fn struct_def(&self, id: StructId) -> &StructDef {
+        &self.structs[id.0]
     }
 
-    pub fn enum_def(&self, name: &str) -> Option<&EnumDef> {
-        self.enums.iter().find(|e| e.name == name)
+    pub fn enum_def(&self, id: EnumId) -> &EnumDef {
+        &self.enums[id.0]
     }
 
-    pub fn handle(&self, key: &str) -> Option<&Handle> {
-        self.handles.iter().find(|h| h.key == key)
+    pub fn handle(&self, id: HandleId) -> &Handle {
+        &self.handles[id.0]
     }
 
-    pub fn event_struct(&self, event: &Event) -> Option<&StructDef> {
-        self.struct_def(&event.name)
+    /// The handle an operation's method is on, when resolved.
+    pub fn op_handle(&self, op: &Operation) -> Option<&Handle> {
+        op.handle.as_ref().map(|h| self.handle(h.id))
+    }
+
+    pub fn event_struct(&self, event: &Event) -> &StructDef {
+        self.struct_def(event.body)
     }
 }

@@ -10,17 +10,21 @@
 pub mod diag;
 mod emit;
 pub mod ir;
+mod json_text;
 pub mod load;
 mod lower;
 mod names;
+mod options;
 pub mod output;
 mod raw;
 mod render;
 pub mod spec_json;
+mod suggest;
 mod validate;
 mod yaml;
 
 pub use diag::{Diagnostic, SpecError};
+pub use options::{DocExamples, GenerateOptions};
 pub use output::{sync, Mode, SyncReport};
 
 use std::collections::BTreeMap;
@@ -37,7 +41,12 @@ pub struct Generated {
 
 /// Loads, lowers and validates a spec held in memory (relative path -> YAML text).
 pub fn load_ir(files: &BTreeMap<String, String>) -> Result<ir::Api, SpecError> {
-    let mut map = yaml::SourceMap::default();
+    load(files).map(|(api, _)| api)
+}
+
+/// The validated IR and the spec's hash, from one read of the files.
+fn load(files: &BTreeMap<String, String>) -> Result<(ir::Api, String), SpecError> {
+    let mut map = diag::SourceMap::default();
     let raw = load::parse(files, &mut map).map_err(|mut diagnostics| {
         diagnostics.sort();
         SpecError { diagnostics }
@@ -46,7 +55,7 @@ pub fn load_ir(files: &BTreeMap<String, String>) -> Result<ir::Api, SpecError> {
     let api = lower::lower(&raw, &mut diags);
     validate::validate(&api, &mut diags);
     if diags.is_empty() {
-        Ok(api)
+        Ok((api, raw.hash))
     } else {
         Err(SpecError {
             diagnostics: diags.finish(&map),
@@ -61,15 +70,20 @@ pub fn read_spec_dir(dir: &Path) -> Result<BTreeMap<String, String>, SpecError> 
     })
 }
 
-/// Runs the whole pipeline on a spec held in memory.
+/// Runs the whole pipeline on a spec held in memory, with default options (what
+/// `cargo xtask codegen` writes).
 pub fn generate(files: &BTreeMap<String, String>) -> Result<Generated, SpecError> {
-    let api = load_ir(files)?;
-    let mut map = yaml::SourceMap::default();
-    let hash = load::parse(files, &mut map)
-        .map(|r| r.hash)
-        .unwrap_or_default();
+    generate_with(files, &GenerateOptions::default())
+}
+
+/// Runs the whole pipeline on a spec held in memory.
+pub fn generate_with(
+    files: &BTreeMap<String, String>,
+    options: &GenerateOptions,
+) -> Result<Generated, SpecError> {
+    let (api, hash) = load(files)?;
     let mut out = BTreeMap::new();
-    for file in emit::emit(&api) {
+    for file in emit::emit(&api, options) {
         let with_hash = (file.path == "mod.rs").then_some(hash.as_str());
         let text =
             render::render(file.tokens, file.what, with_hash).map_err(|message| SpecError {
@@ -91,4 +105,9 @@ pub fn generate(files: &BTreeMap<String, String>) -> Result<Generated, SpecError
 /// Runs the whole pipeline on a spec directory.
 pub fn generate_dir(dir: &Path) -> Result<Generated, SpecError> {
     generate(&read_spec_dir(dir)?)
+}
+
+/// Runs the whole pipeline on a spec directory, with `options`.
+pub fn generate_dir_with(dir: &Path, options: &GenerateOptions) -> Result<Generated, SpecError> {
+    generate_with(&read_spec_dir(dir)?, options)
 }

@@ -1,8 +1,8 @@
 //! Reads a spec directory (or in-memory files) into the raw model.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, SourceMap};
 use crate::raw::*;
-use crate::yaml::{self, SourceMap};
+use crate::yaml;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;

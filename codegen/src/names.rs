@@ -1,4 +1,5 @@
-//! Rust names for spec names. Only the lowering stage calls these: the IR owns every name.
+//! Rust names for spec names. Lowering assigns names with these (the IR owns every name);
+//! `validate` checks them with [`is_identifier`].
 
 use heck::{ToPascalCase, ToShoutySnakeCase, ToSnakeCase};
 

@@ -7,26 +7,22 @@ fn node(api: &Api, name: &str, ty: &Ty, required: bool, depth: usize) -> Value {
     let mut n = json!({ "name": name, "type": ty.json_type(), "required": required });
     match ty {
         Ty::Enum(e) => {
-            if let Some(def) = api.enum_def(e) {
-                let values: Vec<Value> = def
-                    .variants
-                    .iter()
-                    .map(|v| match &v.value {
-                        crate::ir::WireValue::Str(s) => json!(s),
-                        crate::ir::WireValue::Int(i) => json!(i),
-                    })
-                    .collect();
-                n["enum"] = json!(values);
-                if def.repr == crate::ir::EnumRepr::Integer {
-                    n["type"] = json!("integer");
-                }
+            let def = api.enum_def(e.id);
+            let values: Vec<Value> = def
+                .variants
+                .iter()
+                .map(|v| match &v.value {
+                    crate::ir::WireValue::Str(s) => json!(s),
+                    crate::ir::WireValue::Int(i) => json!(i),
+                })
+                .collect();
+            n["enum"] = json!(values);
+            if def.repr == crate::ir::EnumRepr::Integer {
+                n["type"] = json!("integer");
             }
         }
         Ty::Struct(s) if depth < 16 => {
-            let fields = api
-                .struct_def(s)
-                .map(|d| fields(api, &d.fields, depth + 1))
-                .unwrap_or_default();
+            let fields = fields(api, &api.struct_def(s.id).fields, depth + 1);
             n["fields"] = json!(fields);
         }
         Ty::Array(inner) => n["items"] = node(api, "items", inner, true, depth + 1),
@@ -48,17 +44,13 @@ pub fn to_json(api: &Api) -> Value {
         .iter()
         .map(|op| {
             let response = match &op.response {
-                Response::Struct(s) => api
-                    .struct_def(s)
-                    .map(|d| fields(api, &d.fields, 0))
-                    .unwrap_or_default(),
+                Response::Struct(s) => fields(api, &api.struct_def(s.id).fields, 0),
                 Response::Empty => Vec::new(),
             };
             let body = op
                 .body
                 .as_ref()
-                .and_then(|b| api.struct_def(&b.struct_name))
-                .map(|d| fields(api, &d.fields, 0))
+                .map(|b| fields(api, &api.struct_def(b.struct_name.id).fields, 0))
                 .unwrap_or_default();
             json!({
                 "id": op.id,
@@ -82,10 +74,7 @@ pub fn to_json(api: &Api) -> Value {
         .events
         .iter()
         .map(|e| {
-            let body = api
-                .event_struct(e)
-                .map(|d| fields(api, &d.fields, 0))
-                .unwrap_or_default();
+            let body = fields(api, &api.event_struct(e).fields, 0);
             json!({
                 "event_type": e.event_type,
                 "schema": e.schema.as_str(),

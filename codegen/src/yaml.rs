@@ -3,45 +3,9 @@
 //! serde_yaml_ng reads the file into the raw model (unknown keys rejected); saphyr-parser's event
 //! stream gives the line of every YAML path, so problems found later still point at a line.
 
-use crate::diag::{join_index, join_key, Diagnostic, Loc};
+use crate::diag::{join_index, join_key, Diagnostic, Loc, SourceMap};
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
-
-/// Lines of YAML paths, per file.
-#[derive(Debug, Default, Clone)]
-pub struct SourceMap {
-    files: HashMap<String, HashMap<String, usize>>,
-}
-
-impl SourceMap {
-    /// The line of `loc`, or of its nearest ancestor that has one.
-    pub fn line(&self, loc: &Loc) -> Option<usize> {
-        let lines = self.files.get(&loc.file)?;
-        let mut path = loc.path.as_str();
-        loop {
-            if let Some(line) = lines.get(path) {
-                return Some(*line);
-            }
-            path = parent(path)?;
-        }
-    }
-
-    fn insert(&mut self, file: &str, lines: HashMap<String, usize>) {
-        self.files.insert(file.to_owned(), lines);
-    }
-}
-
-fn parent(path: &str) -> Option<&str> {
-    if path.is_empty() {
-        return None;
-    }
-    let cut = if path.ends_with(']') {
-        path.rfind('[')
-    } else {
-        path.rfind(['.', '['])
-    };
-    Some(cut.map_or("", |i| &path[..i]))
-}
 
 /// Parses one file into `T`, recording its lines in `map`.
 pub fn parse<T: DeserializeOwned>(
@@ -171,13 +135,5 @@ mod tests {
         assert_eq!(lines["a.b"], 2);
         assert_eq!(lines["a[\"c.d\"]"], 3);
         assert_eq!(lines["a[\"c.d\"][1].y"], 5);
-    }
-
-    #[test]
-    fn parent_paths() {
-        assert_eq!(parent("a[\"c.d\"][1].y"), Some("a[\"c.d\"][1]"));
-        assert_eq!(parent("a[\"c.d\"][1]"), Some("a[\"c.d\"]"));
-        assert_eq!(parent("a[\"c.d\"]"), Some("a"));
-        assert_eq!(parent("a"), Some(""));
     }
 }

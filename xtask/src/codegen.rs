@@ -3,7 +3,9 @@
 use crate::{flag_value, root};
 use lark_codegen::Mode;
 
-/// `cargo xtask codegen [--check]`: regenerate, or fail naming every stale file.
+/// `cargo xtask codegen [--check] [--spec DIR] [--out DIR] [--doc-examples text]`: regenerate,
+/// or fail naming every stale file. `--doc-examples text` writes what the proc-macro front end
+/// expands (examples as text, not compiled).
 pub fn run(args: &[String]) -> Result<(), String> {
     let spec = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
     let out =
@@ -13,7 +15,19 @@ pub fn run(args: &[String]) -> Result<(), String> {
     } else {
         Mode::Write
     };
-    let generated = lark_codegen::generate_dir(&spec).map_err(|e| e.to_string())?;
+    let options = match flag_value(args, "--doc-examples") {
+        None => lark_codegen::GenerateOptions::default(),
+        Some(v) if v.as_os_str() == "text" => {
+            lark_codegen::GenerateOptions::default().doc_examples(lark_codegen::DocExamples::Text)
+        }
+        Some(v) => {
+            return Err(format!(
+                "--doc-examples {}: only `text` is known",
+                v.display()
+            ))
+        }
+    };
+    let generated = lark_codegen::generate_dir_with(&spec, &options).map_err(|e| e.to_string())?;
     let report = lark_codegen::sync(&out, &generated.files, mode)
         .map_err(|e| format!("{}: {e}", out.display()))?;
     let show = |p: &std::path::PathBuf| p.strip_prefix(root()).unwrap_or(p).display().to_string();

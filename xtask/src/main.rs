@@ -17,6 +17,7 @@ tasks:
   generate                                     main job: codegen, then coverage (runs the tests and
                                                writes reports/coverage.{md,json})
   codegen [--check] [--spec DIR] [--out DIR]   regenerate lark-im-chat/src/generated from spec/ (or check it is fresh)
+          [--doc-examples text]                doc examples as text, as the proc-macro expands them
   spec-json [--spec DIR]                       print the normalized spec as JSON
   decode <operation-id|event-type> <file.json> decode a response or event body with the generated types
   coverage [--check] [--format md|json] [--from-record]

@@ -6,7 +6,7 @@ use crate::ir::{Api, Response};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `gen/decode.rs`
+/// `generated/decode.rs`
 pub fn emit(api: &Api) -> TokenStream {
     let header = use_root(1);
     let arms = api.operations.iter().map(|op| {

@@ -14,7 +14,7 @@ use crate::ir::{Api, EnumDef, EnumRepr, WireValue};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `gen/enums.rs`
+/// `generated/enums.rs`
 pub fn emit(api: &Api) -> TokenStream {
     let header = use_root(1);
     let items = api.enums.iter().map(emit_enum);

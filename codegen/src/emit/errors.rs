@@ -13,7 +13,7 @@ use crate::ir::Api;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-/// `gen/errors.rs`
+/// `generated/errors.rs`
 pub fn emit(api: &Api) -> TokenStream {
     let header = use_root(1);
     let variants = api.errors.iter().map(|e| {

@@ -15,7 +15,7 @@ use crate::ir::{Api, Module, Schema};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `gen/events.rs`
+/// `generated/events.rs`
 pub fn emit(api: &Api) -> TokenStream {
     let header = use_root(1);
     let bodies = api

@@ -9,11 +9,11 @@
 //! Operation methods are added to the handles by each group's file.
 
 use super::{docs, ident, use_root};
-use crate::ir::{Api, Handle};
+use crate::ir::{Api, Handle, HandleId};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// `gen/handles.rs`
+/// `generated/handles.rs`
 pub fn emit(api: &Api) -> TokenStream {
     let header = use_root(1);
     let roots = api
@@ -21,7 +21,11 @@ pub fn emit(api: &Api) -> TokenStream {
         .iter()
         .filter(|h| h.parent.is_none())
         .map(|h| accessor(h, quote!(self.ctx.clone()), &[]));
-    let handles = api.handles.iter().map(|h| emit_handle(api, h));
+    let handles = api
+        .handles
+        .iter()
+        .enumerate()
+        .map(|(i, h)| emit_handle(api, HandleId(i), h));
     let title = format!(
         " Entry point of the {} API; `T` is the kind of access token sent.",
         api.title
@@ -82,7 +86,7 @@ fn accessor(h: &Handle, ctx: TokenStream, inherited: &[String]) -> TokenStream {
     }
 }
 
-fn emit_handle(api: &Api, h: &Handle) -> TokenStream {
+fn emit_handle(api: &Api, id: HandleId, h: &Handle) -> TokenStream {
     let ty = ident(&h.struct_name);
     let doc = docs::paragraphs(std::slice::from_ref(&h.doc));
     let fields = h.params.iter().map(|p| {
@@ -102,7 +106,7 @@ fn emit_handle(api: &Api, h: &Handle) -> TokenStream {
     let children = api
         .handles
         .iter()
-        .filter(|c| c.parent.as_deref() == Some(h.key.as_str()))
+        .filter(|c| c.parent.as_ref().is_some_and(|p| p.id == id))
         .map(|c| accessor(c, quote!(self.ctx.clone()), &h.params));
     quote! {
         #doc

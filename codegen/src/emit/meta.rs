@@ -31,7 +31,7 @@ fn app_types(a: &[AppType]) -> TokenStream {
     quote!(&[#(#a),*])
 }
 
-/// `gen/meta.rs`
+/// `generated/meta.rs`
 pub fn emit(api: &Api) -> TokenStream {
     let header = use_root(1);
     let ops = api.operations.iter().map(|op| {

@@ -11,6 +11,7 @@ mod ops;
 mod structs;
 
 use crate::ir::{Api, Module, Ty};
+use crate::options::GenerateOptions;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -24,7 +25,7 @@ pub struct EmittedFile {
 }
 
 /// Every generated file, in a stable order.
-pub fn emit(api: &Api) -> Vec<EmittedFile> {
+pub fn emit(api: &Api, options: &GenerateOptions) -> Vec<EmittedFile> {
     let groups: Vec<&str> = {
         let mut g: Vec<&str> = api.operations.iter().map(|o| o.group.as_str()).collect();
         g.dedup();
@@ -80,7 +81,7 @@ pub fn emit(api: &Api) -> Vec<EmittedFile> {
     for g in groups {
         files.push(EmittedFile {
             path: format!("ops/{g}.rs"),
-            tokens: ops::emit_group(api, g),
+            tokens: ops::emit_group(api, g, options.doc_examples),
             what: "operations",
         });
     }
@@ -168,7 +169,11 @@ pub(crate) fn rust_ty(ty: &Ty) -> TokenStream {
         Ty::Integer | Ty::Int64String => quote!(i64),
         Ty::Boolean => quote!(bool),
         Ty::Json => quote!(rt::serde_json::Value),
-        Ty::Struct(n) | Ty::Enum(n) => {
+        Ty::Struct(n) => {
+            let n = ident(n);
+            quote!(#n)
+        }
+        Ty::Enum(n) => {
             let n = ident(n);
             quote!(#n)
         }

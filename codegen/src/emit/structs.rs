@@ -18,7 +18,7 @@ use crate::ir::{Api, Field, Module, StructDef, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Every struct of `module`, as a file at `depth` below `gen/`.
+/// Every struct of `module`, as a file at `depth` below `generated/`.
 pub fn emit_module(api: &Api, module: &Module, depth: usize) -> TokenStream {
     let header = use_root(depth);
     let items = api
@@ -215,7 +215,7 @@ pub fn field_checks(f: &Field, value: TokenStream, at: TokenStream) -> TokenStre
         let (min, max) = (opt_u(l.min_items), opt_u(l.max_items));
         checks.push(quote!(rt::validate::items(#at, #wire, v.len(), #min, #max)?;));
     }
-    if crate::lower::struct_ref(&f.ty).is_some() {
+    if f.ty.struct_ref().is_some() {
         checks.push(quote!(rt::Validate::validate(v, &rt::validate::join(#at, #wire))?;));
     }
     if checks.is_empty() {

@@ -1,5 +1,9 @@
 //! Problems found in a spec, each with the file, the YAML path and the line.
 
+mod source_map;
+
+pub use source_map::SourceMap;
+
 use std::fmt;
 
 /// One problem in the spec.
@@ -107,7 +111,7 @@ impl Diagnostics {
     }
 
     /// Resolves lines and returns the problems, sorted.
-    pub fn finish(self, lines: &crate::yaml::SourceMap) -> Vec<Diagnostic> {
+    pub fn finish(self, lines: &SourceMap) -> Vec<Diagnostic> {
         let mut out: Vec<Diagnostic> = self
             .found
             .into_iter()
