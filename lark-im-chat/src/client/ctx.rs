@@ -145,7 +145,7 @@ impl<T: TokenKind> Ctx<T> {
                 operation: req.meta.id,
                 method: method_of(req.meta.method),
                 path_and_query: &path_and_query,
-                bearer: Some(&token),
+                bearer: Some(token.expose()),
                 body: req.body.clone(),
                 span,
             })

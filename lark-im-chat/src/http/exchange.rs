@@ -1,7 +1,6 @@
 //! One HTTP exchange, shared by API calls and token calls: send, then read the status, the log
 //! id, the retry hint and the body.
 
-use crate::auth::Secret;
 use crate::error::{Error, Result};
 use crate::http::retry::retry_after;
 use bytes::Bytes;
@@ -24,7 +23,8 @@ pub(crate) struct Outgoing<'a> {
     pub(crate) method: reqwest::Method,
     /// Path and query, appended to the base URL.
     pub(crate) path_and_query: &'a str,
-    pub(crate) bearer: Option<&'a Secret>,
+    /// The access token's value, sent as a sensitive `Authorization: Bearer` header.
+    pub(crate) bearer: Option<&'a str>,
     /// A JSON body.
     pub(crate) body: Option<Bytes>,
     /// Span that gets the `status` and `log_id` fields.
@@ -80,8 +80,8 @@ impl Transport {
     }
 }
 
-fn bearer(token: &Secret) -> Result<reqwest::header::HeaderValue> {
-    let mut value = reqwest::header::HeaderValue::try_from(format!("Bearer {}", token.expose()))
+fn bearer(token: &str) -> Result<reqwest::header::HeaderValue> {
+    let mut value = reqwest::header::HeaderValue::try_from(format!("Bearer {token}"))
         .map_err(|_| Error::Auth("the access token is not a valid header value".into()))?;
     value.set_sensitive(true);
     Ok(value)

@@ -4,7 +4,7 @@ use super::run::{Dispatcher, Inner};
 use super::table::{registered, DispatchEvent, EVENT_COUNT};
 use super::{Erased, HandlerError, HandlerFuture};
 use crate::events::webhook::{DedupStore, InMemoryDedup, WebhookReceiver};
-use crate::generated::events::ChatEvent;
+use crate::generated::events::*;
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
@@ -174,3 +174,32 @@ impl DispatcherBuilder {
         })
     }
 }
+
+/// One shorthand registration method per typed event, from the spec's event table.
+macro_rules! shorthands {
+    ($(
+        $slot:literal => $ty:ident, $envelope:ident, $event_type:literal, $method:ident;
+    )*) => {
+        impl DispatcherBuilder {
+            $(
+                #[doc = concat!(
+                    "Registers the handler of `", $event_type, "` events, which receives the ",
+                    "decoded [`", stringify!($envelope), "`]`<`[`", stringify!($ty), "`]`>`. ",
+                    "Shorthand for [`on`](Self::on)`::<", stringify!($ty), ", _, _>`.\n\n",
+                    "Registering a second handler for the same event type makes ",
+                    "[`build`](Self::build) fail with ",
+                    "[`DispatcherBuildError::DuplicateHandler`](DispatcherBuildError::DuplicateHandler)."
+                )]
+                pub fn $method<F, Fut>(self, handler: F) -> Self
+                where
+                    F: Fn($envelope<$ty>) -> Fut + Send + Sync + 'static,
+                    Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
+                {
+                    self.on::<$ty, F, Fut>(handler)
+                }
+            )*
+        }
+    };
+}
+
+crate::generated::for_each_chat_event!(shorthands);

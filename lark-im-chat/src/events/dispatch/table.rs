@@ -1,10 +1,8 @@
 //! The typed event table: which event body goes to which handler slot. The table itself comes
 //! from the spec (the generated `for_each_chat_event!`), never listed here by hand.
 
-use super::builder::DispatcherBuilder;
-use super::{Erased, HandlerError};
+use super::Erased;
 use crate::generated::events::*;
-use std::future::Future;
 
 mod sealed {
     /// Restricts [`DispatchEvent`](super::DispatchEvent) to the event bodies of this crate and
@@ -67,26 +65,6 @@ macro_rules! events {
 
         /// Number of typed events, one handler slot each.
         pub(super) const EVENT_COUNT: usize = SLOT_EVENT_TYPES.len();
-
-        impl DispatcherBuilder {
-            $(
-                #[doc = concat!(
-                    "Registers the handler of `", $event_type, "` events, which receives the ",
-                    "decoded [`", stringify!($envelope), "`]`<`[`", stringify!($ty), "`]`>`. ",
-                    "Shorthand for [`on`](Self::on)`::<", stringify!($ty), ", _, _>`.\n\n",
-                    "Registering a second handler for the same event type makes ",
-                    "[`build`](Self::build) fail with ",
-                    "[`DispatcherBuildError::DuplicateHandler`](super::DispatcherBuildError::DuplicateHandler)."
-                )]
-                pub fn $method<F, Fut>(self, handler: F) -> Self
-                where
-                    F: Fn($envelope<$ty>) -> Fut + Send + Sync + 'static,
-                    Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
-                {
-                    self.on::<$ty, F, Fut>(handler)
-                }
-            )*
-        }
     };
 }
 
