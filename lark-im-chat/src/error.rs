@@ -2,6 +2,7 @@
 
 use crate::ErrorCode;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Result with the client's [`Error`].
@@ -49,6 +50,38 @@ pub enum Error {
     /// is an [`Error::Api`] from the token endpoint), e.g. a store app without an `app_ticket`.
     #[error("cannot obtain an access token: {0}")]
     Auth(String),
+    /// A response body was larger than the client accepts
+    /// ([`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body)). Never
+    /// retried: the same request would get the same answer.
+    #[error(
+        "the response to {operation} (HTTP {status}) is larger than the {limit}-byte body limit{}",
+        declared_note(*.declared)
+    )]
+    BodyTooLarge {
+        /// Operation id, or the token endpoint.
+        operation: &'static str,
+        /// The limit in force, in bytes.
+        limit: usize,
+        /// HTTP status of the response.
+        status: u16,
+        /// The `Content-Length` the server declared, if any; `None` when the body outgrew the
+        /// limit while it streamed in.
+        declared: Option<u64>,
+        /// Request log id (`X-Tt-Logid`).
+        log_id: Option<String>,
+    },
+    /// One failure handed to several callers whose original cannot be copied (e.g. a transport
+    /// error of a token fetch that many calls waited for). Accessors such as
+    /// [`code`](Self::code) and [`is_retryable`](Self::is_retryable) answer for the original.
+    #[error(transparent)]
+    Shared(Arc<Error>),
+}
+
+fn declared_note(declared: Option<u64>) -> String {
+    match declared {
+        Some(n) => format!(" (Content-Length {n})"),
+        None => " (more arrived while streaming)".to_owned(),
+    }
 }
 
 /// A business error answered by the platform.
@@ -242,6 +275,7 @@ impl Error {
         match self {
             Self::Api(e) => Some(e.code),
             Self::Decode(e) => e.code,
+            Self::Shared(e) => e.code(),
             _ => None,
         }
     }
@@ -256,6 +290,8 @@ impl Error {
         match self {
             Self::Api(e) => e.log_id.as_deref(),
             Self::Decode(e) => e.log_id.as_deref(),
+            Self::BodyTooLarge { log_id, .. } => log_id.as_deref(),
+            Self::Shared(e) => e.log_id(),
             _ => None,
         }
     }
@@ -265,6 +301,7 @@ impl Error {
         match self {
             Self::Api(e) => Some(e.status),
             Self::Decode(e) => Some(e.status),
+            Self::Shared(e) => e.status(),
             _ => None,
         }
     }
@@ -274,6 +311,7 @@ impl Error {
         match self {
             Self::Api(e) => e.retry_after,
             Self::Decode(e) => e.retry_after,
+            Self::Shared(e) => e.retry_after(),
             _ => None,
         }
     }
@@ -295,6 +333,7 @@ impl Error {
             }
             Self::Decode(e) => e.status == 429 || e.status >= 500,
             Self::Transport { source, .. } => !source.is_builder() && !source.is_redirect(),
+            Self::Shared(e) => e.is_retryable(),
             _ => false,
         }
     }
@@ -302,6 +341,36 @@ impl Error {
     /// Whether the platform refused for a missing permission; see [`ApiError::missing_scopes`].
     pub fn is_permission_error(&self) -> bool {
         matches!(self, Self::Api(e) if e.is_permission_error())
+    }
+
+    /// A copy of a failure shared by several callers: the error itself where it can be copied,
+    /// else [`Error::Shared`].
+    pub(crate) fn copy_shared(shared: &Arc<Error>) -> Self {
+        match &**shared {
+            Self::Api(e) => Self::Api(e.clone()),
+            Self::Decode(e) => Self::Decode(e.clone()),
+            Self::Validation { field, reason } => Self::validation(field.clone(), reason.clone()),
+            Self::Pagination { operation, reason } => Self::Pagination {
+                operation,
+                reason: reason.clone(),
+            },
+            Self::Config(m) => Self::Config(m.clone()),
+            Self::Auth(m) => Self::Auth(m.clone()),
+            Self::BodyTooLarge {
+                operation,
+                limit,
+                status,
+                declared,
+                log_id,
+            } => Self::BodyTooLarge {
+                operation,
+                limit: *limit,
+                status: *status,
+                declared: *declared,
+                log_id: log_id.clone(),
+            },
+            Self::Transport { .. } | Self::Shared(_) => Self::Shared(shared.clone()),
+        }
     }
 
     pub(crate) fn validation(field: impl Into<String>, reason: impl Into<String>) -> Self {

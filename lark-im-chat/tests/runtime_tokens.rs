@@ -501,6 +501,8 @@ async fn an_invalid_app_ticket_is_dropped_and_a_new_one_requested() {
         .app_type(AppType::Store)
         .app_ticket("ticket-old")
         .base_url(server.uri())
+        // Failures not remembered, so the second call shows the state the first one left.
+        .token_failure_cache(Duration::ZERO)
         .build()
         .expect("client");
     let err = client

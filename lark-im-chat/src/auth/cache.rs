@@ -1,27 +1,88 @@
-//! The token cache: a [`TokenStore`] plus one in-flight fetch per key.
+//! The token cache: a [`TokenStore`] plus one in-flight fetch per key, and a short memory of
+//! failed fetches.
 //!
-//! Concurrent callers that find no fresh token wait on one fetch per key (single flight), so a
-//! cold start of a thousand calls sends one token request. The single flight is per process.
+//! Concurrent callers that find no fresh token join one fetch per key (single flight): a cold
+//! start of a thousand calls sends one token request, and that request's result, success or
+//! failure, reaches every caller that joined it. A failure is then remembered for a short time
+//! (the negative cache), so a failing endpoint sees a trickle of requests, not a herd. Each
+//! caller waits only until its own deadline; the fetch goes on for the others. The single flight
+//! is per process.
 
 use crate::auth::store::{use_until, StoredToken, TokenKey, TokenStore};
 use crate::auth::Secret;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use futures::future::{BoxFuture, FutureExt, Shared, WeakShared};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
-/// The store plus the per-key single-flight locks.
-#[derive(Debug)]
+/// Default time a failed fetch is remembered.
+pub(crate) const DEFAULT_FAILURE_TTL: Duration = Duration::from_secs(1);
+
+/// Most remembered failures at once: beyond it a failure is not remembered (its key still has
+/// single flight), so a flood of failing tenants cannot grow the map without bound.
+const MAX_FAILURES: usize = 4096;
+
+/// What one fetch hands to every caller that joined it.
+type Outcome = Result<Secret, Arc<Error>>;
+type Flight = BoxFuture<'static, Outcome>;
+
+/// Per key: the fetch in flight, or the failure being remembered.
+enum Slot {
+    /// Held weakly: when every caller waiting for it is gone, the fetch is dropped with them.
+    InFlight {
+        id: u64,
+        flight: WeakShared<Flight>,
+    },
+    Failed {
+        error: Arc<Error>,
+        until: Instant,
+    },
+}
+
+impl Slot {
+    fn is_live(&self, now: Instant) -> bool {
+        match self {
+            Self::InFlight { flight, .. } => flight.upgrade().is_some(),
+            Self::Failed { until, .. } => *until > now,
+        }
+    }
+}
+
+type Slots = Arc<Mutex<HashMap<TokenKey, Slot>>>;
+
+fn lock(slots: &Slots) -> MutexGuard<'_, HashMap<TokenKey, Slot>> {
+    slots.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The store plus the per-key flights and remembered failures.
 pub(crate) struct TokenCache {
     pub(crate) store: Arc<dyn TokenStore>,
-    fetch_locks: Mutex<HashMap<TokenKey, Arc<tokio::sync::Mutex<()>>>>,
+    slots: Slots,
+    next_id: AtomicU64,
+    failure_ttl: Duration,
+}
+
+impl fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("store", &self.store)
+            .field("slots", &lock(&self.slots).len())
+            .field("failure_ttl", &self.failure_ttl)
+            .finish()
+    }
 }
 
 impl TokenCache {
-    pub(crate) fn new(store: Arc<dyn TokenStore>) -> Self {
+    /// A cache over `store` that remembers a failed fetch for `failure_ttl` (zero: not at all).
+    pub(crate) fn new(store: Arc<dyn TokenStore>, failure_ttl: Duration) -> Self {
         Self {
             store,
-            fetch_locks: Mutex::default(),
+            slots: Arc::default(),
+            next_id: AtomicU64::new(0),
+            failure_ttl,
         }
     }
 
@@ -37,32 +98,135 @@ impl TokenCache {
         self.store.evict(key).await;
     }
 
-    fn fetch_lock(&self, key: &TokenKey) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.fetch_locks.lock().unwrap_or_else(|e| e.into_inner());
-        locks.entry(key.clone()).or_default().clone()
+    /// How long the failure remembered for `key`, if any, still answers for the endpoint.
+    pub(crate) fn failure_remaining(&self, key: &TokenKey) -> Option<Duration> {
+        match lock(&self.slots).get(key) {
+            Some(Slot::Failed { until, .. }) => {
+                Some(until.saturating_duration_since(Instant::now())).filter(|d| !d.is_zero())
+            }
+            _ => None,
+        }
     }
 
-    /// Returns a fresh token, running `fetch` at most once per key at a time.
-    pub(crate) async fn get_or_fetch<F, Fut>(&self, key: &TokenKey, fetch: F) -> Result<Secret>
+    /// Forgets every remembered failure, e.g. when a new `app_ticket` makes them stale.
+    pub(crate) fn forget_failures(&self) {
+        lock(&self.slots).retain(|_, slot| matches!(slot, Slot::InFlight { .. }));
+    }
+
+    /// Keys with a fetch in flight or a failure remembered (dead entries are pruned whenever a
+    /// fetch starts).
+    #[cfg(test)]
+    pub(crate) fn slot_count(&self) -> usize {
+        lock(&self.slots).len()
+    }
+
+    /// Returns a fresh token: from the store, from the fetch in flight for `key`, from the
+    /// failure remembered for it, or from a new fetch made with `fetch`. Waits until `deadline`
+    /// at most.
+    pub(crate) async fn get_or_fetch<F>(
+        &self,
+        key: &TokenKey,
+        deadline: Instant,
+        fetch: F,
+    ) -> Result<Secret>
     where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<(Secret, Duration)>>,
+        F: FnOnce() -> BoxFuture<'static, Result<(Secret, Duration)>>,
     {
         if let Some(token) = self.fresh(key).await {
             return Ok(token);
         }
-        let lock = self.fetch_lock(key);
-        let _guard = lock.lock().await;
-        // Another caller may have fetched while this one waited.
-        if let Some(token) = self.fresh(key).await {
-            return Ok(token);
+        let flight = self.join_or_start(key, fetch)?;
+        match tokio::time::timeout_at(deadline.into(), flight).await {
+            Ok(Ok(token)) => Ok(token),
+            Ok(Err(shared)) => Err(Error::copy_shared(&shared)),
+            Err(_) => Err(Error::Auth(format!(
+                "gave up waiting for the {} fetch: the call's time budget is spent",
+                key.kind.as_str()
+            ))),
         }
-        let (token, expire) = fetch().await?;
-        let stored = StoredToken {
-            value: token.clone(),
-            use_until: use_until(expire),
-        };
-        self.store.set(key, stored).await;
-        Ok(token)
+    }
+
+    /// The flight to wait for: the one in progress for `key`, or a new one. Fails at once with
+    /// the remembered failure, if there is one.
+    fn join_or_start<F>(&self, key: &TokenKey, fetch: F) -> Result<Shared<Flight>>
+    where
+        F: FnOnce() -> BoxFuture<'static, Result<(Secret, Duration)>>,
+    {
+        let now = Instant::now();
+        let mut slots = lock(&self.slots);
+        match slots.get(key) {
+            Some(Slot::Failed { error, until }) if *until > now => {
+                return Err(Error::copy_shared(error));
+            }
+            Some(Slot::InFlight { flight, .. }) => {
+                if let Some(flight) = flight.upgrade() {
+                    return Ok(flight);
+                }
+            }
+            _ => {}
+        }
+        slots.retain(|_, slot| slot.is_live(now));
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let flight = self.flight(key.clone(), id, fetch()).shared();
+        if let Some(weak) = flight.downgrade() {
+            slots.insert(key.clone(), Slot::InFlight { id, flight: weak });
+        }
+        Ok(flight)
+    }
+
+    /// One fetch for `key`: stores the token it gets, and settles the key's slot before any
+    /// caller sees the outcome.
+    fn flight(
+        &self,
+        key: TokenKey,
+        id: u64,
+        fetch: BoxFuture<'static, Result<(Secret, Duration)>>,
+    ) -> Flight {
+        let store = self.store.clone();
+        let slots = self.slots.clone();
+        let failure_ttl = self.failure_ttl;
+        Box::pin(async move {
+            // A flight that ended just before this one started may have stored a token.
+            let stored = store.get(&key).await.filter(StoredToken::is_fresh);
+            let outcome = match stored {
+                Some(token) => Ok(token.value),
+                None => match fetch.await {
+                    Ok((token, lifetime)) => {
+                        let stored = StoredToken {
+                            value: token.clone(),
+                            use_until: use_until(lifetime),
+                        };
+                        store.set(&key, stored).await;
+                        Ok(token)
+                    }
+                    Err(e) => Err(Arc::new(e)),
+                },
+            };
+            settle(&slots, &key, id, &outcome, failure_ttl);
+            outcome
+        })
+    }
+}
+
+/// Ends flight `id` of `key`: its slot is removed, or replaced by the failure to remember.
+fn settle(slots: &Slots, key: &TokenKey, id: u64, outcome: &Outcome, failure_ttl: Duration) {
+    let mut slots = lock(slots);
+    if !matches!(slots.get(key), Some(Slot::InFlight { id: current, .. }) if *current == id) {
+        return;
+    }
+    let until = Instant::now().checked_add(failure_ttl);
+    match (outcome, until) {
+        (Err(error), Some(until)) if !failure_ttl.is_zero() && slots.len() <= MAX_FAILURES => {
+            slots.insert(
+                key.clone(),
+                Slot::Failed {
+                    error: error.clone(),
+                    until,
+                },
+            );
+        }
+        _ => {
+            slots.remove(key);
+        }
     }
 }

@@ -16,6 +16,10 @@ pub(crate) const STORE_TENANT_TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_acce
 /// Path asking the platform to push a new `app_ticket` event.
 pub(crate) const APP_TICKET_RESEND_PATH: &str = "/open-apis/auth/v3/app_ticket/resend";
 
+/// Longest token lifetime believed (the platform's tokens last 2 h): a larger `expire` is cut
+/// to this, so no answer can make the client keep a token for years or overflow a clock.
+pub(crate) const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
 /// The legacy auth/v3 token response: fields at the top level, not under `data`.
 #[derive(serde::Deserialize)]
 pub(crate) struct TokenResponse {
@@ -26,8 +30,22 @@ pub(crate) struct TokenResponse {
     pub(crate) tenant_access_token: Option<Secret>,
     #[serde(default)]
     pub(crate) app_access_token: Option<Secret>,
+    /// Seconds the token has left. Kept raw: a number of any size or sign, or a numeric
+    /// string, is judged by [`lifetime`] instead of failing the whole answer.
     #[serde(default)]
-    pub(crate) expire: Option<u64>,
+    pub(crate) expire: Option<serde_json::Value>,
+}
+
+/// The lifetime an `expire` value means, clamped to `0..=`[`MAX_TOKEN_LIFETIME`]; `None` when it
+/// is not a number of seconds at all (negative, text, …).
+pub(crate) fn lifetime(expire: &serde_json::Value) -> Option<Duration> {
+    let seconds = match expire {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    }?;
+    (seconds.is_finite() && seconds >= 0.0)
+        .then(|| Duration::from_secs_f64(seconds.min(MAX_TOKEN_LIFETIME.as_secs_f64())))
 }
 
 impl TokenResponse {
@@ -45,7 +63,24 @@ impl TokenResponse {
             _ => self.tenant_access_token,
         };
         match (self.code, token, self.expire) {
-            (0, Some(token), Some(expire)) => Ok((token, Duration::from_secs(expire))),
+            (0, Some(token), Some(expire)) => match lifetime(&expire) {
+                Some(lifetime) => Ok((token, lifetime)),
+                None => Err(Error::Decode(Box::new(DecodeError {
+                    operation,
+                    status,
+                    code: Some(0),
+                    msg: Some(self.msg),
+                    log_id,
+                    path: "expire".to_owned(),
+                    message: format!(
+                        "expected a non-negative number of seconds, got {}",
+                        expire.to_string().chars().take(64).collect::<String>()
+                    ),
+                    // The body holds the token: never keep it.
+                    body: String::new(),
+                    retry_after,
+                }))),
+            },
             (code, _, _) => Err(Error::Api(Box::new(ApiError {
                 operation,
                 status,

@@ -17,7 +17,7 @@ pub use kinds::{Tenant, TokenKind, User};
 pub use secret::Secret;
 pub use store::{CachedTokenKind, MemoryTokenStore, StoredToken, TokenKey, TokenStore};
 
-pub(crate) use cache::TokenCache;
+pub(crate) use cache::{TokenCache, DEFAULT_FAILURE_TTL};
 pub(crate) use provider::TokenProvider;
 
 /// Codes meaning "this access token is not (or no longer) valid" (reference §1.5).

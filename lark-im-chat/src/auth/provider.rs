@@ -6,14 +6,14 @@ use crate::auth::cache::TokenCache;
 use crate::auth::endpoints::{
     post, APP_TICKET_RESEND_PATH, STORE_APP_TOKEN_PATH, STORE_TENANT_TOKEN_PATH, TENANT_TOKEN_PATH,
 };
-use crate::auth::store::{CachedTokenKind, StoredToken, TokenKey};
+use crate::auth::store::{valid_until, CachedTokenKind, StoredToken, TokenKey};
 use crate::auth::{Secret, TOKEN_INVALID_CODES};
 use crate::error::{ApiError, Error, Result};
 use crate::http::Transport;
 use crate::meta::AppType;
 use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant};
 
 /// How long a pushed app ticket is kept (the platform pushes a new one every hour).
 const APP_TICKET_TTL: Duration = Duration::from_secs(12 * 3600);
@@ -30,6 +30,18 @@ pub(crate) struct TokenProvider {
     pub(crate) default_tenant_key: TokenKey,
     /// The `app_ticket` given to the builder, used when the store holds none.
     pub(crate) app_ticket_seed: std::sync::Mutex<Option<Secret>>,
+    /// Longest wait for a token when the caller names no deadline (the retry policy's total
+    /// budget).
+    pub(crate) max_wait: Duration,
+}
+
+/// `now + wait`, or a year from now if `wait` is too large for the clock.
+pub(crate) fn deadline_after(start: Instant, wait: Duration) -> Instant {
+    const YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
+    start
+        .checked_add(wait)
+        .or_else(|| start.checked_add(YEAR))
+        .unwrap_or(start)
 }
 
 impl TokenProvider {
@@ -57,40 +69,59 @@ impl TokenProvider {
     pub(crate) async fn set_app_ticket(&self, ticket: Secret) {
         let stored = StoredToken {
             value: ticket,
-            use_until: SystemTime::now() + APP_TICKET_TTL,
+            use_until: valid_until(APP_TICKET_TTL),
         };
         self.cache.store.set(&self.ticket_key(), stored).await;
+        // Failures remembered so far may have been for want of this ticket.
+        self.cache.forget_failures();
     }
 
-    pub(crate) async fn tenant_token(&self, tenant_key: Option<&str>) -> Result<Secret> {
+    /// The tenant token, waiting at most the client's retry budget for a fetch.
+    pub(crate) async fn tenant_token(self: &Arc<Self>, tenant_key: Option<&str>) -> Result<Secret> {
+        let deadline = deadline_after(Instant::now(), self.max_wait);
+        self.tenant_token_until(tenant_key, deadline).await
+    }
+
+    /// The tenant token, waiting until `deadline` at most for a fetch.
+    pub(crate) async fn tenant_token_until(
+        self: &Arc<Self>,
+        tenant_key: Option<&str>,
+        deadline: Instant,
+    ) -> Result<Secret> {
         let key = self.tenant_key_of(tenant_key);
         // Hot path first; the fetch (a much larger future) is boxed so that every call's future
         // stays small.
         if let Some(token) = self.cache.fresh(&key).await {
             return Ok(token);
         }
-        Box::pin(self.fetch_tenant_token(key, tenant_key)).await
+        Box::pin(self.fetch_tenant_token(key, tenant_key, deadline)).await
     }
 
-    pub(crate) async fn fetch_tenant_token(
-        &self,
+    async fn fetch_tenant_token(
+        self: &Arc<Self>,
         key: Cow<'_, TokenKey>,
         tenant_key: Option<&str>,
+        deadline: Instant,
     ) -> Result<Secret> {
+        let this = Arc::clone(self);
         match self.app_type {
             AppType::Custom => {
                 self.cache
-                    .get_or_fetch(&key, || self.fetch_custom_tenant_token())
+                    .get_or_fetch(&key, deadline, move || {
+                        Box::pin(async move { this.fetch_custom_tenant_token().await })
+                    })
                     .await
             }
             AppType::Store => {
-                let Some(tenant) = tenant_key else {
+                let Some(tenant) = tenant_key.map(str::to_owned) else {
                     return Err(Error::Config(
                         "a store app calls in a tenant: use client.for_tenant(tenant_key)".into(),
                     ));
                 };
                 self.cache
-                    .get_or_fetch(&key, || self.fetch_store_tenant_token(tenant))
+                    .get_or_fetch(&key, deadline, move || {
+                        Box::pin(async move { this.fetch_store_tenant_token(&tenant).await })
+                    })
                     .await
             }
         }
@@ -113,7 +144,7 @@ impl TokenProvider {
     }
 
     pub(crate) async fn fetch_store_tenant_token(
-        &self,
+        self: &Arc<Self>,
         tenant_key: &str,
     ) -> Result<(Secret, Duration)> {
         const OP: &str = "auth.store_tenant_access_token";
@@ -144,10 +175,14 @@ impl TokenProvider {
         }
     }
 
-    pub(crate) async fn app_token(&self) -> Result<Secret> {
+    pub(crate) async fn app_token(self: &Arc<Self>) -> Result<Secret> {
         let key = self.app_token_key();
+        let this = Arc::clone(self);
+        let deadline = deadline_after(Instant::now(), self.max_wait);
         self.cache
-            .get_or_fetch(&key, || self.fetch_store_app_token())
+            .get_or_fetch(&key, deadline, move || {
+                Box::pin(async move { this.fetch_store_app_token().await })
+            })
             .await
     }
 

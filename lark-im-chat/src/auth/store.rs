@@ -75,8 +75,8 @@ pub struct StoredToken {
     /// The token.
     pub value: Secret,
     /// Wall-clock time after which the client no longer uses it. For access tokens this is
-    /// already `max(180 s, 10 %)` before the platform's expiry, so a store with TTLs can use it
-    /// as is.
+    /// already `max(180 s, 10 %)` before the platform's expiry (at most half the token's
+    /// lifetime early), so a store with TTLs can use it as is.
     pub use_until: SystemTime,
 }
 
@@ -134,8 +134,20 @@ impl TokenStore for MemoryTokenStore {
     }
 }
 
-/// When a token with `expire` of lifetime left stops being used: `max(180 s, 10 %)` early.
-pub(crate) fn use_until(expire: Duration) -> SystemTime {
-    let margin = Duration::from_secs(180).max(expire / 10);
-    SystemTime::now() + expire.saturating_sub(margin)
+/// Least time before expiry at which a token is refreshed; 10 % of a longer lifetime is used
+/// instead.
+pub(crate) const REFRESH_MARGIN: Duration = Duration::from_secs(180);
+
+/// When a token with `lifetime` left stops being used: `max(180 s, 10 %)` before it expires, but
+/// never more than half its lifetime early, so a short-lived token is still cached (100 s → used
+/// for 50 s) instead of being fetched again on every call.
+pub(crate) fn use_until(lifetime: Duration) -> SystemTime {
+    let margin = REFRESH_MARGIN.max(lifetime / 10).min(lifetime / 2);
+    valid_until(lifetime.saturating_sub(margin))
+}
+
+/// `now + d`, or `now` if the clock cannot represent that (no arithmetic here may panic).
+pub(crate) fn valid_until(d: Duration) -> SystemTime {
+    let now = SystemTime::now();
+    now.checked_add(d).unwrap_or(now)
 }

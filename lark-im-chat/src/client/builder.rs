@@ -3,18 +3,22 @@
 
 use crate::auth::{
     CachedTokenKind, MemoryTokenStore, Secret, Tenant, TokenCache, TokenKey, TokenProvider,
-    TokenStore,
+    TokenStore, DEFAULT_FAILURE_TTL,
 };
 use crate::client::ctx::{Ctx, Shared};
 use crate::client::{Client, Domain};
 use crate::error::{Error, Result};
 use crate::generated::api::Api;
-use crate::http::{RetryPolicy, Transport};
+use crate::http::{RetryPolicy, Transport, DEFAULT_MAX_BODY};
 use crate::meta::AppType;
 use std::sync::Arc;
 use std::time::Duration;
 
 const DEFAULT_USER_AGENT: &str = concat!("lark-im-chat/", env!("CARGO_PKG_VERSION"));
+
+/// Longest accepted [`ClientBuilder::token_failure_cache`]: a failure remembered longer would
+/// outlive the outage it reports.
+const MAX_FAILURE_TTL: Duration = Duration::from_secs(60);
 
 /// Configures a [`Client`].
 ///
@@ -45,6 +49,8 @@ pub struct ClientBuilder {
     token_store: Option<Arc<dyn TokenStore>>,
     app_type: AppType,
     app_ticket: Option<Secret>,
+    max_response_body: usize,
+    token_failure_ttl: Duration,
 }
 
 impl ClientBuilder {
@@ -62,6 +68,8 @@ impl ClientBuilder {
             token_store: None,
             app_type: AppType::Custom,
             app_ticket: None,
+            max_response_body: DEFAULT_MAX_BODY,
+            token_failure_ttl: DEFAULT_FAILURE_TTL,
         }
     }
 
@@ -129,6 +137,23 @@ impl ClientBuilder {
         self
     }
 
+    /// Largest response body accepted, in bytes, for API and token calls alike: a larger
+    /// `Content-Length`, or a body that grows past it while it streams in, ends the call with
+    /// [`Error::BodyTooLarge`] (never retried). Default: 4 MiB.
+    pub fn max_response_body(mut self, bytes: usize) -> Self {
+        self.max_response_body = bytes;
+        self
+    }
+
+    /// How long a failed token fetch is remembered: calls in that time get the same error
+    /// without asking the token endpoint again (a retry waits until it is over, if its budget
+    /// allows), so a failing endpoint sees a trickle of requests, not one per call. Zero turns
+    /// it off; at most 60 s. Default: 1 s.
+    pub fn token_failure_cache(mut self, ttl: Duration) -> Self {
+        self.token_failure_ttl = ttl;
+        self
+    }
+
     /// Checks the settings and builds the client.
     pub fn build(self) -> Result<Client> {
         let config = |m: String| Error::Config(m);
@@ -161,6 +186,18 @@ impl ClientBuilder {
             || self.connect_timeout == Some(Duration::ZERO)
         {
             return Err(config("a timeout of zero can never succeed".into()));
+        }
+        if self.max_response_body == 0 {
+            return Err(config(
+                "a response body limit of zero can never succeed".into(),
+            ));
+        }
+        if self.token_failure_ttl > MAX_FAILURE_TTL {
+            return Err(config(format!(
+                "token_failure_cache is at most {} s, got {:?}",
+                MAX_FAILURE_TTL.as_secs(),
+                self.token_failure_ttl
+            )));
         }
         if let Some(ua) = &self.user_agent {
             if reqwest::header::HeaderValue::from_str(ua).is_err() || ua.is_empty() {
@@ -202,19 +239,24 @@ impl ClientBuilder {
             self.app_id.as_str(),
             None,
         );
-        let transport = Arc::new(Transport { http, base_url });
+        let transport = Arc::new(Transport {
+            http,
+            base_url,
+            max_body: self.max_response_body,
+        });
         let shared = Arc::new(Shared {
             transport: transport.clone(),
-            retry: self.retry,
-            tokens: TokenProvider {
+            tokens: Arc::new(TokenProvider {
                 transport,
                 default_tenant_key,
                 app_id: self.app_id,
                 app_secret: self.app_secret,
                 app_type: self.app_type,
-                cache: TokenCache::new(store),
+                cache: TokenCache::new(store, self.token_failure_ttl),
                 app_ticket_seed: std::sync::Mutex::new(self.app_ticket),
-            },
+                max_wait: self.retry.get_total_budget(),
+            }),
+            retry: self.retry,
         });
         Ok(Api::new(Ctx {
             shared,

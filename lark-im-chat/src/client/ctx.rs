@@ -1,13 +1,14 @@
 //! The call pipeline every generated handle uses: pick the token, exchange over HTTP, decode the
 //! envelope, retry per the policy, evict a rejected token once.
 
+use crate::auth::provider::deadline_after;
 use crate::auth::{Access, Secret, TokenKey, TokenKind, TokenProvider, TOKEN_INVALID_CODES};
 use crate::error::{Error, Result};
 use crate::http::{decode_response, ApiRequest, Incoming, Outgoing, RetryPolicy, Transport};
 use crate::meta::HttpMethod;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 /// State shared by every clone of a client and every handle made from it.
@@ -15,7 +16,7 @@ use tracing::Instrument;
 pub(crate) struct Shared {
     pub(crate) transport: Arc<Transport>,
     pub(crate) retry: RetryPolicy,
-    pub(crate) tokens: TokenProvider,
+    pub(crate) tokens: Arc<TokenProvider>,
 }
 
 /// What every generated handle carries: the shared client state and the token kind to send.
@@ -61,6 +62,8 @@ impl<T: TokenKind> Ctx<T> {
     ) -> Result<R> {
         let policy = &self.shared.retry;
         let start = Instant::now();
+        // Waiting for a token fetch counts against the retry budget too.
+        let deadline = deadline_after(start, policy.get_total_budget());
         let mut attempt = 0u32;
         let mut refreshed_token = false;
         loop {
@@ -75,7 +78,7 @@ impl<T: TokenKind> Ctx<T> {
                 code = tracing::field::Empty,
             );
             let result = self
-                .send_once(req, &attempt_span)
+                .send_once(req, &attempt_span, deadline)
                 .instrument(attempt_span.clone())
                 .await;
             let err = match result {
@@ -101,7 +104,10 @@ impl<T: TokenKind> Ctx<T> {
                 attempt -= 1;
                 continue;
             }
-            match policy.next_delay(req, &err, attempt, start.elapsed()) {
+            let next = policy
+                .next_delay(req, &err, attempt, start.elapsed())
+                .and_then(|delay| self.after_token_failure(delay, start, policy));
+            match next {
                 Some(delay) => {
                     tracing::debug!(
                         operation = req.meta.id,
@@ -115,6 +121,24 @@ impl<T: TokenKind> Ctx<T> {
                 None => return Err(err),
             }
         }
+    }
+
+    /// Stretches a retry delay past the time a failed token fetch is remembered (a retry before
+    /// then would get the same failure without asking), if the budget allows.
+    fn after_token_failure(
+        &self,
+        delay: Duration,
+        start: Instant,
+        policy: &RetryPolicy,
+    ) -> Option<Duration> {
+        let Some(key) = self.cache_key() else {
+            return Some(delay);
+        };
+        let Some(remaining) = self.shared.tokens.cache.failure_remaining(&key) else {
+            return Some(delay);
+        };
+        let delay = delay.max(remaining);
+        (start.elapsed().saturating_add(delay) <= policy.get_total_budget()).then_some(delay)
     }
 
     fn uses_cached_token(&self) -> bool {
@@ -135,8 +159,9 @@ impl<T: TokenKind> Ctx<T> {
         &self,
         req: &ApiRequest,
         span: &tracing::Span,
+        deadline: Instant,
     ) -> Result<R> {
-        let token = self.token().await?;
+        let token = self.token(deadline).await?;
         let path_and_query = req.path_and_query();
         let answer = self
             .shared
@@ -170,7 +195,7 @@ impl<T: TokenKind> Ctx<T> {
         })
     }
 
-    async fn token(&self) -> Result<Secret> {
+    async fn token(&self, deadline: Instant) -> Result<Secret> {
         match self.auth.access() {
             Access::User(token) => Ok(token.clone()),
             Access::Tenant {
@@ -180,7 +205,12 @@ impl<T: TokenKind> Ctx<T> {
             Access::Tenant {
                 tenant_key,
                 explicit: None,
-            } => self.shared.tokens.tenant_token(tenant_key).await,
+            } => {
+                self.shared
+                    .tokens
+                    .tenant_token_until(tenant_key, deadline)
+                    .await
+            }
         }
     }
 }

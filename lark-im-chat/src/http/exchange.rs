@@ -1,5 +1,5 @@
 //! One HTTP exchange, shared by API calls and token calls: send, then read the status, the log
-//! id, the retry hint and the body.
+//! id, the retry hint and the body, which may not exceed the client's body limit.
 
 use crate::error::{Error, Result};
 use crate::http::retry::retry_after;
@@ -9,11 +9,17 @@ use std::time::Duration;
 /// Headers that carry the platform's request log id, in order of preference.
 const LOG_ID_HEADERS: [&str; 2] = ["x-tt-logid", "x-request-id"];
 
-/// Where requests go and how: the HTTP client and the Open Platform base URL.
+/// Default largest response body accepted: far above any answer of the chat API (a page of
+/// 100 members is about 20 KB), far below what would hurt a process.
+pub(crate) const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// Where requests go and how: the HTTP client, the Open Platform base URL and the largest
+/// response body accepted.
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
+    pub(crate) max_body: usize,
 }
 
 /// What goes out.
@@ -70,7 +76,21 @@ impl Transport {
         if let Some(id) = &log_id {
             span.record("log_id", id.as_str());
         }
-        let body = resp.bytes().await.map_err(transport)?;
+        let too_large = |declared| Error::BodyTooLarge {
+            operation: out.operation,
+            limit: self.max_body,
+            status,
+            declared,
+            log_id: log_id.clone(),
+        };
+        let declared = resp.content_length();
+        if declared.is_some_and(|n| n > self.max_body as u64) {
+            return Err(too_large(declared));
+        }
+        let body = read_body(resp, self.max_body, declared)
+            .await
+            .map_err(transport)?
+            .ok_or_else(|| too_large(None))?;
         Ok(Incoming {
             status,
             log_id,
@@ -78,6 +98,42 @@ impl Transport {
             body,
         })
     }
+}
+
+/// Reads a body chunk by chunk; `None` as soon as it grows past `limit` (the rest is never read:
+/// dropping the response closes the connection). A body in one chunk is not copied.
+async fn read_body(
+    mut resp: reqwest::Response,
+    limit: usize,
+    declared: Option<u64>,
+) -> Result<Option<Bytes>, reqwest::Error> {
+    let Some(first) = resp.chunk().await? else {
+        return Ok(Some(Bytes::new()));
+    };
+    if first.len() > limit {
+        return Ok(None);
+    }
+    let Some(second) = resp.chunk().await? else {
+        return Ok(Some(first));
+    };
+    let hint = declared.and_then(|n| usize::try_from(n).ok()).unwrap_or(0);
+    let mut buf = Vec::with_capacity(hint.min(limit));
+    let mut next = Some(second);
+    buf.extend_from_slice(&first);
+    while let Some(chunk) = next {
+        let needed = buf.len().saturating_add(chunk.len());
+        if needed > limit {
+            return Ok(None);
+        }
+        if needed > buf.capacity() {
+            // Grow by doubling, but never past the limit.
+            let target = needed.max(buf.capacity().saturating_mul(2)).min(limit);
+            buf.reserve_exact(target - buf.len());
+        }
+        buf.extend_from_slice(&chunk);
+        next = resp.chunk().await?;
+    }
+    Ok(Some(Bytes::from(buf)))
 }
 
 fn bearer(token: &str) -> Result<reqwest::header::HeaderValue> {

@@ -10,6 +10,6 @@ mod request;
 mod retry;
 
 pub use envelope::decode_response;
-pub(crate) use exchange::{Incoming, Outgoing, Transport};
+pub(crate) use exchange::{Incoming, Outgoing, Transport, DEFAULT_MAX_BODY};
 pub use request::{json_body, push_segment, ApiRequest, Query};
 pub use retry::RetryPolicy;

@@ -136,14 +136,14 @@ impl RetryPolicy {
             if wait > self.max_rate_limit_wait {
                 return None;
             }
-            wait + self.rate_limit_jitter(wait)
+            wait.saturating_add(self.rate_limit_jitter(wait))
         } else {
             if !req.meta.retry_safe(req.carries_idempotency_key()) {
                 return None;
             }
             self.jittered(self.backoff(attempt))
         };
-        (elapsed + delay <= self.total_budget).then_some(delay)
+        (elapsed.saturating_add(delay) <= self.total_budget).then_some(delay)
     }
 
     /// `base * 2^(attempt-1)`, capped.
@@ -156,8 +156,10 @@ impl RetryPolicy {
         if !self.jitter || d.is_zero() {
             return d;
         }
-        // Equal jitter: between half the delay and the delay.
-        d.mul_f64(0.5 + rand::random::<f64>() * 0.5)
+        // Equal jitter: between half the delay and the delay (checked: a huge configured delay
+        // must not panic).
+        Duration::try_from_secs_f64(d.as_secs_f64() * (0.5 + rand::random::<f64>() * 0.5))
+            .map_or(d, |j| j.min(d))
     }
 
     fn rate_limit_jitter(&self, wait: Duration) -> Duration {
@@ -170,17 +172,32 @@ impl RetryPolicy {
     }
 }
 
-/// Parses `x-ogw-ratelimit-reset` (seconds), else `Retry-After` (seconds or an HTTP date), capped
-/// at one hour.
+/// Parses `x-ogw-ratelimit-reset` (seconds), else `Retry-After` (seconds or an HTTP date; a
+/// date in the past means now), capped at one hour.
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     const CAP: Duration = Duration::from_secs(3600);
-    let seconds = |name: &str| {
+    let text = |name: &str| {
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<f64>().ok())
+            .map(str::trim)
+    };
+    let seconds = |value: &str| {
+        value
+            .parse::<f64>()
+            .ok()
             .filter(|s| s.is_finite() && *s >= 0.0)
             .map(|s| Duration::from_secs_f64(s.min(CAP.as_secs_f64())))
     };
-    seconds("x-ogw-ratelimit-reset").or_else(|| seconds("retry-after"))
+    let date = |value: &str| {
+        let at = httpdate::parse_http_date(value).ok()?;
+        Some(
+            at.duration_since(std::time::SystemTime::now())
+                .unwrap_or(Duration::ZERO)
+                .min(CAP),
+        )
+    };
+    text("x-ogw-ratelimit-reset")
+        .and_then(seconds)
+        .or_else(|| text("retry-after").and_then(|v| seconds(v).or_else(|| date(v))))
 }
