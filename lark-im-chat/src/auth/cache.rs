@@ -230,3 +230,69 @@ fn settle(slots: &Slots, key: &TokenKey, id: u64, outcome: &Outcome, failure_ttl
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::meta::AppType;
+    use crate::Client;
+    use serde_json::json;
+    use std::time::Duration;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+    /// Tenant tokens for tenants named `ok-…`, 503 for the others.
+    struct Tenants;
+
+    impl Respond for Tenants {
+        fn respond(&self, request: &Request) -> ResponseTemplate {
+            let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+            match body["tenant_key"].as_str() {
+                Some(t) if t.starts_with("ok-") => ResponseTemplate::new(200).set_body_json(
+                    json!({"code": 0, "msg": "ok", "tenant_access_token": format!("t-{t}"), "expire": 7200}),
+                ),
+                _ => ResponseTemplate::new(503),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_slot_map_does_not_grow_with_the_number_of_tenants() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/open-apis/auth/v3/app_access_token"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                json!({"code": 0, "msg": "ok", "app_access_token": "a-app", "expire": 7200}),
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/open-apis/auth/v3/tenant_access_token"))
+            .respond_with(Tenants)
+            .mount(&server)
+            .await;
+        let client = Client::builder("cli_store", "store-secret")
+            .app_type(AppType::Store)
+            .app_ticket("ticket")
+            .base_url(server.uri())
+            .token_failure_cache(Duration::from_millis(100))
+            .build()
+            .expect("client");
+        let cache = &client.ctx().shared.tokens.cache;
+        // Before, every tenant left a lock behind for good.
+        for i in 0..300 {
+            let token = client.tenant_access_token(Some(&format!("ok-{i}"))).await;
+            assert!(token.is_ok(), "{token:?}");
+        }
+        assert_eq!(cache.slot_count(), 0);
+        // Failures are remembered for their time only, then pruned.
+        for i in 0..50 {
+            let failed = client.tenant_access_token(Some(&format!("bad-{i}"))).await;
+            assert!(failed.is_err());
+        }
+        assert_eq!(cache.slot_count(), 50);
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let token = client.tenant_access_token(Some("ok-new")).await;
+        assert!(token.is_ok(), "{token:?}");
+        assert_eq!(cache.slot_count(), 0);
+    }
+}
