@@ -7,8 +7,11 @@
 
 use lark_im_chat::{Client, Error, RetryPolicy};
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
+
+#[path = "support/http1.rs"]
+mod http1;
 
 #[global_allocator]
 static ALLOCATOR: dhat::Alloc = dhat::Alloc;
@@ -20,7 +23,7 @@ const LIMIT: usize = 4 * 1024 * 1024;
 const SENT_AT_MOST: usize = 64 * 1024 * 1024;
 const BLOCK: usize = 64 * 1024;
 
-/// A minimal HTTP/1.1 server: the token endpoint answers a token; `…/huge` declares 1 GiB and
+/// A small HTTP/1.1 server: the token endpoint answers a token; `…/huge` declares 1 GiB and
 /// streams zeros; `…/endless` streams chunks of zeros. Nothing is allocated per block sent.
 async fn serve() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -36,38 +39,10 @@ async fn serve() -> String {
 async fn connection(socket: TcpStream) {
     static ZEROS: [u8; BLOCK] = [b'0'; BLOCK];
     let mut reader = BufReader::new(socket);
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).await.unwrap_or(0) == 0 {
-            return;
-        }
-        let mut content_length = 0usize;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
-                return;
-            }
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                content_length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0u8; content_length];
-        if reader.read_exact(&mut body).await.is_err() {
-            return;
-        }
+    while let Some(request_line) = http1::next_request(&mut reader).await {
         let socket = reader.get_mut();
         if request_line.starts_with("POST") {
-            let token = br#"{"code":0,"msg":"ok","tenant_access_token":"t-x","expire":7200}"#;
-            let head = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-                token.len()
-            );
-            if socket.write_all(head.as_bytes()).await.is_err()
-                || socket.write_all(token).await.is_err()
-            {
+            if !http1::write_json(socket, http1::TOKEN_BODY).await {
                 return;
             }
             continue;
@@ -107,7 +82,7 @@ async fn connection(socket: TcpStream) {
 /// Calls `chat.get` on chat `chat`; returns the error and the peak of live heap bytes so far.
 async fn call(client: &Client, chat: &str) -> (Error, usize, Duration) {
     let start = Instant::now();
-    let err = client.chat(chat).get().send().await.unwrap_err();
+    let err = client.chat(chat).get().send().await.expect_err("oversized");
     (err, dhat::HeapStats::get().max_bytes, start.elapsed())
 }
 

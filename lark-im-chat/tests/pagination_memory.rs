@@ -6,8 +6,11 @@
 use futures::StreamExt;
 use lark_im_chat::Client;
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::BufReader;
 use tokio::net::{TcpListener, TcpStream};
+
+#[path = "support/http1.rs"]
+mod http1;
 
 #[global_allocator]
 static ALLOCATOR: dhat::Alloc = dhat::Alloc;
@@ -44,30 +47,9 @@ async fn serve(pages: usize) -> String {
 
 async fn connection(socket: TcpStream, pages: usize) {
     let mut reader = BufReader::new(socket);
-    loop {
-        let mut request_line = String::new();
-        if reader.read_line(&mut request_line).await.unwrap_or(0) == 0 {
-            return;
-        }
-        let mut content_length = 0usize;
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
-                return;
-            }
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                content_length = v.trim().parse().unwrap_or(0);
-            }
-        }
-        let mut body = vec![0u8; content_length];
-        if reader.read_exact(&mut body).await.is_err() {
-            return;
-        }
+    while let Some(request_line) = http1::next_request(&mut reader).await {
         let response = if request_line.starts_with("POST") {
-            br#"{"code":0,"msg":"ok","tenant_access_token":"t-x","expire":7200}"#.to_vec()
+            http1::TOKEN_BODY.to_vec()
         } else {
             let page = request_line
                 .split_once("page_token=p")
@@ -76,14 +58,7 @@ async fn connection(socket: TcpStream, pages: usize) {
                 .unwrap_or(0);
             page_body(page, pages)
         };
-        let head = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-            response.len()
-        );
-        let socket = reader.get_mut();
-        if socket.write_all(head.as_bytes()).await.is_err()
-            || socket.write_all(&response).await.is_err()
-        {
+        if !http1::write_json(reader.get_mut(), &response).await {
             return;
         }
     }

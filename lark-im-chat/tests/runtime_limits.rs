@@ -7,14 +7,9 @@ use std::time::{Duration, SystemTime};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const CHAT: &str = "oc_a0553eda9014c201e6969b478895c230";
-const CHAT_PATH: &str = "/open-apis/im/v1/chats/oc_a0553eda9014c201e6969b478895c230";
-const TOKEN_PATH: &str = "/open-apis/auth/v3/tenant_access_token/internal";
-
-async fn count(server: &MockServer, p: &str) -> usize {
-    let received = server.received_requests().await.expect("recording");
-    received.iter().filter(|r| r.url.path() == p).count()
-}
+#[path = "support/platform.rs"]
+mod platform;
+use platform::{count, CHAT, CHAT_PATH, TOKEN_PATH};
 
 async fn mount(server: &MockServer, verb: &str, at: &str, answer: ResponseTemplate) {
     Mock::given(method(verb))

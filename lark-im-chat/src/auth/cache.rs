@@ -237,21 +237,26 @@ mod tests {
     use crate::Client;
     use serde_json::json;
     use std::time::Duration;
-    use wiremock::matchers::{method, path};
+    use wiremock::matchers::method;
     use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-    /// Tenant tokens for tenants named `ok-…`, 503 for the others.
-    struct Tenants;
+    /// The store app's token endpoints: an app token, and tenant tokens for tenants named
+    /// `ok-…` (503 for the others).
+    struct StoreTokens;
 
-    impl Respond for Tenants {
+    impl Respond for StoreTokens {
         fn respond(&self, request: &Request) -> ResponseTemplate {
             let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
-            match body["tenant_key"].as_str() {
-                Some(t) if t.starts_with("ok-") => ResponseTemplate::new(200).set_body_json(
-                    json!({"code": 0, "msg": "ok", "tenant_access_token": format!("t-{t}"), "expire": 7200}),
-                ),
-                _ => ResponseTemplate::new(503),
-            }
+            let answer = match (request.url.path(), body["tenant_key"].as_str()) {
+                ("/open-apis/auth/v3/app_access_token", _) => {
+                    json!({"code": 0, "app_access_token": "a-app", "expire": 7200})
+                }
+                (_, Some(t)) if t.starts_with("ok-") => {
+                    json!({"code": 0, "tenant_access_token": format!("t-{t}"), "expire": 7200})
+                }
+                _ => return ResponseTemplate::new(503),
+            };
+            ResponseTemplate::new(200).set_body_json(answer)
         }
     }
 
@@ -259,15 +264,7 @@ mod tests {
     async fn the_slot_map_does_not_grow_with_the_number_of_tenants() {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
-            .and(path("/open-apis/auth/v3/app_access_token"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(
-                json!({"code": 0, "msg": "ok", "app_access_token": "a-app", "expire": 7200}),
-            ))
-            .mount(&server)
-            .await;
-        Mock::given(method("POST"))
-            .and(path("/open-apis/auth/v3/tenant_access_token"))
-            .respond_with(Tenants)
+            .respond_with(StoreTokens)
             .mount(&server)
             .await;
         let client = Client::builder("cli_store", "store-secret")
