@@ -1,7 +1,7 @@
 //! The call pipeline every generated handle uses: pick the token, exchange over HTTP, decode the
 //! envelope, retry per the policy, evict a rejected token once.
 
-use crate::auth::{Access, Secret, TokenKey, TokenKind, TokenProvider, TOKEN_INVALID_CODES};
+use crate::auth::{token_rejected, Access, Secret, TokenKey, TokenKind, TokenProvider};
 use crate::error::{Error, Result};
 use crate::http::{decode_response, ApiRequest, Incoming, Outgoing, RetryPolicy, Transport};
 use crate::meta::HttpMethod;
@@ -85,10 +85,7 @@ impl<T: TokenKind> Ctx<T> {
             if let Some(code) = err.code() {
                 attempt_span.record("code", code);
             }
-            if !refreshed_token
-                && matches!(err.code(), Some(c) if TOKEN_INVALID_CODES.contains(&c))
-                && self.uses_cached_token()
-            {
+            if !refreshed_token && token_rejected(&err) && self.uses_cached_token() {
                 refreshed_token = true;
                 if let Some(key) = self.cache_key() {
                     self.shared.tokens.cache.evict(&key).await;
