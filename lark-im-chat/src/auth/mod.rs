@@ -13,7 +13,7 @@ mod store;
 
 #[doc(hidden)]
 pub use kinds::Access;
-pub use kinds::{Tenant, TokenKind, User};
+pub use kinds::{Tenant, TenantOnly, TokenKind, User, UserOnly};
 pub use secret::Secret;
 pub use store::{CachedTokenKind, MemoryTokenStore, StoredToken, TokenKey, TokenStore};
 
