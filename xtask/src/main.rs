@@ -19,9 +19,10 @@ tasks:
   codegen [--check] [--spec DIR] [--out DIR]   regenerate lark-im-chat/src/gen from spec/ (or check it is fresh)
   spec-json [--spec DIR]                       print the normalized spec as JSON
   decode <operation-id|event-type> <file.json> decode a response or event body with the generated types
-  coverage [--check] [--format md|json] [--from-record]
-                                               run the tests with the coverage record on, write
-                                               reports/coverage.{md,json} (--check: fail on a drop)
+  coverage [--check] [--format md|json] [--from-record] [--record DIR] [--spec DIR]
+           [--generated DIR] [--reports DIR]   run the tests with the coverage record on, write
+                                               reports/coverage.{md,json}; gaps are listed
+                                               (--check: fail naming each gap and each drop)
   import-doc <overview.md> [--json] [--check] [--write] [--spec DIR]
                                                read the official overview page, list its operations,
                                                events and quirks, and report drift from spec/
@@ -31,6 +32,11 @@ tasks:
 pub fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// Where the generated client lives (`cargo xtask codegen` writes it, coverage reads it).
+pub fn generated_dir() -> PathBuf {
+    root().join("lark-im-chat/src/gen")
 }
 
 fn main() -> ExitCode {

@@ -281,6 +281,40 @@ pub fn markdown(c: &Coverage) -> String {
     s
 }
 
+/// Every item of the spec that is not fully covered, one line each naming the item and what it
+/// lacks (`operation chat.pin: not e2e tested`). Items only the official page lists are import-doc's
+/// concern (its `--check`), not a coverage gap.
+pub fn gaps(c: &Coverage) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut note = |item: String, missing: Vec<&str>| {
+        if !missing.is_empty() {
+            out.push(format!("{item}: not {}", missing.join(", not ")));
+        }
+    };
+    for o in c.operations.iter().filter(|o| o.in_spec) {
+        let missing = [
+            (o.generated, "generated"),
+            (o.documented, "documented"),
+            (o.e2e_tested, "e2e tested"),
+        ];
+        note(
+            format!("operation {}", o.id),
+            missing.iter().filter(|m| !m.0).map(|m| m.1).collect(),
+        );
+    }
+    for e in c.events.iter().filter(|e| e.in_spec) {
+        let missing = [
+            (e.generated, "generated"),
+            (e.decode_tested, "decode tested"),
+        ];
+        note(
+            format!("event {}", e.event_type),
+            missing.iter().filter(|m| !m.0).map(|m| m.1).collect(),
+        );
+    }
+    out
+}
+
 /// Every way `now` covers less than `before` (the checked-in `reports/coverage.json`): a total
 /// that went down, an item that went away, a ✓ that became ✗.
 pub fn drops(before: &serde_json::Value, now: &serde_json::Value) -> Vec<String> {

@@ -1,13 +1,13 @@
 //! Coverage: the record the tests write, how it maps to operations, and drop detection.
 
 use super::record::{match_template, Record};
-use super::report::{self, drops, markdown, measure, Sources};
+use super::report::{self, drops, gaps, markdown, measure, Sources};
 use crate::import_doc::{catalog, load_spec};
 use crate::root;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn gen() -> (BTreeMap<String, String>, String) {
-    super::read_gen(&root().join("lark-im-chat/src/gen")).unwrap()
+    super::read_gen(&crate::generated_dir()).unwrap()
 }
 
 fn coverage(
@@ -92,7 +92,9 @@ fn the_most_specific_path_template_wins() {
 fn every_generated_operation_and_event_is_found_and_documented() {
     let (ops, events) = catalog::read_keys(&root().join("spec/catalog")).unwrap();
     let c = coverage(&Record::default(), &ops, &events).unwrap();
-    assert_eq!(c.operations.len(), 30);
+    let api = load_spec(&root().join("spec")).unwrap();
+    assert_eq!(c.operations.len(), api.operations.len());
+    assert_eq!(c.events.len(), api.events.len());
     assert!(
         c.operations
             .iter()
@@ -216,10 +218,10 @@ fn the_markdown_report_is_deterministic() {
     let a = markdown(&coverage(&rec, &ops, &events).unwrap());
     let b = markdown(&coverage(&rec, &ops, &events).unwrap());
     assert_eq!(a, b);
-    assert!(
-        a.contains("| operations | 30 | 30/30 | 30/30 | 30/30 | 0/30 | – | 30/30 |"),
-        "{a}"
-    );
+    // Every operation of the spec is on the page, generated and documented; nothing was recorded.
+    let n = load_spec(&root().join("spec")).unwrap().operations.len();
+    let row = format!("| operations | {n} | {n}/{n} | {n}/{n} | {n}/{n} | 0/{n} | – | {n}/{n} |");
+    assert!(a.contains(&row), "{row}\n{a}");
     assert!(
         a.contains("| `chat.get` | `GET /open-apis/im/v1/chats/:chat_id` | ✓ | ✓ | ✓ | ✗ | ✓ |"),
         "{a}"
@@ -228,4 +230,67 @@ fn the_markdown_report_is_deterministic() {
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted);
+}
+
+/// The fixture spec (two operations, two events), generated into a temporary directory.
+fn fixture_spec() -> (lark_codegen::ir::Api, BTreeMap<String, String>, String) {
+    let spec =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spec-two-ops");
+    let api = load_spec(&spec).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let generated = lark_codegen::generate_dir(&spec).unwrap();
+    lark_codegen::sync(out.path(), &generated.files, lark_codegen::Mode::Write).unwrap();
+    let (ops, events) = super::read_gen(out.path()).unwrap();
+    (api, ops, events)
+}
+
+#[test]
+fn an_untested_operation_is_measured_as_a_gap_named_by_id() {
+    let (api, gen_ops, gen_events) = fixture_spec();
+    let mut rec = Record::default();
+    rec.requests
+        .insert(("GET".into(), "/open-apis/im/v1/chats/oc_1".into()));
+    rec.events.insert("im.chat.disbanded_v1".into());
+    let none = BTreeSet::new();
+    let measure_with = |rec: &Record| {
+        measure(&Sources {
+            api: &api,
+            doc_ops: &none,
+            doc_events: &none,
+            gen_ops: &gen_ops,
+            gen_events: &gen_events,
+            record: rec,
+        })
+        .unwrap()
+    };
+    let c = measure_with(&rec);
+    let tested: Vec<(&str, bool)> = c
+        .operations
+        .iter()
+        .map(|o| (o.id.as_str(), o.e2e_tested))
+        .collect();
+    assert_eq!(tested, [("chat.create", false), ("chat.get", true)]);
+    assert!(c.operations.iter().all(|o| o.generated && o.documented));
+    assert_eq!(
+        gaps(&c),
+        [
+            "operation chat.create: not e2e tested",
+            "event im.chat.updated_v1: not decode tested"
+        ]
+    );
+    let md = markdown(&c);
+    assert!(
+        md.contains("| operations | 2 | 0/2 | 2/2 | 2/2 | 1/2 | – | 2/2 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `chat.create` | `POST /open-apis/im/v1/chats` | ✗ | ✓ | ✓ | ✗ | ✓ |"),
+        "{md}"
+    );
+
+    // With everything recorded there is no gap.
+    rec.operations.insert("chat.create".into());
+    rec.events.insert("im.chat.updated_v1".into());
+    let c = measure_with(&rec);
+    assert!(gaps(&c).is_empty(), "{:?}", gaps(&c));
 }
