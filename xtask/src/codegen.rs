@@ -6,7 +6,7 @@ use lark_codegen::Mode;
 /// `cargo xtask codegen [--check]`: regenerate, or fail naming every stale file.
 pub fn run(args: &[String]) -> Result<(), String> {
     let spec = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
-    let out = flag_value(args, "--out").unwrap_or_else(|| root().join("lark-im-chat/src/gen"));
+    let out = flag_value(args, "--out").unwrap_or_else(crate::generated_dir);
     let mode = if args.iter().any(|a| a == "--check") {
         Mode::Check
     } else {
@@ -37,8 +37,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         Mode::Write => {
+            // Say which files changed, so a maintainer knows what to review and commit.
+            for p in report.changed.iter().chain(&report.missing) {
+                eprintln!("  wrote {}", show(p));
+            }
+            for p in &report.stale {
+                eprintln!("  removed {}", show(p));
+            }
             let n = report.changed.len() + report.missing.len();
-            println!(
+            eprintln!(
                 "{} files generated: {n} written, {} removed, {} unchanged",
                 generated.files.len(),
                 report.stale.len(),

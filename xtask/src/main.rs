@@ -16,7 +16,8 @@ tasks:
                                                docs, coverage --check (of the same test run)
   generate                                     main job: codegen, then coverage (runs the tests and
                                                writes reports/coverage.{md,json})
-  codegen [--check] [--spec DIR] [--out DIR]   regenerate lark-im-chat/src/gen from spec/ (or check it is fresh)
+  codegen [--check] [--spec DIR] [--out DIR]   regenerate lark-im-chat/src/gen from spec/ (or check it is
+                                               fresh); names the files written on stderr
   spec-json [--spec DIR]                       print the normalized spec as JSON
   decode <operation-id|event-type> <file.json> decode a response or event body with the generated types
   coverage [--check] [--format md|json] [--from-record] [--record DIR] [--spec DIR]
