@@ -73,6 +73,19 @@ fn generate(args: &[String]) -> Result<(), String> {
     coverage::run(&[])
 }
 
+/// `cargo` (the one running xtask, if any) in the workspace root.
+pub fn cargo() -> std::process::Command {
+    let mut cmd =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Where a child's stdout goes when ours must stay clean for a JSON document: our stderr.
+pub fn stdout_to_stderr() -> std::process::Stdio {
+    std::io::stderr().into()
+}
+
 /// Value of `--name VALUE` in `args`.
 pub fn flag_value(args: &[String], name: &str) -> Option<PathBuf> {
     args.iter()

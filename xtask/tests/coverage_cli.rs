@@ -139,3 +139,59 @@ fn an_untested_operation_is_a_gap_that_check_names() {
     let out = xtask(&[&["coverage", "--check"], &dirs[..]].concat());
     assert!(out.status.success(), "{}", text(&out.stderr));
 }
+
+/// A stand-in for `cargo test` (xtask runs `$CARGO`): prints what a test run prints on stdout and
+/// stderr and records one operation, the way the real tests do through `coverage-record`.
+const FAKE_CARGO: &str = r#"#!/bin/sh
+echo "running 1 test"
+echo "test every_operation_end_to_end ... ok"
+echo "   Compiling lark-im-chat" >&2
+printf '{"run":"%s","test":"fake::t","kind":"operation","id":"chat.get"}\n' "$LARK_COVERAGE_RUN" \
+  > "$LARK_COVERAGE_RECORD/fake-1.jsonl"
+"#;
+
+#[test]
+fn json_output_is_the_only_thing_on_stdout_while_the_tests_run() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let spec = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spec-two-ops");
+    let tmp = tempfile::tempdir().unwrap();
+    let cargo = tmp.path().join("fake-cargo");
+    std::fs::write(&cargo, FAKE_CARGO).unwrap();
+    std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let gen = tmp.path().join("gen");
+    assert!(xtask(&[
+        "codegen",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--out",
+        gen.to_str().unwrap()
+    ])
+    .status
+    .success());
+    let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .env("CARGO", &cargo)
+        .args(["coverage", "--format", "json", "--record"])
+        .arg(tmp.path().join("rec"))
+        .arg("--spec")
+        .arg(&spec)
+        .arg("--generated")
+        .arg(&gen)
+        .arg("--reports")
+        .arg(tmp.path().join("reports"))
+        .output()
+        .expect("xtask runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: stdout is not one JSON document:\n{}",
+            text(&out.stdout)
+        )
+    });
+    assert_eq!(report["totals"]["operations"]["e2e_tested"], 1);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("test every_operation_end_to_end ... ok"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Compiling lark-im-chat"), "{stderr}");
+}

@@ -31,13 +31,13 @@ const USAGE: &str =
 /// Runs the workspace tests with the record on (`dir` emptied first).
 pub fn run_tests(dir: &Path) -> Result<(), String> {
     let env = record::start_run(dir)?;
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     eprintln!(
         "==> tests (recording coverage in {}): cargo test --workspace --all-features",
         dir.display()
     );
-    let status = std::process::Command::new(cargo)
-        .current_dir(root())
+    // The test runner's output goes to stderr: with --format json, stdout holds only the report.
+    let status = crate::cargo()
+        .stdout(crate::stdout_to_stderr())
         .args(["test", "--workspace", "--all-features"])
         .envs(env)
         .status()
