@@ -1,4 +1,4 @@
-//! `codegen`, `spec-json` and `decode`.
+//! `codegen` and `spec-json`.
 
 use crate::{flag_value, root};
 use lark_codegen::Mode;
@@ -67,36 +67,4 @@ pub fn spec_json(args: &[String]) -> Result<(), String> {
         serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
     );
     Ok(())
-}
-
-/// `cargo xtask decode <operation-id|event-type> <file.json>`.
-///
-/// Runs the `decode` example of lark-im-chat: xtask itself must not depend on the client, or a
-/// broken `src/gen` could not be regenerated.
-pub fn decode(args: &[String]) -> Result<(), String> {
-    let [what, file] = args else {
-        return Err("usage: cargo xtask decode <operation-id|event-type> <file.json>".into());
-    };
-    let file = std::path::absolute(file).map_err(|e| format!("{file}: {e}"))?;
-    let status =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .current_dir(root())
-            .args([
-                "run",
-                "--quiet",
-                "-p",
-                "lark-im-chat",
-                "--example",
-                "decode",
-                "--",
-            ])
-            .arg(what)
-            .arg(&file)
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(String::new())
-    }
 }

@@ -3,7 +3,9 @@
 mod check;
 mod codegen;
 mod coverage;
+mod decode;
 mod import_doc;
+mod normalized;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,7 +21,10 @@ tasks:
   codegen [--check] [--spec DIR] [--out DIR]   regenerate lark-im-chat/src/gen from spec/ (or check it is
                                                fresh); names the files written on stderr
   spec-json [--spec DIR]                       print the normalized spec as JSON
-  decode <operation-id|event-type> <file.json> decode a response or event body with the generated types
+  decode <operation-id|event-type> <file.json> [--strict] [--spec DIR]
+                                               decode a response or event body with the generated
+                                               types; name on stderr every field and enum value the
+                                               spec does not know (--strict: fail on any)
   coverage [--check] [--format md|json] [--from-record] [--record DIR] [--spec DIR]
            [--generated DIR] [--reports DIR]   run the tests with the coverage record on, write
                                                reports/coverage.{md,json}; gaps are listed
@@ -47,7 +52,7 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::run(&args[1..]),
         Some("generate") => generate(&args[1..]),
         Some("spec-json") => codegen::spec_json(&args[1..]),
-        Some("decode") => codegen::decode(&args[1..]),
+        Some("decode") => decode::run(&args[1..]),
         Some("import-doc") => import_doc::run(&args[1..]),
         Some("coverage") => coverage::run(&args[1..]),
         _ => {
