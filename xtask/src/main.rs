@@ -6,6 +6,7 @@ mod coverage;
 mod decode;
 mod import_doc;
 mod normalized;
+mod spec_diff;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,10 @@ tasks:
            [--generated DIR] [--reports DIR]   run the tests with the coverage record on, write
                                                reports/coverage.{md,json}; gaps are listed
                                                (--check: fail naming each gap and each drop)
+  spec-diff [<git-rev>] [--json] [--old DIR] [--new DIR]
+                                               the spec at a revision (default HEAD) against the
+                                               working tree, each change classified breaking,
+                                               additive or docs, as a Markdown changelog fragment
   import-doc <overview.md> [--json] [--check] [--write] [--spec DIR]
                                                read the official overview page, list its operations,
                                                events and quirks, and report drift from spec/
@@ -55,6 +60,7 @@ fn main() -> ExitCode {
         Some("decode") => decode::run(&args[1..]),
         Some("import-doc") => import_doc::run(&args[1..]),
         Some("coverage") => coverage::run(&args[1..]),
+        Some("spec-diff") => spec_diff::run(&args[1..]),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -89,6 +95,30 @@ pub fn cargo() -> std::process::Command {
 /// Where a child's stdout goes when ours must stay clean for a JSON document: our stderr.
 pub fn stdout_to_stderr() -> std::process::Stdio {
     std::io::stderr().into()
+}
+
+/// The positional arguments of `args`, after checking every flag: `switches` stand alone,
+/// `valued` take the next argument. An unknown flag is an error naming it, followed by `usage`.
+pub fn positional<'a>(
+    args: &'a [String],
+    switches: &[&str],
+    valued: &[&str],
+    usage: &str,
+) -> Result<Vec<&'a str>, String> {
+    let mut out = Vec::new();
+    let mut iter = args.iter();
+    while let Some(a) = iter.next() {
+        if valued.contains(&a.as_str()) {
+            iter.next();
+        } else if a.starts_with("--") {
+            if !switches.contains(&a.as_str()) {
+                return Err(format!("unknown flag {a}\n{usage}"));
+            }
+        } else {
+            out.push(a.as_str());
+        }
+    }
+    Ok(out)
 }
 
 /// Value of `--name VALUE` in `args`.

@@ -13,20 +13,7 @@ const USAGE: &str =
     "usage: cargo xtask decode <operation-id|event-type> <file.json> [--strict] [--spec DIR]";
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let mut positional = Vec::new();
-    let mut skip = false;
-    for a in args {
-        if skip {
-            skip = false;
-        } else if a == "--spec" {
-            skip = true;
-        } else if a.starts_with("--") && a != "--strict" {
-            return Err(format!("unknown flag {a}\n{USAGE}"));
-        } else if a != "--strict" {
-            positional.push(a);
-        }
-    }
-    let [what, file] = positional.as_slice() else {
+    let [what, file] = crate::positional(args, &["--strict"], &["--spec"], USAGE)?[..] else {
         return Err(USAGE.into());
     };
     let spec_dir = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
