@@ -5,6 +5,7 @@ mod codegen;
 mod coverage;
 mod decode;
 mod import_doc;
+mod import_sdk;
 mod normalized;
 mod spec_diff;
 
@@ -34,6 +35,9 @@ tasks:
                                                the spec at a revision (default HEAD) against the
                                                working tree, each change classified breaking,
                                                additive or docs, as a Markdown changelog fragment
+  import-sdk <dir> [--json] [--check] [--write] [--spec DIR]
+                                               compare the spec field by field with the official
+                                               Python SDK unpacked at <dir> (fetches nothing)
   import-doc <overview.md> [--json] [--check] [--write] [--spec DIR]
                                                read the official overview page, list its operations,
                                                events and quirks, and report drift from spec/
@@ -61,6 +65,7 @@ fn main() -> ExitCode {
         Some("import-doc") => import_doc::run(&args[1..]),
         Some("coverage") => coverage::run(&args[1..]),
         Some("spec-diff") => spec_diff::run(&args[1..]),
+        Some("import-sdk") => import_sdk::run(&args[1..]),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);

@@ -1,6 +1,9 @@
 //! `cargo xtask import-doc` as maintainers and CI run it: exit codes, `--json`, `--check`, `--write`.
 
-use std::path::{Path, PathBuf};
+mod support;
+use support::copy_dir;
+
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn manifest_dir() -> PathBuf {
@@ -162,19 +165,6 @@ fn an_unreadable_row_fails_naming_its_line() {
         stderr.contains(&format!("broken.md:{bad_line}: no `METHOD`")),
         "{stderr}"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("create dir");
-    for entry in std::fs::read_dir(from).expect("read dir") {
-        let entry = entry.expect("dir entry");
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).expect("copy");
-        }
-    }
 }
 
 #[test]

@@ -105,6 +105,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let (doc_ops, doc_events) = catalog::read_keys(&spec_dir.join("catalog"))?;
     let (gen_ops, gen_events) = read_gen(&gen_dir)?;
+    let sdk = crate::import_sdk::record::Record::read(&spec_dir.join("catalog"))?;
     let coverage = report::measure(&report::Sources {
         api: &api,
         doc_ops: &doc_ops,
@@ -112,6 +113,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         gen_ops: &gen_ops,
         gen_events: &gen_events,
         record: &rec,
+        sdk: sdk.as_ref(),
     })?;
     let json = serde_json::to_value(&coverage).map_err(|e| e.to_string())?;
     let json_text = serde_json::to_string_pretty(&coverage).map_err(|e| e.to_string())? + "\n";
@@ -139,10 +141,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             let path = reports.join(name);
             std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
         }
-        eprintln!(
-            "wrote {0}/coverage.md and {0}/coverage.json",
-            reports.display()
-        );
+        let shown = reports.strip_prefix(root()).unwrap_or(&reports).display();
+        eprintln!("wrote {shown}/coverage.md and {shown}/coverage.json");
         if !gaps.is_empty() {
             eprintln!(
                 "{} gap(s) (`coverage --check` fails on them):\n  {}",

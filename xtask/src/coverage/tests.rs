@@ -24,6 +24,7 @@ fn coverage(
         gen_ops: &gen_ops,
         gen_events: &gen_events,
         record,
+        sdk: None,
     })
 }
 
@@ -157,6 +158,7 @@ fn page_only_items_are_listed_and_a_missing_method_is_not_generated() {
         gen_ops: &gen_ops,
         gen_events: &gen_events,
         record: &rec,
+        sdk: None,
     })
     .unwrap();
     let get = c.operations.iter().find(|o| o.id == "chat.get").unwrap();
@@ -260,6 +262,7 @@ fn an_untested_operation_is_measured_as_a_gap_named_by_id() {
             gen_ops: &gen_ops,
             gen_events: &gen_events,
             record: rec,
+            sdk: None,
         })
         .unwrap()
     };
@@ -293,4 +296,60 @@ fn an_untested_operation_is_measured_as_a_gap_named_by_id() {
     rec.events.insert("im.chat.updated_v1".into());
     let c = measure_with(&rec);
     assert!(gaps(&c).is_empty(), "{:?}", gaps(&c));
+}
+
+#[test]
+fn a_recorded_sdk_import_adds_the_fields_vs_sdk_column() {
+    use crate::import_sdk::record::{ItemStatus, Record as SdkRecord};
+    let (api, gen_ops, gen_events) = fixture_spec();
+    let status = |drift| ItemStatus {
+        matched: true,
+        drift,
+        acknowledged: 0,
+    };
+    let sdk = SdkRecord {
+        package: "lark-oapi".into(),
+        version: "9.9.9".into(),
+        sha256: String::new(),
+        items: [
+            ("chat.get".to_owned(), status(1)),
+            ("chat.create".to_owned(), status(0)),
+            ("im.chat.disbanded_v1".to_owned(), status(0)),
+        ]
+        .into(),
+    };
+    let none = BTreeSet::new();
+    let c = measure(&Sources {
+        api: &api,
+        doc_ops: &none,
+        doc_events: &none,
+        gen_ops: &gen_ops,
+        gen_events: &gen_events,
+        record: &Record::default(),
+        sdk: Some(&sdk),
+    })
+    .unwrap();
+    let ops: Vec<(&str, Option<bool>)> = c
+        .operations
+        .iter()
+        .map(|o| (o.id.as_str(), o.sdk_fields))
+        .collect();
+    assert_eq!(
+        ops,
+        [("chat.create", Some(true)), ("chat.get", Some(false))]
+    );
+    assert_eq!(
+        c.totals["events"]["sdk_fields"], 1,
+        "an item the record lacks is ✗"
+    );
+    let md = markdown(&c);
+    assert!(md.contains("| documented | fields vs SDK |"), "{md}");
+    assert!(
+        md.contains(
+            "| `chat.get` | `GET /open-apis/im/v1/chats/:chat_id` | ✗ | ✓ | ✓ | ✗ | ✓ | ✗ |"
+        ),
+        "{md}"
+    );
+    // Without a record, no column.
+    assert!(!markdown(&coverage(&Record::default(), &none, &none).unwrap()).contains("SDK"));
 }
