@@ -93,25 +93,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// The plain-text summary.
 fn human(version: &str, spec: &serde_json::Value, cmp: &Comparison) -> String {
     let mut s = format!(
-        "lark-oapi {version}: {}/{} operations and {}/{} events matched\n\ndrift ({}):\n",
+        "lark-oapi {version}: {}/{} operations and {}/{} events matched\n",
         cmp.operations_matched,
         normalized::items(spec, "operations").len(),
         cmp.events_matched,
         normalized::items(spec, "events").len(),
-        cmp.drift.len()
     );
-    for d in &cmp.drift {
-        s.push_str(&format!(
-            "  {} {} {}: {}\n",
-            d.kind, d.item, d.path, d.details
-        ));
-    }
-    s.push_str(&format!("\nacknowledged ({}):\n", cmp.acknowledged.len()));
-    for d in &cmp.acknowledged {
-        s.push_str(&format!(
-            "  {} {} {}: {}\n",
-            d.kind, d.item, d.path, d.details
-        ));
+    for (title, list) in [("drift", &cmp.drift), ("acknowledged", &cmp.acknowledged)] {
+        s.push_str(&format!("\n{title} ({}):\n", list.len()));
+        for d in list {
+            s.push_str(&format!(
+                "  {} {} {}: {}\n",
+                d.kind, d.item, d.path, d.details
+            ));
+        }
     }
     s
 }
