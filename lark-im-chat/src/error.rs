@@ -109,13 +109,10 @@ pub struct ApiError {
     pub required_scopes: &'static [&'static str],
 }
 
-/// Codes meaning "the app or token lacks a scope" (reference §1.5).
-pub(crate) const PERMISSION_CODES: [i64; 3] = [99991672, 99991676, 99991679];
-
 impl ApiError {
     /// Whether the platform refused for a missing permission (scope).
     pub fn is_permission_error(&self) -> bool {
-        PERMISSION_CODES.contains(&self.code)
+        ErrorCode::from(self.code).is_permission_denied()
             || self
                 .detail
                 .as_ref()

@@ -4,7 +4,7 @@
 //! inside this crate (see `extern crate self` in `lib.rs`) and in a crate expanded by the
 //! `lark-codegen-macros` front end. Not a stable API for callers.
 
-pub use crate::auth::{Secret, Tenant, TokenKind, User};
+pub use crate::auth::{Secret, Tenant, TenantOnly, TokenKind, User, UserOnly};
 pub use crate::client::{items, pages, Ctx, Page, Paginated};
 pub use crate::error::{Error, Result};
 pub use crate::events::{decode_event, peek_event, EventDecodeError};

@@ -20,6 +20,28 @@ pub trait TokenKind: sealed::Sealed + Clone + Send + Sync + std::fmt::Debug + 's
     fn access(&self) -> Access<'_>;
 }
 
+/// Token kinds that may call operations the platform allows only with a tenant access token.
+/// Implemented by [`Tenant`] only.
+#[diagnostic::on_unimplemented(
+    message = "this operation accepts only a tenant access token, not a `{Self}` token",
+    label = "tenant-only operation",
+    note = "call it through `client` (tenant token), not through `client.as_user(..)`"
+)]
+pub trait TenantOnly: TokenKind {}
+
+impl TenantOnly for Tenant {}
+
+/// Token kinds that may call operations the platform allows only with a user access token.
+/// Implemented by [`User`] only.
+#[diagnostic::on_unimplemented(
+    message = "this operation accepts only a user access token, not a `{Self}` token",
+    label = "user-only operation",
+    note = "call it through `client.as_user(..)`"
+)]
+pub trait UserOnly: TokenKind {}
+
+impl UserOnly for User {}
+
 /// How one call is authorized.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]

@@ -15,12 +15,16 @@ pub mod user;
 
 #[doc(hidden)]
 pub use kinds::Access;
-pub use kinds::{Tenant, TokenKind, User};
+pub use kinds::{Tenant, TenantOnly, TokenKind, User, UserOnly};
 pub use secret::Secret;
 pub use store::{CachedTokenKind, MemoryTokenStore, StoredToken, TokenKey, TokenStore};
 
 pub(crate) use cache::TokenCache;
 pub(crate) use provider::TokenProvider;
 
-/// Codes meaning "this access token is not (or no longer) valid" (reference §1.5).
-pub(crate) const TOKEN_INVALID_CODES: [i64; 3] = [99991663, 99991664, 99991671];
+/// Whether the platform rejected the app's tenant or app token: a `token_invalid` code of
+/// `spec/errors.yaml`.
+pub(crate) fn token_rejected(err: &crate::error::Error) -> bool {
+    err.code()
+        .is_some_and(|c| crate::ErrorCode::from(c).is_token_invalid())
+}

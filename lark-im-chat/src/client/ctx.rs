@@ -2,7 +2,7 @@
 //! envelope, retry per the policy, evict a rejected token once.
 
 use crate::auth::user::is_user_token_rejected;
-use crate::auth::{Access, Secret, TokenKey, TokenKind, TokenProvider, TOKEN_INVALID_CODES};
+use crate::auth::{token_rejected, Access, Secret, TokenKey, TokenKind, TokenProvider};
 use crate::error::{Error, Result};
 use crate::http::{decode_response, ApiRequest, Incoming, Outgoing, RetryPolicy, Transport};
 use crate::meta::HttpMethod;
@@ -95,10 +95,7 @@ impl<T: TokenKind> Ctx<T> {
                 attempt -= 1;
                 continue;
             }
-            if !refreshed_token
-                && matches!(err.code(), Some(c) if TOKEN_INVALID_CODES.contains(&c))
-                && self.uses_cached_token()
-            {
+            if !refreshed_token && token_rejected(&err) && self.uses_cached_token() {
                 refreshed_token = true;
                 if let Some(key) = self.cache_key() {
                     self.shared.tokens.cache.evict(&key).await;
