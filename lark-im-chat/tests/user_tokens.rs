@@ -210,6 +210,29 @@ impl Setup {
         Ok(alice.chat(CHAT).get().send().await?.name)
     }
 
+    /// Stores a token that looks fresh but that the platform no longer accepts (99991677).
+    async fn save_rejected_token(&self) {
+        let token = self.platform.signed_in(7200);
+        self.platform
+            .state()
+            .valid_access
+            .remove(token.access_token.expose());
+        self.tokens.save(USER, token).await.expect("save");
+    }
+
+    /// A hundred calls at once, each on a task of its own; all must succeed.
+    async fn hundred_concurrent_calls(self: &Arc<Self>) {
+        let calls: Vec<_> = (0..100)
+            .map(|_| {
+                let s = self.clone();
+                tokio::spawn(async move { s.call().await })
+            })
+            .collect();
+        for call in calls {
+            call.await.expect("task").expect("call");
+        }
+    }
+
     async fn stored(&self) -> UserToken {
         self.tokens
             .stored(USER)
@@ -292,9 +315,11 @@ async fn an_access_token_near_expiry_is_refreshed_before_the_call() {
     let old = s.platform.signed_in(60);
     s.tokens.save(USER, old.clone()).await.expect("save");
     assert!(s.call().await.is_ok());
-    let state = s.platform.state();
-    assert_eq!((state.refreshes, state.api_calls), (1, 1));
-    drop(state);
+    let counts = {
+        let state = s.platform.state();
+        (state.refreshes, state.api_calls)
+    };
+    assert_eq!(counts, (1, 1));
     let now = s.stored().await;
     assert_ne!(
         now.refresh_token, old.refresh_token,
@@ -306,13 +331,7 @@ async fn an_access_token_near_expiry_is_refreshed_before_the_call() {
 #[tokio::test]
 async fn a_rejected_token_is_refreshed_once_and_the_call_repeated() {
     let s = setup(7200).await;
-    let token = s.platform.signed_in(7200);
-    // The platform no longer accepts it (99991677), though it looks fresh here.
-    s.platform
-        .state()
-        .valid_access
-        .remove(token.access_token.expose());
-    s.tokens.save(USER, token).await.expect("save");
+    s.save_rejected_token().await;
     assert!(s.call().await.is_ok());
     let state = s.platform.state();
     assert_eq!((state.refreshes, state.api_calls), (1, 2));
@@ -346,15 +365,7 @@ async fn a_hundred_concurrent_calls_at_expiry_spend_one_refresh_token() {
         .save(USER, s.platform.signed_in(1))
         .await
         .expect("save");
-    let calls: Vec<_> = (0..100)
-        .map(|_| {
-            let s = s.clone();
-            tokio::spawn(async move { s.call().await })
-        })
-        .collect();
-    for call in calls {
-        call.await.expect("task").expect("call");
-    }
+    s.hundred_concurrent_calls().await;
     let state = s.platform.state();
     assert_eq!((state.refreshes, state.api_calls), (1, 100));
 }
@@ -362,21 +373,8 @@ async fn a_hundred_concurrent_calls_at_expiry_spend_one_refresh_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_concurrent_rejections_spend_one_refresh_token() {
     let s = Arc::new(setup(7200).await);
-    let token = s.platform.signed_in(7200);
-    s.platform
-        .state()
-        .valid_access
-        .remove(token.access_token.expose());
-    s.tokens.save(USER, token).await.expect("save");
-    let calls: Vec<_> = (0..100)
-        .map(|_| {
-            let s = s.clone();
-            tokio::spawn(async move { s.call().await })
-        })
-        .collect();
-    for call in calls {
-        call.await.expect("task").expect("call");
-    }
+    s.save_rejected_token().await;
+    s.hundred_concurrent_calls().await;
     assert_eq!(s.platform.state().refreshes, 1);
 }
 

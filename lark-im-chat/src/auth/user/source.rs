@@ -20,23 +20,11 @@ const REFRESH_BACKOFF: Duration = Duration::from_millis(200);
 /// Above this many idle per-user locks, the idle ones are dropped.
 const MAX_IDLE_LOCKS: usize = 1024;
 
-/// Codes meaning the refresh token can never be used again: issued to another client, invalid,
-/// expired, revoked, already used (reference §1.5).
-const REFUSED: [ErrorCode; 5] = [
-    ErrorCode::RefreshTokenClientMismatch,
-    ErrorCode::RefreshTokenInvalid,
-    ErrorCode::RefreshTokenExpired,
-    ErrorCode::RefreshTokenRevoked,
-    ErrorCode::RefreshTokenAlreadyUsed,
-];
-
-/// Whether an API error says the user access token is expired or invalid (99991677, 99991668):
-/// refresh it and try once more.
+/// Whether an API error says the user access token is expired or invalid (99991677, 99991668;
+/// class `user_token_invalid` in `spec/errors.yaml`): refresh it and try once more.
 pub(crate) fn is_user_token_rejected(err: &Error) -> bool {
-    matches!(
-        err.error_code(),
-        Some(ErrorCode::UserAccessTokenExpired | ErrorCode::UserAccessTokenInvalid)
-    )
+    err.error_code()
+        .is_some_and(ErrorCode::is_user_token_invalid)
 }
 
 /// Keeps users' tokens fresh: made by [`Client::user_tokens`](crate::Client::user_tokens), used
@@ -277,7 +265,9 @@ impl Inner {
             attempt += 1;
             match self.oauth.refresh(refresh).await {
                 Ok(fresh) => break fresh,
-                Err(Error::Api(e)) if REFUSED.contains(&e.error_code()) => {
+                // Expired, revoked, already used, issued to another client (class
+                // `reauthorization_needed`): no retry can help.
+                Err(Error::Api(e)) if e.error_code().needs_reauthorization() => {
                     return self.refused(user, refresh, e).await;
                 }
                 Err(e) if e.is_retryable() && attempt < self.refresh_attempts => {
