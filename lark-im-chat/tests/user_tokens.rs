@@ -583,3 +583,40 @@ async fn no_token_or_secret_in_logs_errors_or_debug() {
         assert!(!stored.contains(secret), "{secret} leaked into:\n{stored}");
     }
 }
+
+#[tokio::test]
+async fn the_oauth_endpoint_may_live_on_another_host() {
+    let s = setup(7200).await;
+    let accounts = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/open-apis/authen/v2/oauth/token"))
+        .respond_with(s.platform.clone())
+        .mount(&accounts)
+        .await;
+    let tokens = s
+        .client
+        .user_tokens()
+        .oauth_base_url(accounts.uri())
+        .build();
+    tokens
+        .save(USER, s.platform.signed_in(1))
+        .await
+        .expect("save");
+    let alice = s.client.as_user_with(tokens.user(USER));
+    assert!(alice.chat(CHAT).get().send().await.is_ok());
+    let on_accounts = accounts.received_requests().await.expect("recording");
+    let on_api = s.server.received_requests().await.expect("recording");
+    assert_eq!(on_accounts.len(), 1, "the refresh went to the OAuth host");
+    assert!(on_api
+        .iter()
+        .all(|r| r.url.path() != "/open-apis/authen/v2/oauth/token"));
+    // The authorization page follows the Open API host unless configured.
+    let url = tokens.authorization(REDIRECT, &[]).url;
+    assert!(
+        url.starts_with(&format!(
+            "{}/open-apis/authen/v1/authorize?",
+            s.server.uri()
+        )),
+        "{url}"
+    );
+}
