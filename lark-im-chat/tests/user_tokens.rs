@@ -3,7 +3,11 @@
 //! single flight, re-authorization errors, transient refresh errors, a caller dropped
 //! mid-refresh, and no secret in logs, errors or Debug.
 
-use lark_im_chat::auth::user::{pkce_challenge, UserToken, UserTokenSource};
+use futures::future::BoxFuture;
+use lark_im_chat::auth::user::{
+    pkce_challenge, MemoryUserTokenStore, UserToken, UserTokenSource, UserTokenStore,
+    UserTokenStoreError,
+};
 use lark_im_chat::error::ReauthorizationReason;
 use lark_im_chat::{Client, Domain, Error, ErrorCode, Secret};
 use serde_json::{json, Value};
@@ -619,4 +623,62 @@ async fn the_oauth_endpoint_may_live_on_another_host() {
         )),
         "{url}"
     );
+}
+
+/// A memory store whose next `set` fails, as a database that is briefly down.
+#[derive(Debug, Default)]
+struct FlakyStore {
+    inner: MemoryUserTokenStore,
+    fail_next_set: std::sync::atomic::AtomicBool,
+}
+
+impl UserTokenStore for FlakyStore {
+    fn get<'a>(
+        &'a self,
+        user: &'a str,
+    ) -> BoxFuture<'a, Result<Option<UserToken>, UserTokenStoreError>> {
+        self.inner.get(user)
+    }
+    fn set<'a>(
+        &'a self,
+        user: &'a str,
+        token: UserToken,
+    ) -> BoxFuture<'a, Result<(), UserTokenStoreError>> {
+        if self
+            .fail_next_set
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Box::pin(async { Err(UserTokenStoreError("database unavailable".into())) });
+        }
+        self.inner.set(user, token)
+    }
+    fn remove<'a>(&'a self, user: &'a str) -> BoxFuture<'a, Result<(), UserTokenStoreError>> {
+        self.inner.remove(user)
+    }
+}
+
+#[tokio::test]
+async fn a_refreshed_token_the_store_refused_is_stored_before_it_is_used() {
+    let s = setup(7200).await;
+    let store = Arc::new(FlakyStore::default());
+    let tokens = s.client.user_tokens().store(store.clone()).build();
+    let old = s.platform.signed_in(1);
+    tokens.save(USER, old.clone()).await.expect("save");
+    store
+        .fail_next_set
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let alice = s.client.as_user_with(tokens.user(USER));
+    let err = alice.chat(CHAT).get().send().await.unwrap_err();
+    assert!(err.to_string().contains("database unavailable"), "{err}");
+    assert_eq!(
+        s.platform.state().api_calls,
+        0,
+        "not used before it is stored"
+    );
+    // The next call stores the refreshed token first, then uses it: no second refresh.
+    assert!(alice.chat(CHAT).get().send().await.is_ok());
+    let stored = tokens.stored(USER).await.expect("store").expect("a token");
+    assert_ne!(stored.refresh_token, old.refresh_token);
+    let state = s.platform.state();
+    assert_eq!((state.refreshes, state.api_calls), (1, 1));
 }

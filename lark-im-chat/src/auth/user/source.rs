@@ -49,6 +49,10 @@ struct Inner {
     refresh_attempts: u32,
     /// One lock per user: the single flight.
     flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Refreshed tokens the store failed to take: their refresh token is the only live one, so
+    /// they are kept here and written before anything else happens for that user. Bounded by
+    /// the number of users.
+    unsaved: Mutex<HashMap<String, UserToken>>,
 }
 
 /// Configures a [`UserTokenSource`]; see [`Client::user_tokens`](crate::Client::user_tokens).
@@ -138,6 +142,7 @@ impl UserTokenSourceBuilder {
                 margin: self.margin,
                 refresh_attempts: self.refresh_attempts,
                 flights: Mutex::default(),
+                unsaved: Mutex::default(),
             }),
         }
     }
@@ -170,11 +175,13 @@ impl UserTokenSource {
 
     /// Stores a token obtained elsewhere for `user`.
     pub async fn save(&self, user: &str, token: UserToken) -> Result<()> {
+        self.inner.unsaved_map().remove(user);
         self.inner.store.set(user, token).await.map_err(store_error)
     }
 
     /// Forgets `user`'s token.
     pub async fn sign_out(&self, user: &str) -> Result<()> {
+        self.inner.unsaved_map().remove(user);
         self.inner.store.remove(user).await.map_err(store_error)
     }
 
@@ -243,7 +250,18 @@ impl Inner {
         flights.entry(user.to_owned()).or_default().clone()
     }
 
+    /// The user's token: first a refreshed one the store has not taken yet (written now, and
+    /// not used unless that succeeds), else the stored one.
     async fn load(&self, user: &str) -> Result<UserToken> {
+        let pending = self.unsaved_map().get(user).cloned();
+        if let Some(token) = pending {
+            self.store
+                .set(user, token.clone())
+                .await
+                .map_err(store_error)?;
+            self.unsaved_map().remove(user);
+            return Ok(token);
+        }
         match self.store.get(user).await.map_err(store_error)? {
             Some(token) => Ok(token),
             None => Err(reauthorize(user, ReauthorizationReason::NoToken)),
@@ -278,9 +296,17 @@ impl Inner {
             }
         };
         let access = fresh.access_token.clone();
-        self.store.set(user, fresh).await.map_err(store_error)?;
+        if let Err(e) = self.store.set(user, fresh.clone()).await {
+            // Not used before it is stored; kept so that the next call stores it.
+            self.unsaved_map().insert(user.to_owned(), fresh);
+            return Err(store_error(e));
+        }
         tracing::debug!(user, "user token refreshed and stored");
         Ok(access)
+    }
+
+    fn unsaved_map(&self) -> std::sync::MutexGuard<'_, HashMap<String, UserToken>> {
+        self.unsaved.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The platform refused `spent`. Another process sharing the store may have refreshed first

@@ -27,7 +27,8 @@ pub trait UserTokenStore: Send + Sync + fmt::Debug + 'static {
         user: &'a str,
     ) -> BoxFuture<'a, Result<Option<UserToken>, UserTokenStoreError>>;
     /// Stores `token` for `user`, replacing any other. Returns once the token is durable: the
-    /// source uses a refreshed access token only after this succeeded.
+    /// source uses a refreshed access token only after this succeeded, and keeps a token this
+    /// refused in memory, to write it again before anything else happens for that user.
     fn set<'a>(
         &'a self,
         user: &'a str,
