@@ -13,6 +13,8 @@ use lark_im_chat::{Client, Domain, Error, ErrorCode, Secret};
 use serde_json::{json, Value};
 use std::collections::HashSet;
 use std::fmt::Write as _;
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use wiremock::matchers::{method, path};
@@ -310,6 +312,19 @@ async fn sign_in_exchanges_the_code_stores_the_token_and_calls_as_the_user() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some(20003), "{err}");
+
+    s.tokens.sign_out(USER).await.expect("sign out");
+    let err = s.call().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::ReauthorizationNeeded {
+                reason: ReauthorizationReason::NoToken,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -406,17 +421,12 @@ async fn a_reused_refresh_token_asks_for_reauthorization_once() {
         other => panic!("expected a re-authorization error, got {other:?}"),
     }
     assert_eq!(err.code(), Some(20073));
-    // The dead token is forgotten: the next call asks for a sign-in without calling anyone.
+    // The refusal is remembered: the next call fails the same way without sending it again.
     let again = s.call().await.unwrap_err();
+    assert_eq!(again.code(), Some(20073), "{again:?}");
     assert!(
-        matches!(
-            again,
-            Error::ReauthorizationNeeded {
-                reason: ReauthorizationReason::NoToken,
-                ..
-            }
-        ),
-        "{again:?}"
+        s.stored().await.refresh_token.is_some(),
+        "the store entry is left alone"
     );
     let state = s.platform.state();
     assert_eq!((state.refreshes, state.api_calls), (1, 0));
@@ -625,48 +635,14 @@ async fn the_oauth_endpoint_may_live_on_another_host() {
     );
 }
 
-/// A memory store whose next `set` fails, as a database that is briefly down.
-#[derive(Debug, Default)]
-struct FlakyStore {
-    inner: MemoryUserTokenStore,
-    fail_next_set: std::sync::atomic::AtomicBool,
-}
-
-impl UserTokenStore for FlakyStore {
-    fn get<'a>(
-        &'a self,
-        user: &'a str,
-    ) -> BoxFuture<'a, Result<Option<UserToken>, UserTokenStoreError>> {
-        self.inner.get(user)
-    }
-    fn set<'a>(
-        &'a self,
-        user: &'a str,
-        token: UserToken,
-    ) -> BoxFuture<'a, Result<(), UserTokenStoreError>> {
-        if self
-            .fail_next_set
-            .swap(false, std::sync::atomic::Ordering::SeqCst)
-        {
-            return Box::pin(async { Err(UserTokenStoreError("database unavailable".into())) });
-        }
-        self.inner.set(user, token)
-    }
-    fn remove<'a>(&'a self, user: &'a str) -> BoxFuture<'a, Result<(), UserTokenStoreError>> {
-        self.inner.remove(user)
-    }
-}
-
 #[tokio::test]
 async fn a_refreshed_token_the_store_refused_is_stored_before_it_is_used() {
     let s = setup(7200).await;
-    let store = Arc::new(FlakyStore::default());
+    let store = Arc::new(FaultyStore::default());
     let tokens = s.client.user_tokens().store(store.clone()).build();
     let old = s.platform.signed_in(1);
     tokens.save(USER, old.clone()).await.expect("save");
-    store
-        .fail_next_set
-        .store(true, std::sync::atomic::Ordering::SeqCst);
+    store.fail_next_set.store(true, SeqCst);
     let alice = s.client.as_user_with(tokens.user(USER));
     let err = alice.chat(CHAT).get().send().await.unwrap_err();
     assert!(err.to_string().contains("database unavailable"), "{err}");
@@ -681,4 +657,94 @@ async fn a_refreshed_token_the_store_refused_is_stored_before_it_is_used() {
     assert_ne!(stored.refresh_token, old.refresh_token);
     let state = s.platform.state();
     assert_eq!((state.refreshes, state.api_calls), (1, 1));
+}
+
+#[tokio::test]
+async fn losing_a_refresh_race_to_another_process_uses_its_token() {
+    let s = setup(7200).await;
+    let shared = Arc::new(MemoryUserTokenStore::new());
+    let before = s.platform.signed_in(1);
+    shared.set(USER, before.clone()).await.expect("save");
+    // Process A refreshes first and stores the new pair.
+    let a = s.client.user_tokens().store(shared.clone()).build();
+    assert!(s
+        .client
+        .as_user_with(a.user(USER))
+        .chat(CHAT)
+        .get()
+        .send()
+        .await
+        .is_ok());
+    // Process B read the old pair before A's write, so it presents the spent refresh token.
+    let b = s
+        .client
+        .user_tokens()
+        .store(Arc::new(FaultyStore {
+            inner: shared.clone(),
+            before: Some(before.clone()),
+            lag: 2.into(),
+            ..FaultyStore::default()
+        }))
+        .build();
+    assert!(s
+        .client
+        .as_user_with(b.user(USER))
+        .chat(CHAT)
+        .get()
+        .send()
+        .await
+        .is_ok());
+    let after = shared.get(USER).await.expect("store").expect("a token");
+    assert_ne!(
+        after.refresh_token, before.refresh_token,
+        "A's pair stays stored"
+    );
+    let state = s.platform.state();
+    assert_eq!(
+        (state.refreshes, state.api_calls),
+        (2, 2),
+        "B's refusal did not end the session"
+    );
+}
+
+/// A memory store (shared, as between processes) with faults: its next `set` may fail, as a
+/// database briefly down, and its first `lag` reads may return `before`, as a process that read
+/// the token before another one refreshed it.
+#[derive(Debug, Default)]
+struct FaultyStore {
+    inner: Arc<MemoryUserTokenStore>,
+    fail_next_set: AtomicBool,
+    before: Option<UserToken>,
+    lag: AtomicUsize,
+}
+
+impl UserTokenStore for FaultyStore {
+    fn get<'a>(
+        &'a self,
+        user: &'a str,
+    ) -> BoxFuture<'a, Result<Option<UserToken>, UserTokenStoreError>> {
+        let lagging = self
+            .lag
+            .fetch_update(SeqCst, SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        match &self.before {
+            Some(before) if lagging => Box::pin(std::future::ready(Ok(Some(before.clone())))),
+            _ => self.inner.get(user),
+        }
+    }
+    fn set<'a>(
+        &'a self,
+        user: &'a str,
+        token: UserToken,
+    ) -> BoxFuture<'a, Result<(), UserTokenStoreError>> {
+        if self.fail_next_set.swap(false, SeqCst) {
+            return Box::pin(std::future::ready(Err(UserTokenStoreError(
+                "database unavailable".into(),
+            ))));
+        }
+        self.inner.set(user, token)
+    }
+    fn remove<'a>(&'a self, user: &'a str) -> BoxFuture<'a, Result<(), UserTokenStoreError>> {
+        self.inner.remove(user)
+    }
 }

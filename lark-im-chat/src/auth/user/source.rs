@@ -4,7 +4,7 @@
 use super::oauth::{default_authorize_base, OAuthEndpoints, AUTHORIZE_PATH};
 use super::{AuthorizationRequest, MemoryUserTokenStore, UserToken, UserTokenStore};
 use crate::auth::{Secret, TokenProvider};
-use crate::error::{Error, ReauthorizationReason, Result};
+use crate::error::{ApiError, Error, ReauthorizationReason, Result};
 use crate::http::Transport;
 use crate::ErrorCode;
 use std::collections::HashMap;
@@ -32,6 +32,8 @@ pub(crate) fn is_user_token_rejected(err: &Error) -> bool {
 ///
 /// - Before expiry (a margin, default 5 minutes) the access token is refreshed.
 /// - Refreshes are single flight per user: concurrent calls never spend one refresh token twice.
+///   The single flight is per process; when processes sharing a store race, the loser's refusal
+///   (20073) is answered with the winner's stored token rather than an error.
 /// - The new token is written to the [`UserTokenStore`] before any call uses it, and the refresh
 ///   runs as a task of its own, so a caller dropped mid-refresh still leaves the new token stored.
 /// - A refresh token the platform refuses (expired, revoked, already used) gives
@@ -53,7 +55,13 @@ struct Inner {
     /// they are kept here and written before anything else happens for that user. Bounded by
     /// the number of users.
     unsaved: Mutex<HashMap<String, UserToken>>,
+    /// Per user, the refresh token the platform last refused and its answer: it is not sent
+    /// again. Bounded by the number of users.
+    refusals: Mutex<HashMap<String, Refusal>>,
 }
+
+/// A refused refresh token and the platform's answer.
+type Refusal = (Secret, Box<ApiError>);
 
 /// Configures a [`UserTokenSource`]; see [`Client::user_tokens`](crate::Client::user_tokens).
 #[derive(Debug)]
@@ -143,6 +151,7 @@ impl UserTokenSourceBuilder {
                 refresh_attempts: self.refresh_attempts,
                 flights: Mutex::default(),
                 unsaved: Mutex::default(),
+                refusals: Mutex::default(),
             }),
         }
     }
@@ -176,12 +185,14 @@ impl UserTokenSource {
     /// Stores a token obtained elsewhere for `user`.
     pub async fn save(&self, user: &str, token: UserToken) -> Result<()> {
         self.inner.unsaved_map().remove(user);
+        self.inner.refusals_map().remove(user);
         self.inner.store.set(user, token).await.map_err(store_error)
     }
 
     /// Forgets `user`'s token.
     pub async fn sign_out(&self, user: &str) -> Result<()> {
         self.inner.unsaved_map().remove(user);
+        self.inner.refusals_map().remove(user);
         self.inner.store.remove(user).await.map_err(store_error)
     }
 
@@ -272,6 +283,14 @@ impl Inner {
         let Some(refresh) = current.refresh_token.as_ref() else {
             return Err(reauthorize(user, ReauthorizationReason::NoRefreshToken));
         };
+        if let Some((dead, error)) = self.refusals_map().get(user) {
+            if dead == refresh {
+                return Err(reauthorize(
+                    user,
+                    ReauthorizationReason::Refused(error.clone()),
+                ));
+            }
+        }
         if current.usable_refresh_token().is_none() {
             return Err(reauthorize(
                 user,
@@ -305,26 +324,26 @@ impl Inner {
         Ok(access)
     }
 
+    fn refusals_map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Refusal>> {
+        self.refusals.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn unsaved_map(&self) -> std::sync::MutexGuard<'_, HashMap<String, UserToken>> {
         self.unsaved.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The platform refused `spent`. Another process sharing the store may have refreshed first
-    /// (reuse, 20073): its newer token is used then; otherwise the dead token is forgotten.
-    async fn refused(
-        &self,
-        user: &str,
-        spent: &Secret,
-        error: Box<crate::error::ApiError>,
-    ) -> Result<Secret> {
+    /// (reuse, 20073): its newer token is used then. Otherwise the refusal is remembered, so
+    /// later calls fail at once instead of presenting the dead token again. The store entry is
+    /// left alone: removing it could race with that other process's write of the only live
+    /// refresh token.
+    async fn refused(&self, user: &str, spent: &Secret, error: Box<ApiError>) -> Result<Secret> {
         let now = self.store.get(user).await.map_err(store_error)?;
-        match now {
-            Some(newer) if newer.refresh_token.as_ref() != Some(spent) => {
-                return Ok(newer.access_token);
-            }
-            Some(_) => self.store.remove(user).await.map_err(store_error)?,
-            None => {}
+        if let Some(newer) = now.filter(|t| t.refresh_token.as_ref() != Some(spent)) {
+            return Ok(newer.access_token);
         }
+        self.refusals_map()
+            .insert(user.to_owned(), (spent.clone(), error.clone()));
         tracing::debug!(
             user,
             code = error.code,
