@@ -107,6 +107,9 @@ pub mod dispatch;
 #[cfg(feature = "axum")]
 pub mod axum;
 
+#[cfg(feature = "long-connection")]
+pub mod long_connection;
+
 pub use auth::{Tenant, TokenKind, User};
 pub use client::{Client, ClientBuilder};
 pub use config::{Domain, FEISHU_BASE_URL, LARK_BASE_URL};

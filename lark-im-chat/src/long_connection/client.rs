@@ -1,0 +1,130 @@
+//! [`LongConnection`]: the handle of a running client, its state, and its shutdown.
+
+use std::sync::Arc;
+
+use futures::Stream;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::builder::LongConnectionBuilder;
+use super::context::Shared;
+use super::state::{self, Counters};
+use super::{supervisor, ConnectionState, LongConnectionError, Stats};
+use crate::dispatch::Dispatcher;
+use crate::Secret;
+
+/// A running long-connection client: receives the app's events over an outbound WebSocket
+/// and runs them through a [`Dispatcher`], the same handler table that serves HTTP callbacks.
+///
+/// Dropping it stops its task, its timers and its handlers at once; call
+/// [`shutdown`](Self::shutdown) to let in-flight handlers finish and be acknowledged first.
+///
+/// ```no_run
+/// use lark_im_chat::dispatch::Dispatcher;
+/// use lark_im_chat::long_connection::LongConnection;
+/// use lark_im_chat::webhook::{WebhookConfig, WebhookReceiver};
+///
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let dispatcher = Dispatcher::builder(WebhookReceiver::new(WebhookConfig::default()))
+///     .on_chat_disbanded(|e| async move {
+///         println!("chat {:?} disbanded", e.event.chat_id);
+///         Ok(())
+///     })
+///     .build()?;
+/// let client = LongConnection::builder("cli_a1b2c3", "app-secret", dispatcher).start()?;
+/// tokio::signal::ctrl_c().await?;
+/// client.shutdown().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct LongConnection {
+    shutdown: watch::Sender<bool>,
+    state: watch::Receiver<ConnectionState>,
+    task: Option<JoinHandle<()>>,
+    counters: Arc<Counters>,
+}
+
+impl LongConnection {
+    /// Starts a builder for the app's credentials and the dispatcher that handles events.
+    ///
+    /// The dispatcher's receiver (Verification Token, Encrypt Key) does not apply to the
+    /// long connection: its events arrive as plaintext over an authenticated socket.
+    pub fn builder(
+        app_id: impl Into<String>,
+        app_secret: impl Into<Secret>,
+        dispatcher: Dispatcher,
+    ) -> LongConnectionBuilder {
+        LongConnectionBuilder::new(app_id.into(), app_secret.into(), dispatcher)
+    }
+
+    pub(crate) fn spawn(
+        runtime: &tokio::runtime::Handle,
+        shared: Arc<Shared>,
+        counters: Arc<Counters>,
+    ) -> Self {
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let (state_tx, state) = watch::channel(ConnectionState::Connecting { attempt: 1 });
+        let task = runtime.spawn(supervisor::run(shared, shutdown_rx, state_tx));
+        Self {
+            shutdown,
+            state,
+            task: Some(task),
+            counters,
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> ConnectionState {
+        self.state.borrow().clone()
+    }
+
+    /// The state now and after each change (intermediate states may be skipped when the
+    /// stream is polled late); ends after [`ConnectionState::Stopped`].
+    pub fn states(&self) -> impl Stream<Item = ConnectionState> + Send + 'static {
+        state::stream(self.state.clone())
+    }
+
+    /// Waits until the client stops by itself and returns the permanent error that stopped
+    /// it (`None` if it was shut down).
+    pub async fn stopped(&self) -> Option<LongConnectionError> {
+        let mut rx = self.state.clone();
+        let state = rx.wait_for(ConnectionState::is_stopped).await;
+        match state.as_deref() {
+            Ok(ConnectionState::Stopped { error }) => error.clone(),
+            _ => None,
+        }
+    }
+
+    /// A snapshot of the counters.
+    pub fn stats(&self) -> Stats {
+        self.counters.snapshot()
+    }
+
+    /// Stops reading, lets in-flight handlers finish within the shutdown grace and sends
+    /// their acks, then closes the socket. Bounded by the shutdown grace plus the write
+    /// timeout for the close; handlers still running then are cut short (and their events
+    /// redelivered).
+    ///
+    /// # Errors
+    ///
+    /// The permanent error the client had already stopped with, if any.
+    pub async fn shutdown(mut self) -> Result<(), LongConnectionError> {
+        self.shutdown.send_replace(true);
+        if let Some(task) = self.task.take() {
+            // The loop ends by itself within the grace period and the close timeouts.
+            let _ = task.await;
+        }
+        match self.state() {
+            ConnectionState::Stopped { error: Some(e) } => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Drop for LongConnection {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
