@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use futures::Stream;
+use futures::stream::BoxStream;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use super::builder::LongConnectionBuilder;
 use super::context::Shared;
-use super::state::{self, Counters};
+use super::state::{Counters, StateTx};
 use super::{supervisor, ConnectionState, LongConnectionError, Stats};
 use crate::dispatch::Dispatcher;
 use crate::Secret;
@@ -40,6 +40,7 @@ use crate::Secret;
 pub struct LongConnection {
     shutdown: watch::Sender<bool>,
     state: watch::Receiver<ConnectionState>,
+    state_tx: Arc<StateTx>,
     task: Option<JoinHandle<()>>,
     counters: Arc<Counters>,
 }
@@ -63,11 +64,13 @@ impl LongConnection {
         counters: Arc<Counters>,
     ) -> Self {
         let (shutdown, shutdown_rx) = watch::channel(false);
-        let (state_tx, state) = watch::channel(ConnectionState::Connecting { attempt: 1 });
-        let task = runtime.spawn(supervisor::run(shared, shutdown_rx, state_tx));
+        let (state_tx, state) = StateTx::new();
+        let state_tx = Arc::new(state_tx);
+        let task = runtime.spawn(supervisor::run(shared, shutdown_rx, Arc::clone(&state_tx)));
         Self {
             shutdown,
             state,
+            state_tx,
             task: Some(task),
             counters,
         }
@@ -78,10 +81,10 @@ impl LongConnection {
         self.state.borrow().clone()
     }
 
-    /// The state now and after each change (intermediate states may be skipped when the
-    /// stream is polled late); ends after [`ConnectionState::Stopped`].
-    pub fn states(&self) -> impl Stream<Item = ConnectionState> + Send + 'static {
-        state::stream(self.state.clone())
+    /// The state now, then every change; ends after [`ConnectionState::Stopped`]. A stream
+    /// that falls more than 64 changes behind skips the oldest.
+    pub fn states(&self) -> BoxStream<'static, ConnectionState> {
+        self.state_tx.stream()
     }
 
     /// Waits until the client stops by itself and returns the permanent error that stopped

@@ -3,8 +3,8 @@
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use futures::Stream;
-use tokio::sync::watch;
+use futures::stream::{BoxStream, StreamExt as _};
+use tokio::sync::{broadcast, watch};
 
 use super::LongConnectionError;
 
@@ -46,21 +46,60 @@ impl ConnectionState {
     }
 }
 
-/// A stream of the latest connection state: each item is the state at the time it is polled
-/// after a change; states that changed in between are skipped. Ends after
-/// [`ConnectionState::Stopped`].
-pub(crate) fn stream(
-    receiver: watch::Receiver<ConnectionState>,
-) -> impl Stream<Item = ConnectionState> + Send + 'static {
-    futures::stream::unfold((Some(receiver), true), |(rx, first)| async move {
-        let mut rx = rx?;
-        if !first && rx.changed().await.is_err() {
-            return None;
-        }
-        let state = rx.borrow_and_update().clone();
-        let more = (!state.is_stopped()).then_some(rx);
-        Some((state, (more, false)))
-    })
+/// Publishes the state: the latest for [`LongConnection::state`](super::LongConnection::state),
+/// and every change for [`LongConnection::states`](super::LongConnection::states).
+#[derive(Debug)]
+pub(crate) struct StateTx {
+    latest: watch::Sender<ConnectionState>,
+    changes: broadcast::Sender<ConnectionState>,
+}
+
+/// Changes a [`LongConnection::states`](super::LongConnection::states) stream may fall
+/// behind by before it skips the oldest.
+const CHANGE_BUFFER: usize = 64;
+
+impl StateTx {
+    pub(crate) fn new() -> (Self, watch::Receiver<ConnectionState>) {
+        let (latest, rx) = watch::channel(ConnectionState::Connecting { attempt: 1 });
+        let (changes, _) = broadcast::channel(CHANGE_BUFFER);
+        (Self { latest, changes }, rx)
+    }
+
+    pub(crate) fn set(&self, state: ConnectionState) {
+        // No subscriber is fine: nobody is watching the stream.
+        let _ = self.changes.send(state.clone());
+        self.latest.send_replace(state);
+    }
+
+    /// The current state, then every change; ends after [`ConnectionState::Stopped`].
+    pub(crate) fn stream(&self) -> BoxStream<'static, ConnectionState> {
+        let changes = self.changes.subscribe();
+        let current = self.latest.borrow().clone();
+        let done = current.is_stopped();
+        futures::stream::unfold(
+            (Some(changes), Some(current), done),
+            |(rx, first, done)| async move {
+                if let Some(first) = first {
+                    let rx = if done { None } else { rx };
+                    return Some((first, (rx, None, done)));
+                }
+                let mut rx = rx?;
+                loop {
+                    match rx.recv().await {
+                        Ok(state) => {
+                            let more = (!state.is_stopped()).then_some(rx);
+                            return Some((state, (more, None, false)));
+                        }
+                        Err(broadcast::error::RecvError::Lagged(skipped)) => {
+                            tracing::debug!(skipped, "state stream fell behind");
+                        }
+                        Err(broadcast::error::RecvError::Closed) => return None,
+                    }
+                }
+            },
+        )
+        .boxed()
+    }
 }
 
 /// Counters of one client, over all its connections.

@@ -13,6 +13,7 @@ use tokio::time::Instant;
 use super::config::Tuning;
 use super::context::Shared;
 use super::session::{self, End};
+use super::state::StateTx;
 use super::{backoff, connect, handlers, ConnectionState, LongConnectionError};
 
 /// Runs until shutdown or a permanent error; the final state is
@@ -20,7 +21,7 @@ use super::{backoff, connect, handlers, ConnectionState, LongConnectionError};
 pub(crate) async fn run(
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
-    state: watch::Sender<ConnectionState>,
+    state: Arc<StateTx>,
 ) {
     let mut tuning = Tuning::defaults(&shared.settings);
     let mut tasks = JoinSet::new();
@@ -29,7 +30,7 @@ pub(crate) async fn run(
     // Connections that failed or ended early in a row, for the backoff.
     let mut step: u32 = 0;
     let error = loop {
-        state.send_replace(ConnectionState::Connecting {
+        state.set(ConnectionState::Connecting {
             attempt: failures + 1,
         });
         let attempt = tokio::select! {
@@ -40,7 +41,7 @@ pub(crate) async fn run(
             Ok(connected) => {
                 failures = 0;
                 super::state::Counters::bump(&shared.counters.connections);
-                state.send_replace(ConnectionState::Connected {
+                state.set(ConnectionState::Connected {
                     device_id: connected.device_id.clone(),
                 });
                 let started = Instant::now();
@@ -74,7 +75,7 @@ pub(crate) async fn run(
         step += 1;
         let delay = backoff::delay(step, &tuning, &shared.settings);
         tracing::warn!(%error, attempt = failures + 1, ?delay, "long connection lost; reconnecting");
-        state.send_replace(ConnectionState::Reconnecting {
+        state.set(ConnectionState::Reconnecting {
             attempt: failures + 1,
             delay,
             reason: error,
@@ -91,5 +92,5 @@ pub(crate) async fn run(
         Some(e) => tracing::error!(error = %e, "long connection stopped"),
         None => tracing::info!("long connection shut down"),
     }
-    state.send_replace(ConnectionState::Stopped { error });
+    state.set(ConnectionState::Stopped { error });
 }
