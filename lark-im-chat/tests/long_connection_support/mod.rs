@@ -130,6 +130,13 @@ impl Platform {
         self.script.endpoint_hits.lock().expect("lock").clone()
     }
 
+    /// Drops the recorded endpoint hits and bodies (their memory included), e.g. before a
+    /// memory measurement.
+    pub fn forget_records(&self) {
+        *self.script.endpoint_hits.lock().expect("lock") = Vec::new();
+        *self.script.bodies.lock().expect("lock") = Vec::new();
+    }
+
     pub fn endpoint_bodies(&self) -> Vec<Value> {
         self.script.bodies.lock().expect("lock").clone()
     }
