@@ -104,8 +104,8 @@ impl LongConnection {
     }
 
     /// Stops reading, lets in-flight handlers finish within the shutdown grace and sends
-    /// their acks, then closes the socket. Bounded by the shutdown grace plus the write
-    /// timeout for the close; handlers still running then are cut short (and their events
+    /// their acks, then closes the socket. Bounded by the shutdown grace, plus the write
+    /// timeout and at most 1 s for the close; handlers still running then are cut short (and their events
     /// redelivered).
     ///
     /// # Errors

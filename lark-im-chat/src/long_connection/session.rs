@@ -24,6 +24,9 @@ use super::reassembly::Reassembler;
 use super::state::Counters;
 use super::LongConnectionError;
 
+/// Longest wait for the server's answer to our close frame on shutdown.
+const CLOSE_ANSWER_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Acks waiting to be written.
 const ACK_QUEUE: usize = 256;
 
@@ -285,8 +288,9 @@ impl Session<'_> {
         handlers::finish(self.tasks, deadline).await;
         let limit = settings.write_timeout;
         let _ = tokio::time::timeout(limit, self.socket.close(None)).await;
-        // Read up to the server's close frame, so the close handshake completes.
-        let _ = tokio::time::timeout(limit, async {
+        // Read up to the server's close frame, so the close handshake completes; a server
+        // that does not answer does not hold the shutdown up for long.
+        let _ = tokio::time::timeout(limit.min(CLOSE_ANSWER_WAIT), async {
             while let Some(Ok(_)) = self.socket.next().await {}
         })
         .await;
