@@ -13,7 +13,11 @@ use axum::extract::ws::Message;
 use futures::StreamExt;
 use lark_im_chat::dispatch::{DispatchEvent, DispatcherBuilder};
 use lark_im_chat::long_connection::{header, ConnectionState, Frame, LongConnectionError};
-use lark_im_chat::*;
+use lark_im_chat::{
+    ChatAccessEventBotP2pChatEnteredV1, ChatDisbandedV1, ChatMemberBotAddedV1,
+    ChatMemberBotDeletedV1, ChatMemberUserAddedV1, ChatMemberUserDeletedV1,
+    ChatMemberUserWithdrawnV1, ChatUpdatedV1, P2pChatCreate,
+};
 use long_connection_support::*;
 use serde_json::json;
 use tokio::sync::{mpsc, Notify};
