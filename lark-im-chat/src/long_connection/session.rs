@@ -95,11 +95,14 @@ impl Session<'_> {
                 biased;
                 () = requested(shutdown) => return self.drain().await,
                 Some(ack) = self.acks.recv() => self.write(ack).await,
+                // Before reading, so that a steady stream of events cannot starve the pings.
+                () = sleep_until(next_ping) => self.ping().await,
                 message = self.socket.next() => self.on_message(message).await,
+                // After reading: traffic that is already there proves life, even when this
+                // task was not polled for long (a laptop that slept).
                 () = sleep_until(deadline) => Err(LongConnectionError::HalfOpen {
                     silent_for: self.liveness.silent_for(Instant::now()),
                 }),
-                () = sleep_until(next_ping) => self.ping().await,
                 () = sleep_until(expiry.unwrap_or(deadline)), if expiry.is_some() => {
                     self.expire();
                     Ok(())
@@ -251,17 +254,32 @@ impl Session<'_> {
         tracing::warn!(%error, "malformed long-connection message skipped");
     }
 
-    /// Writes one frame, bounded by the write timeout.
-    async fn write(&mut self, frame: Frame) -> Result<(), LongConnectionError> {
-        let counters = &self.shared.counters;
-        Counters::bump(if frame.method == METHOD_DATA {
-            &counters.acks_sent
-        } else {
-            &counters.pings_sent
-        });
+    /// Writes `first`, then the acks already queued behind it, with one flush (one system
+    /// call for a burst instead of one per ack); bounded by the write timeout.
+    async fn write(&mut self, first: Frame) -> Result<(), LongConnectionError> {
         let limit = self.shared.settings.write_timeout;
-        let message = Message::Binary(frame.to_bytes().into());
-        match tokio::time::timeout(limit, self.socket.send(message)).await {
+        let work = async {
+            let mut next = Some(first);
+            let mut written = 0;
+            while let Some(frame) = next {
+                let counters = &self.shared.counters;
+                Counters::bump(if frame.method == METHOD_DATA {
+                    &counters.acks_sent
+                } else {
+                    &counters.pings_sent
+                });
+                let message = Message::Binary(frame.to_bytes().into());
+                self.socket.feed(message).await?;
+                written += 1;
+                next = if written < ACK_QUEUE {
+                    self.acks.try_recv().ok()
+                } else {
+                    None
+                };
+            }
+            self.socket.flush().await
+        };
+        match tokio::time::timeout(limit, work).await {
             Ok(result) => result.map_err(|e| LongConnectionError::websocket(&e)),
             Err(_) => Err(LongConnectionError::Timeout {
                 stage: "socket write",

@@ -1,6 +1,6 @@
-//! The long connection against a fake platform on 127.0.0.1 (endpoint route and WebSocket in
-//! this process): delivery, acks, fragments, pings, liveness, reconnects, refusals, handler
-//! concurrency, de-duplication, malformed input, shutdown and drop.
+//! Events over the long connection against a fake platform on 127.0.0.1 (endpoint route and
+//! WebSocket in this process): typed delivery and acks, fragments, handler concurrency and
+//! failures, de-duplication across a reconnect, malformed input, shutdown and drop.
 #![cfg(feature = "long-connection")]
 
 mod long_connection_support;
@@ -10,9 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::Message;
-use futures::StreamExt;
 use lark_im_chat::dispatch::{DispatchEvent, DispatcherBuilder};
-use lark_im_chat::long_connection::{header, ConnectionState, Frame, LongConnectionError};
+use lark_im_chat::long_connection::{header, LongConnection, LongConnectionBuilder};
 use lark_im_chat::{
     ChatAccessEventBotP2pChatEnteredV1, ChatDisbandedV1, ChatMemberBotAddedV1,
     ChatMemberBotDeletedV1, ChatMemberUserAddedV1, ChatMemberUserDeletedV1,
@@ -23,17 +22,13 @@ use serde_json::json;
 use tokio::sync::{mpsc, Notify};
 use tokio::time::Instant;
 
-const NINE: [&str; 9] = [
-    "im.chat.access_event.bot_p2p_chat_entered_v1",
-    "im.chat.disbanded_v1",
-    "im.chat.member.bot.added_v1",
-    "im.chat.member.bot.deleted_v1",
-    "im.chat.member.user.added_v1",
-    "im.chat.member.user.deleted_v1",
-    "im.chat.member.user.withdrawn_v1",
-    "im.chat.updated_v1",
-    "p2p_chat_create",
-];
+/// The nine chat event types, from the spec.
+fn nine() -> Vec<&'static str> {
+    lark_im_chat::spec::EVENTS
+        .iter()
+        .map(|e| e.event_type)
+        .collect()
+}
 
 /// Registers a handler for `T` that logs its event type.
 fn logging<T: DispatchEvent>(
@@ -69,6 +64,18 @@ fn counting(count: &Arc<AtomicUsize>) -> DispatcherBuilder {
     })
 }
 
+/// A platform, a started client counting `im.chat.updated_v1` deliveries, its connection.
+async fn counting_client(
+    configure: impl FnOnce(LongConnectionBuilder) -> LongConnectionBuilder,
+) -> (Platform, LongConnection, Arc<AtomicUsize>, Conn) {
+    let mut platform = Platform::start().await;
+    let count = Arc::new(AtomicUsize::new(0));
+    let builder = platform.client(counting(&count).build().expect("dispatcher"));
+    let client = configure(builder).start().expect("start");
+    let conn = platform.accept().await;
+    (platform, client, count, conn)
+}
+
 #[tokio::test]
 async fn each_of_the_nine_events_is_delivered_typed_and_acked() {
     let mut platform = Platform::start().await;
@@ -78,7 +85,9 @@ async fn each_of_the_nine_events_is_delivered_typed_and_acked() {
         .start()
         .expect("start");
     let mut conn = platform.accept().await;
-    for (i, name) in NINE.iter().enumerate() {
+    let nine = nine();
+    assert_eq!(nine.len(), 9);
+    for (i, name) in nine.iter().enumerate() {
         let seq = conn.send_event(&fixture(name, &format!("ev_{i}"))).await;
         let ack = conn.recv_ack().await;
         assert_eq!((ack.seq_id, ack_code(&ack)), (seq, 200), "{name}");
@@ -96,7 +105,7 @@ async fn each_of_the_nine_events_is_delivered_typed_and_acked() {
     let ack = conn.recv_ack().await;
     assert_eq!((ack.seq_id, ack_code(&ack)), (900, 200));
 
-    assert_eq!(*log.lock().expect("lock"), NINE.map(String::from).to_vec());
+    assert_eq!(*log.lock().expect("lock"), nine);
     let body = &platform.endpoint_bodies()[0];
     assert_eq!(body["AppID"], APP_ID);
     assert_eq!(body["AppSecret"], APP_SECRET);
@@ -105,14 +114,8 @@ async fn each_of_the_nine_events_is_delivered_typed_and_acked() {
 
 #[tokio::test]
 async fn fragments_reassemble_in_any_order_and_an_incomplete_one_expires() {
-    let mut platform = Platform::start().await;
-    let count = Arc::new(AtomicUsize::new(0));
-    let client = platform
-        .client(counting(&count).build().expect("dispatcher"))
-        .fragment_ttl(Duration::from_millis(300))
-        .start()
-        .expect("start");
-    let mut conn = platform.accept().await;
+    let (_platform, client, count, mut conn) =
+        counting_client(|b| b.fragment_ttl(Duration::from_millis(300))).await;
     for (n, order) in [[0, 1, 2], [2, 0, 1]].iter().enumerate() {
         let payload = fixture("im.chat.updated_v1", &format!("frag_{n}"));
         let third = payload.len() / 3;
@@ -166,252 +169,6 @@ async fn fragments_reassemble_in_any_order_and_an_incomplete_one_expires() {
     .await;
     assert_eq!(count.load(Ordering::SeqCst), 2);
     drop(client);
-}
-
-#[tokio::test]
-async fn pings_carry_the_service_id_at_the_configured_interval() {
-    let mut platform = Platform::start().await;
-    platform.set_client_config(
-        json!({"PingInterval": 15, "ReconnectInterval": 5, "ReconnectNonce": 1}),
-    );
-    let client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .start()
-        .expect("start");
-    let mut conn = platform.accept().await;
-    let mut at = Vec::new();
-    while at.len() < 5 {
-        let frame = conn.recv().await.expect("open");
-        assert_eq!(frame.to_bytes(), Frame::ping(SERVICE_ID).to_bytes());
-        assert_eq!(frame.service, SERVICE_ID);
-        at.push(Instant::now());
-        conn.send(&pong(&json!({}))).await;
-    }
-    for gap in at.windows(2).map(|w| w[1] - w[0]) {
-        assert!(gap >= Duration::from_millis(120), "ping too early: {gap:?}");
-        assert!(gap <= Duration::from_millis(600), "ping too late: {gap:?}");
-    }
-    assert!(client.stats().pings_sent >= 5);
-}
-
-#[tokio::test]
-async fn a_pong_changes_the_ping_interval_and_a_zero_interval_is_ignored() {
-    let mut platform = Platform::start().await;
-    platform.set_client_config(json!({"PingInterval": 5}));
-    let _client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .start()
-        .expect("start");
-    let mut conn = platform.accept().await;
-    conn.recv().await.expect("first ping");
-    conn.send(&pong(&json!({"PingInterval": 30}))).await;
-    let before = Instant::now();
-    conn.recv().await.expect("second ping");
-    assert!(
-        before.elapsed() >= Duration::from_millis(250),
-        "interval not adopted"
-    );
-
-    // Zero (and missing) values keep the current interval: no busy loop.
-    conn.send(&pong(&json!({"PingInterval": 0, "ReconnectCount": 0})))
-        .await;
-    let before = Instant::now();
-    conn.recv().await.expect("third ping");
-    assert!(
-        before.elapsed() >= Duration::from_millis(250),
-        "zero interval adopted"
-    );
-}
-
-#[tokio::test]
-async fn a_silent_server_is_taken_for_half_open_and_replaced_within_the_bound() {
-    let mut platform = Platform::start().await;
-    platform.set_client_config(
-        json!({"PingInterval": 10, "ReconnectNonce": 0, "ReconnectInterval": 5}),
-    );
-    let client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .liveness_grace(Duration::from_millis(200))
-        .start()
-        .expect("start");
-    let silent = platform.accept().await;
-    let connected = Instant::now();
-    // The server neither answers nor closes.
-    let _replacement = platform.accept().await;
-    let took = connected.elapsed();
-    // ping interval (100 ms) + grace (200 ms), not a hair trigger, and not much later.
-    assert!(
-        took >= Duration::from_millis(280),
-        "replaced too early: {took:?}"
-    );
-    assert!(
-        took <= Duration::from_millis(800),
-        "replaced too late: {took:?}"
-    );
-    drop(silent);
-    eventually("one connection loop", || client.stats().live_sessions == 1).await;
-}
-
-#[tokio::test]
-async fn a_server_close_leads_to_a_reconnect_with_a_fresh_endpoint_request() {
-    let mut platform = Platform::start().await;
-    let client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .start()
-        .expect("start");
-    let mut states = client.states();
-    platform.accept().await.close().await;
-    let _second = platform.accept().await;
-    assert_eq!(platform.endpoint_hits().len(), 2);
-    let mut saw_reconnecting = false;
-    while let Some(state) = tokio::time::timeout(PATIENCE, states.next())
-        .await
-        .expect("state")
-    {
-        match state {
-            ConnectionState::Reconnecting { reason, .. } => {
-                assert!(
-                    matches!(reason, LongConnectionError::Closed { .. }),
-                    "{reason:?}"
-                );
-                saw_reconnecting = true;
-            }
-            ConnectionState::Connected { device_id } if saw_reconnecting => {
-                assert_eq!(device_id.as_deref(), Some("dev_7"));
-                break;
-            }
-            _ => {}
-        }
-    }
-    assert!(saw_reconnecting);
-}
-
-async fn refused_for_good(refusal: Refusal) -> (LongConnectionError, usize, usize) {
-    let platform = Platform::start().await;
-    platform.refuse_always(refusal);
-    let client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .start()
-        .expect("start");
-    let error = tokio::time::timeout(PATIENCE, client.stopped())
-        .await
-        .expect("stops")
-        .expect("with an error");
-    // No retry storm afterwards.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    (
-        error,
-        platform.endpoint_hits().len(),
-        platform.ws_attempts(),
-    )
-}
-
-#[tokio::test]
-async fn handshake_403_and_connection_limit_stop_without_retrying() {
-    let forbidden = Refusal {
-        http_status: 403,
-        headers: vec![
-            ("Handshake-Status", "403".into()),
-            ("Handshake-Msg", "forbidden".into()),
-        ],
-    };
-    let (error, hits, attempts) = refused_for_good(forbidden).await;
-    assert!(error.is_permanent(), "{error:?}");
-    assert!(matches!(
-        error,
-        LongConnectionError::Handshake {
-            status: Some(403),
-            ..
-        }
-    ));
-    assert_eq!((hits, attempts), (1, 1));
-
-    let limit = Refusal {
-        http_status: 400,
-        headers: vec![
-            ("Handshake-Status", "514".into()),
-            ("Handshake-Autherrcode", "1000040350".into()),
-        ],
-    };
-    let (error, hits, attempts) = refused_for_good(limit).await;
-    assert!(matches!(
-        error,
-        LongConnectionError::Handshake {
-            status: Some(514),
-            auth_code: Some(1_000_040_350),
-            ..
-        }
-    ));
-    assert_eq!((hits, attempts), (1, 1));
-}
-
-#[tokio::test]
-async fn other_handshake_refusals_are_retried() {
-    let mut platform = Platform::start().await;
-    platform.push_refusal(Refusal {
-        http_status: 400,
-        headers: vec![
-            ("Handshake-Status", "514".into()),
-            ("Handshake-Autherrcode", "1".into()),
-        ],
-    });
-    platform.push_refusal(Refusal {
-        http_status: 502,
-        headers: vec![],
-    });
-    let _client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .start()
-        .expect("start");
-    platform.accept().await;
-    assert_eq!(
-        (platform.endpoint_hits().len(), platform.ws_attempts()),
-        (3, 3)
-    );
-}
-
-#[tokio::test]
-async fn endpoint_codes_1_and_1000040343_are_retried_with_backoff_others_stop() {
-    let mut platform = Platform::start().await;
-    platform.push_endpoint_answer(json!({"code": 1, "msg": "system busy"}));
-    platform.push_endpoint_answer(json!({"code": 1000040343, "msg": "internal error"}));
-    platform.push_endpoint_answer(json!({"code": 1, "msg": "system busy"}));
-    let client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .initial_backoff(Duration::from_millis(60))
-        .start()
-        .expect("start");
-    if platform.try_accept(Duration::from_secs(3)).await.is_none() {
-        panic!(
-            "no connection: {:?} after {:?}",
-            client.state(),
-            platform.endpoint_hits()
-        );
-    }
-    let hits = platform.endpoint_hits();
-    assert_eq!(hits.len(), 4);
-    // Attempt 2 waits 30..60 ms, attempt 3 60..120 ms: the waits grow.
-    assert!(hits[2] - hits[1] >= Duration::from_millis(30));
-    assert!(hits[3] - hits[2] >= Duration::from_millis(60));
-    drop(client);
-
-    let platform = Platform::start().await;
-    platform.push_endpoint_answer(json!({"code": 1000040350, "msg": "connection limit"}));
-    let client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .start()
-        .expect("start");
-    let error = tokio::time::timeout(PATIENCE, client.stopped())
-        .await
-        .expect("stops");
-    assert!(matches!(
-        error,
-        Some(LongConnectionError::EndpointCode {
-            code: 1_000_040_350,
-            ..
-        })
-    ));
-    assert_eq!(platform.endpoint_hits().len(), 1);
 }
 
 #[tokio::test]
@@ -477,13 +234,7 @@ async fn a_failing_handler_is_acked_500() {
 
 #[tokio::test]
 async fn a_duplicate_across_a_reconnect_is_handled_once() {
-    let mut platform = Platform::start().await;
-    let count = Arc::new(AtomicUsize::new(0));
-    let _client = platform
-        .client(counting(&count).build().expect("dispatcher"))
-        .start()
-        .expect("start");
-    let mut first = platform.accept().await;
+    let (mut platform, _client, count, mut first) = counting_client(|b| b).await;
     first
         .send_event(&fixture("im.chat.updated_v1", "twice"))
         .await;
@@ -499,13 +250,7 @@ async fn a_duplicate_across_a_reconnect_is_handled_once() {
 
 #[tokio::test]
 async fn malformed_input_is_skipped_or_acked_500_and_the_connection_kept() {
-    let mut platform = Platform::start().await;
-    let count = Arc::new(AtomicUsize::new(0));
-    let client = platform
-        .client(counting(&count).build().expect("dispatcher"))
-        .start()
-        .expect("start");
-    let mut conn = platform.accept().await;
+    let (platform, client, count, mut conn) = counting_client(|b| b).await;
     conn.send_raw(Message::Binary(vec![0xff, 0x01, 0x02].into()))
         .await;
     conn.send_raw(Message::Text("hello".into())).await;
