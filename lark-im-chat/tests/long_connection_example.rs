@@ -2,7 +2,8 @@
 //! after a graceful shutdown on SIGINT, exit 1 with the reason on stderr when refused for good.
 //!
 //! `cargo test` builds the example (its required feature is on whenever this test is); it is
-//! found beside the test binary, in `target/<profile>/examples/`.
+//! found beside the test binary, in `target/<profile>/examples/`, and refused when older than
+//! its sources.
 #![cfg(all(feature = "long-connection", unix))]
 
 mod long_connection_support;
@@ -22,7 +23,26 @@ fn example() -> PathBuf {
         .and_then(|deps| deps.parent())
         .expect("target dir");
     let path = profile_dir.join("examples").join("long_connection");
-    assert!(path.exists(), "build the example first: {}", path.display());
+    let built = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| panic!("build the example first: {}", path.display()));
+    // `cargo test --test long_connection_example` alone does not rebuild examples: refuse to
+    // test a binary older than the code it is built from.
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let sources = std::fs::read_dir(manifest.join("src/long_connection"))
+        .expect("sources")
+        .map(|e| e.expect("entry").path())
+        .chain([manifest.join("examples/long_connection.rs")]);
+    for source in sources {
+        let changed = std::fs::metadata(&source)
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        assert!(
+            changed <= built,
+            "the example is older than {}: run `cargo build --example long_connection --features long-connection`",
+            source.display()
+        );
+    }
     path
 }
 

@@ -15,14 +15,11 @@ use tokio::time::Instant;
 
 #[tokio::test]
 async fn pings_carry_the_service_id_at_the_configured_interval() {
-    let mut platform = Platform::start().await;
-    platform.set_client_config(
+    let mut platform = Platform::with_client_config(
         json!({"PingInterval": 15, "ReconnectInterval": 5, "ReconnectNonce": 1}),
-    );
-    let client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .start()
-        .expect("start");
+    )
+    .await;
+    let client = platform.plain_client().start().expect("start");
     let mut conn = platform.accept().await;
     let mut at = Vec::new();
     while at.len() < 5 {
@@ -41,12 +38,8 @@ async fn pings_carry_the_service_id_at_the_configured_interval() {
 
 #[tokio::test]
 async fn a_pong_changes_the_ping_interval_and_a_zero_interval_is_ignored() {
-    let mut platform = Platform::start().await;
-    platform.set_client_config(json!({"PingInterval": 5}));
-    let _client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .start()
-        .expect("start");
+    let mut platform = Platform::with_client_config(json!({"PingInterval": 5})).await;
+    let _client = platform.plain_client().start().expect("start");
     let mut conn = platform.accept().await;
     conn.recv().await.expect("first ping");
     conn.send(&pong(&json!({"PingInterval": 30}))).await;
@@ -70,12 +63,12 @@ async fn a_pong_changes_the_ping_interval_and_a_zero_interval_is_ignored() {
 
 #[tokio::test]
 async fn a_silent_server_is_taken_for_half_open_and_replaced_within_the_bound() {
-    let mut platform = Platform::start().await;
-    platform.set_client_config(
+    let mut platform = Platform::with_client_config(
         json!({"PingInterval": 10, "ReconnectNonce": 0, "ReconnectInterval": 5}),
-    );
+    )
+    .await;
     let client = platform
-        .client(dispatcher().build().expect("dispatcher"))
+        .plain_client()
         .liveness_grace(Duration::from_millis(200))
         .start()
         .expect("start");
@@ -100,10 +93,7 @@ async fn a_silent_server_is_taken_for_half_open_and_replaced_within_the_bound() 
 #[tokio::test]
 async fn a_server_close_leads_to_a_reconnect_with_a_fresh_endpoint_request() {
     let mut platform = Platform::start().await;
-    let client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .start()
-        .expect("start");
+    let client = platform.plain_client().start().expect("start");
     let mut states = client.states();
     platform.accept().await.close().await;
     let _second = platform.accept().await;
@@ -134,10 +124,7 @@ async fn a_server_close_leads_to_a_reconnect_with_a_fresh_endpoint_request() {
 async fn refused_for_good(refusal: Refusal) -> (LongConnectionError, usize, usize) {
     let platform = Platform::start().await;
     platform.refuse_always(refusal);
-    let client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .start()
-        .expect("start");
+    let client = platform.plain_client().start().expect("start");
     let error = tokio::time::timeout(PATIENCE, client.stopped())
         .await
         .expect("stops")
@@ -204,10 +191,7 @@ async fn other_handshake_refusals_are_retried() {
         http_status: 502,
         headers: vec![],
     });
-    let _client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .start()
-        .expect("start");
+    let _client = platform.plain_client().start().expect("start");
     platform.accept().await;
     assert_eq!(
         (platform.endpoint_hits().len(), platform.ws_attempts()),
@@ -222,7 +206,7 @@ async fn endpoint_codes_1_and_1000040343_are_retried_with_backoff_others_stop() 
     platform.push_endpoint_answer(json!({"code": 1000040343, "msg": "internal error"}));
     platform.push_endpoint_answer(json!({"code": 1, "msg": "system busy"}));
     let client = platform
-        .client(dispatcher().build().expect("dispatcher"))
+        .plain_client()
         .initial_backoff(Duration::from_millis(60))
         .start()
         .expect("start");
@@ -242,10 +226,7 @@ async fn endpoint_codes_1_and_1000040343_are_retried_with_backoff_others_stop() 
 
     let platform = Platform::start().await;
     platform.push_endpoint_answer(json!({"code": 1000040350, "msg": "connection limit"}));
-    let client = platform
-        .client(dispatcher().build().expect("dispatcher"))
-        .start()
-        .expect("start");
+    let client = platform.plain_client().start().expect("start");
     let error = tokio::time::timeout(PATIENCE, client.stopped())
         .await
         .expect("stops");

@@ -219,6 +219,9 @@ impl Session<'_> {
         let Some(acks) = self.acks_tx.clone() else {
             return Ok(());
         };
+        // Reap finished handlers here too: under steady traffic the select never gets to its
+        // reaping branch, and finished entries would pile up in the set.
+        while self.tasks.try_join_next().is_some() {}
         match handlers::spawn(self.shared, self.tasks, frame, payload, acks, received) {
             Some(ack) => self.write(ack).await,
             None => Ok(()),

@@ -106,6 +106,13 @@ impl Platform {
         format!("http://{}", self.addr)
     }
 
+    /// Starts the server with `config` as the endpoint's `ClientConfig`.
+    pub async fn with_client_config(config: Value) -> Self {
+        let platform = Self::start().await;
+        platform.set_client_config(config);
+        platform
+    }
+
     pub fn set_client_config(&self, config: Value) {
         *self.script.client_config.lock().expect("lock") = config;
     }
@@ -158,6 +165,11 @@ impl Platform {
     pub async fn try_accept(&mut self, wait: Duration) -> Option<Conn> {
         let ws = timeout(wait, self.sockets.recv()).await.ok()??;
         Some(Conn { ws, seq: 100 })
+    }
+
+    /// A client with the test's short schedules and a dispatcher without handlers.
+    pub fn plain_client(&self) -> LongConnectionBuilder {
+        self.client(dispatcher().build().expect("dispatcher"))
     }
 
     /// A client with the test's short schedules.
