@@ -215,7 +215,7 @@ async fn a_slow_handler_does_not_delay_other_acks() {
 }
 
 #[tokio::test]
-async fn a_failing_handler_is_acked_500() {
+async fn a_failing_handler_is_acked_500_and_an_unhandled_event_200() {
     let mut platform = Platform::start().await;
     let dispatcher = dispatcher()
         .on_chat_updated(|_| async { Err("database down".into()) })
@@ -230,6 +230,68 @@ async fn a_failing_handler_is_acked_500() {
     conn.send_event(&fixture("im.chat.updated_v1", "fails"))
         .await;
     assert_eq!(ack_code(&conn.recv_ack().await), 500);
+    // A known event type nobody handles is acknowledged, so it is not pushed again.
+    conn.send_event(&fixture("im.chat.disbanded_v1", "unhandled"))
+        .await;
+    assert_eq!(ack_code(&conn.recv_ack().await), 200);
+}
+
+#[tokio::test]
+async fn handlers_run_a_bounded_number_at_once_and_overflow_is_acked_500_at_once() {
+    let mut platform = Platform::start().await;
+    let running = Arc::new(AtomicUsize::new(0));
+    let peak = Arc::new(AtomicUsize::new(0));
+    let release = Arc::new(Notify::new());
+    let (now, most, gate) = (
+        Arc::clone(&running),
+        Arc::clone(&peak),
+        Arc::clone(&release),
+    );
+    let dispatcher = dispatcher()
+        .on_chat_updated(move |_| {
+            let (now, most, gate) = (Arc::clone(&now), Arc::clone(&most), Arc::clone(&gate));
+            async move {
+                most.fetch_max(now.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+                gate.notified().await;
+                now.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            }
+        })
+        .build()
+        .expect("dispatcher");
+    let client = platform
+        .client(dispatcher)
+        .max_concurrent_handlers(2)
+        .max_pending_events(3)
+        .start()
+        .expect("start");
+    let mut conn = platform.accept().await;
+    let mut sent = Vec::new();
+    for i in 0..4 {
+        sent.push(
+            conn.send_event(&fixture("im.chat.updated_v1", &format!("busy_{i}")))
+                .await,
+        );
+    }
+    // The fourth finds no room: acknowledged 500 at once, to be redelivered.
+    let ack = conn.recv_ack().await;
+    assert_eq!((ack.seq_id, ack_code(&ack)), (sent[3], 500));
+    eventually("two handlers to run", || {
+        running.load(Ordering::SeqCst) == 2
+    })
+    .await;
+    assert_eq!(client.stats().handlers_in_flight, 3);
+    let mut acked = Vec::new();
+    while acked.len() < 3 {
+        release.notify_waiters();
+        if let Ok(ack) = tokio::time::timeout(Duration::from_millis(50), conn.recv_ack()).await {
+            assert_eq!(ack_code(&ack), 200);
+            acked.push(ack.seq_id);
+        }
+    }
+    acked.sort_unstable();
+    assert_eq!(acked, sent[..3]);
+    assert_eq!(peak.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod long_connection_support;
 
 use std::time::Duration;
 
+use axum::extract::ws::Message;
 use futures::StreamExt;
 use lark_im_chat::long_connection::{ConnectionState, Frame, LongConnectionError};
 use long_connection_support::*;
@@ -238,4 +239,53 @@ async fn endpoint_codes_1_and_1000040343_are_retried_with_backoff_others_stop() 
         })
     ));
     assert_eq!(platform.endpoint_hits().len(), 1);
+}
+
+#[tokio::test]
+async fn native_websocket_pings_prove_life() {
+    let mut platform = Platform::with_client_config(json!({"PingInterval": 10})).await;
+    let client = platform
+        .plain_client()
+        .liveness_grace(Duration::from_millis(100))
+        .start()
+        .expect("start");
+    let mut conn = platform.accept().await;
+    // No pongs, only native pings, for three times the half-open bound of 200 ms.
+    for _ in 0..12 {
+        conn.send_raw(Message::Ping(bytes::Bytes::from_static(b"hi")))
+            .await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(platform.try_accept(Duration::ZERO).await.is_none());
+    assert_eq!(client.stats().connections, 1);
+    // Silence, and the connection is replaced.
+    let _next = platform.accept().await;
+}
+
+#[tokio::test]
+async fn reconnect_count_bounds_the_failed_attempts_in_a_row() {
+    let mut platform = Platform::with_client_config(
+        json!({"ReconnectCount": 2, "ReconnectInterval": 1, "ReconnectNonce": 0}),
+    )
+    .await;
+    let client = platform.plain_client().start().expect("start");
+    let conn = platform.accept().await;
+    for _ in 0..5 {
+        platform.push_endpoint_answer(json!({"code": 1, "msg": "system busy"}));
+    }
+    conn.close().await;
+    let error = tokio::time::timeout(PATIENCE, client.stopped())
+        .await
+        .expect("stops")
+        .expect("with an error");
+    assert!(
+        matches!(
+            &error,
+            LongConnectionError::ReconnectsExhausted { attempts: 2, last }
+                if matches!(**last, LongConnectionError::EndpointCode { code: 1, .. })
+        ),
+        "{error:?}"
+    );
+    // One successful request, then the two failed attempts allowed.
+    assert_eq!(platform.endpoint_hits().len(), 3);
 }
