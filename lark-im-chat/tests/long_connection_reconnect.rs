@@ -32,7 +32,7 @@ async fn pings_carry_the_service_id_at_the_configured_interval() {
     }
     for gap in at.windows(2).map(|w| w[1] - w[0]) {
         assert!(gap >= Duration::from_millis(120), "ping too early: {gap:?}");
-        assert!(gap <= Duration::from_millis(600), "ping too late: {gap:?}");
+        assert!(gap <= Duration::from_secs(1), "ping too late: {gap:?}");
     }
     assert!(client.stats().pings_sent >= 5);
 }
@@ -78,13 +78,14 @@ async fn a_silent_server_is_taken_for_half_open_and_replaced_within_the_bound() 
     // The server neither answers nor closes.
     let _replacement = platform.accept().await;
     let took = connected.elapsed();
-    // ping interval (100 ms) + grace (200 ms), not a hair trigger, and not much later.
+    // ping interval (100 ms) + grace (200 ms), not a hair trigger; the upper bound adds a new
+    // endpoint request and handshake, with room for a loaded CI machine.
     assert!(
         took >= Duration::from_millis(280),
         "replaced too early: {took:?}"
     );
     assert!(
-        took <= Duration::from_millis(800),
+        took <= Duration::from_millis(1_000),
         "replaced too late: {took:?}"
     );
     drop(silent);
