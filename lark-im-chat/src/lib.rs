@@ -75,6 +75,7 @@ extern crate self as lark_im_chat;
 
 pub mod auth;
 pub mod client;
+pub mod drift;
 pub mod error;
 pub mod events;
 pub mod http;
