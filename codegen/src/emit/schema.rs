@@ -163,12 +163,9 @@ fn field(wire: &str, ty: &Ty) -> TokenStream {
             let r = static_ref(&n.name);
             quote!(rt::drift::Field::value(#wire, #r))
         }
-        Ty::String
-        | Ty::Integer
-        | Ty::Boolean
-        | Ty::Int64String
-        | Ty::LenientString
-        | Ty::Json => quote!(rt::drift::Field::any(#wire)),
+        Ty::String | Ty::Integer | Ty::Boolean | Ty::Int64String | Ty::LenientString | Ty::Json => {
+            quote!(rt::drift::Field::any(#wire))
+        }
     }
 }
 

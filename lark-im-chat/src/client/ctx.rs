@@ -16,6 +16,8 @@ pub(crate) struct Shared {
     pub(crate) transport: Arc<Transport>,
     pub(crate) retry: RetryPolicy,
     pub(crate) tokens: TokenProvider,
+    /// Notes unknown response fields and values, when set.
+    pub(crate) drift: Option<crate::drift::DriftLog>,
 }
 
 /// What every generated handle carries: the shared client state and the token kind to send.
@@ -153,7 +155,11 @@ impl<T: TokenKind> Ctx<T> {
             retry_after,
             body,
         } = answer;
-        decode_response(req.meta.id, status, log_id, &body).map_err(|e| match e {
+        let decoded = decode_response(req.meta.id, status, log_id, &body);
+        if let (Ok(_), Some(drift)) = (&decoded, &self.shared.drift) {
+            drift.note_response(req.meta.id, &body);
+        }
+        decoded.map_err(|e| match e {
             Error::Api(mut api) => {
                 api.retry_after = retry_after;
                 api.required_scopes = req.meta.scopes;
