@@ -183,3 +183,26 @@ fn clones_share_one_record_and_entries_print_without_values() {
     assert!(!format!("{:?}", log.snapshot()).contains("secret-value"));
     assert_eq!(DriftLog::global().inner.capacity, super::DEFAULT_CAPACITY);
 }
+
+/// The callback fixtures, walked as the dispatcher does: what they carry beyond the spec is
+/// what `cargo xtask decode` names for them too.
+#[test]
+fn the_event_fixtures_note_what_xtask_decode_names() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events");
+    let log = DriftLog::new();
+    for event in schema::EVENTS {
+        let body = std::fs::read(dir.join(format!("{}.json", event.event_type)))
+            .unwrap_or_else(|e| panic!("fixture of {}: {e}", event.event_type));
+        log.note_event(event.event_type, &body);
+    }
+    assert_eq!(
+        entries(&log),
+        [
+            "im.chat.disbanded_v1: unknown field event.chat_type",
+            "im.chat.member.user.added_v1: unknown field event.users[].is_external",
+            "im.chat.updated_v1: unknown field event.after_change.hide_member_count_setting",
+            "im.chat.updated_v1: unknown value event.after_change.at_all_permission",
+            "p2p_chat_create: unknown field event.locale",
+        ]
+    );
+}
