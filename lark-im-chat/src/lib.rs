@@ -60,6 +60,8 @@
 //! - [`ScopeSet`] tells which operations and events a set of granted scopes allows.
 //! - [`meta`] holds every operation's and event's facts ([`meta::OperationMeta`],
 //!   [`meta::EventMeta`], `meta::CHAT_GET`, …).
+//! - [`drift::DriftLog`] (opt-in) notes response and event fields and enum values the spec does
+//!   not know, so spec drift seen in production can be reported.
 //! - [`ErrorCode`] names every documented business code; [`Error`] carries status, code, message
 //!   and log id.
 //! - With the `testing` feature, `lark_im_chat::testing::MockPlatform` serves responses from a
