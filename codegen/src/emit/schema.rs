@@ -16,24 +16,12 @@
 //! ```
 
 use super::use_root;
+use crate::envelope::{EVENT_V1_KEYS, EVENT_V2_HEADER_KEYS, EVENT_V2_KEYS};
 use crate::ir::{Api, EnumDef, EnumId, Response, Schema, StructDef, StructId, Ty, WireValue};
 use crate::names::shouty;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use std::collections::BTreeSet;
-
-/// Wire names of the built-in envelopes (emitted by `events.rs`), which the spec does not
-/// describe. A test below checks them against the emitted structs.
-const ENVELOPE_V2: &[&str] = &["schema", "header", "event"];
-const HEADER_V2: &[&str] = &[
-    "event_id",
-    "event_type",
-    "create_time",
-    "token",
-    "app_id",
-    "tenant_key",
-];
-const ENVELOPE_V1: &[&str] = &["ts", "uuid", "token", "type", "event"];
 
 /// `generated/schema.rs`
 pub fn emit(api: &Api) -> TokenStream {
@@ -60,11 +48,11 @@ pub fn emit(api: &Api) -> TokenStream {
     });
     let envelope_v2 = envelope(
         "EventEnvelopeV2",
-        ENVELOPE_V2,
+        EVENT_V2_KEYS,
         Some(("header", "EVENT_HEADER_V2")),
     );
-    let header_v2 = envelope("EventHeaderV2", HEADER_V2, None);
-    let envelope_v1 = envelope("EventEnvelopeV1", ENVELOPE_V1, None);
+    let header_v2 = envelope("EventHeaderV2", EVENT_V2_HEADER_KEYS, None);
+    let envelope_v1 = envelope("EventEnvelopeV1", EVENT_V1_KEYS, None);
     quote! {
         #![doc = " What the platform sends, as the spec describes it: field wire names and enum values of"]
         #![doc = " every response and event type, for noting spec drift at run time (`DriftLog`)."]
@@ -205,10 +193,10 @@ fn envelope(rust: &str, keys: &[&str], nested: Option<(&str, &str)>) -> TokenStr
     quote!(rt::drift::Object { name: #rust, fields: &[#(#fields),*] })
 }
 
+/// The emitted envelope structs carry exactly the keys the tables are made from.
 #[cfg(test)]
 mod tests {
-    use super::{ENVELOPE_V1, ENVELOPE_V2, HEADER_V2};
-    use crate::ir::Api;
+    use crate::envelope::{EVENT_V1_KEYS, EVENT_V2_HEADER_KEYS, EVENT_V2_KEYS};
     use quote::ToTokens;
 
     /// Wire names of the fields of struct `name` in an emitted file.
@@ -236,21 +224,13 @@ mod tests {
 
     #[test]
     fn the_envelope_tables_match_the_emitted_envelope_structs() {
-        let api = Api {
-            name: "empty".into(),
-            title: "Empty".into(),
-            base_urls: Vec::new(),
-            enums: Vec::new(),
-            structs: Vec::new(),
-            handles: Vec::new(),
-            operations: Vec::new(),
-            events: Vec::new(),
-            errors: Vec::new(),
-            common_errors: Vec::new(),
-        };
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/legacy_event");
+        let files = crate::read_spec_dir(&dir).expect("fixture readable");
+        let api = crate::load_ir(&files).expect("fixture loads");
         let file: syn::File = syn::parse2(super::super::events::emit(&api)).expect("valid Rust");
-        assert_eq!(wire_fields(&file, "EventEnvelopeV2"), ENVELOPE_V2);
-        assert_eq!(wire_fields(&file, "EventHeaderV2"), HEADER_V2);
-        assert_eq!(wire_fields(&file, "EventEnvelopeV1"), ENVELOPE_V1);
+        assert_eq!(wire_fields(&file, "EventEnvelopeV2"), EVENT_V2_KEYS);
+        assert_eq!(wire_fields(&file, "EventHeaderV2"), EVENT_V2_HEADER_KEYS);
+        assert_eq!(wire_fields(&file, "EventEnvelopeV1"), EVENT_V1_KEYS);
     }
 }
