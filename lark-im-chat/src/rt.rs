@@ -17,6 +17,11 @@ pub mod validate {
     pub use crate::wire::{items, join, length, range};
 }
 
+/// Table types of `generated/schema.rs` (shapes for drift checks).
+pub mod drift {
+    pub use crate::drift::shape::{Event, Field, Item, Object, Operation, Values};
+}
+
 /// `#[serde(with = …)]` modules named by generated structs.
 pub mod wire {
     pub use crate::wire::{int64_string, lenient_string};

@@ -7,6 +7,7 @@ use crate::auth::{
 };
 use crate::client::ctx::{Ctx, Shared};
 use crate::client::{Client, Domain};
+use crate::drift::DriftLog;
 use crate::error::{Error, Result};
 use crate::generated::api::Api;
 use crate::http::{RetryPolicy, Transport};
@@ -45,6 +46,7 @@ pub struct ClientBuilder {
     token_store: Option<Arc<dyn TokenStore>>,
     app_type: AppType,
     app_ticket: Option<Secret>,
+    drift: Option<DriftLog>,
 }
 
 impl ClientBuilder {
@@ -62,6 +64,7 @@ impl ClientBuilder {
             token_store: None,
             app_type: AppType::Custom,
             app_ticket: None,
+            drift: None,
         }
     }
 
@@ -126,6 +129,13 @@ impl ClientBuilder {
     /// An `app_ticket` already received (store apps), e.g. persisted from the last event.
     pub fn app_ticket(mut self, app_ticket: impl Into<Secret>) -> Self {
         self.app_ticket = Some(app_ticket.into());
+        self
+    }
+
+    /// Notes response fields and enum values the spec does not know in `log` (see
+    /// [`DriftLog`]). Default: off, at no cost.
+    pub fn drift_log(mut self, log: DriftLog) -> Self {
+        self.drift = Some(log);
         self
     }
 
@@ -215,6 +225,7 @@ impl ClientBuilder {
                 cache: TokenCache::new(store),
                 app_ticket_seed: std::sync::Mutex::new(self.app_ticket),
             },
+            drift: self.drift,
         });
         Ok(Api::new(Ctx {
             shared,

@@ -17,6 +17,8 @@ pub(crate) struct Shared {
     pub(crate) transport: Arc<Transport>,
     pub(crate) retry: RetryPolicy,
     pub(crate) tokens: TokenProvider,
+    /// Notes unknown response fields and values, when set.
+    pub(crate) drift: Option<crate::drift::DriftLog>,
 }
 
 /// What every generated handle carries: the shared client state and the token kind to send.
@@ -176,6 +178,9 @@ impl<T: TokenKind> Ctx<T> {
             }
             other => other,
         });
+        if let (Ok(_), Some(drift)) = (&decoded, &self.shared.drift) {
+            drift.note_response(req.meta.id, &body);
+        }
         if let (Err(e), Access::UserSource(user)) = (&decoded, self.auth.access()) {
             if may_refresh && is_user_token_rejected(e) {
                 // Refreshes unless another call already replaced the rejected token.

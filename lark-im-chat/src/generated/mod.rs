@@ -12,6 +12,8 @@ pub mod events;
 mod handles;
 pub mod meta;
 mod ops;
+#[doc(hidden)]
+pub mod schema;
 mod shared;
 #[allow(unused_imports)]
 use {enums::*, events::*, handles::*, ops::*, shared::*};

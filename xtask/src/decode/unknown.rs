@@ -3,21 +3,13 @@
 //! (unknown fields are ignored, unknown enum values kept), so this is how a maintainer sees them.
 
 use crate::normalized::{self, join};
+use lark_codegen::envelope::{EVENT_V1_KEYS, EVENT_V2_HEADER_KEYS, EVENT_V2_KEYS};
 use serde_json::{Map, Value};
 use std::fmt;
 
-/// Keys of the envelopes, which the generator builds in (they are not in the spec).
+/// Keys of the response envelope, which the runtime reads (it is not in the spec); the event
+/// envelopes' keys come from the generator.
 const RESPONSE_KEYS: &[&str] = &["code", "msg", "data", "error"];
-const EVENT_V2_KEYS: &[&str] = &["schema", "header", "event"];
-const EVENT_V2_HEADER_KEYS: &[&str] = &[
-    "event_id",
-    "event_type",
-    "create_time",
-    "token",
-    "app_id",
-    "tenant_key",
-];
-const EVENT_V1_KEYS: &[&str] = &["ts", "uuid", "token", "type", "event"];
 
 /// One thing the spec does not know.
 #[derive(Debug, Clone, PartialEq, Eq)]

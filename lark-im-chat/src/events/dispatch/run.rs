@@ -71,6 +71,7 @@ pub(super) struct Inner {
     pub(super) dedup: Option<Arc<dyn DedupStore>>,
     pub(super) handlers: [Option<Erased>; EVENT_COUNT],
     pub(super) fallback: Option<Erased>,
+    pub(super) drift: Option<crate::drift::DriftLog>,
 }
 
 impl fmt::Debug for Dispatcher {
@@ -167,6 +168,9 @@ impl Dispatcher {
             }
         };
         let inner = &*self.inner;
+        if let Some(drift) = &inner.drift {
+            drift.note_event(&info.event_type, event.plaintext());
+        }
         let handler = slot_of(&decoded)
             .and_then(|slot| inner.handlers[slot].as_ref())
             .or(inner.fallback.as_ref());
