@@ -420,6 +420,8 @@ pub struct ErrorCode {
     pub http_status: Option<u16>,
     pub meaning: String,
     pub retryable: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<crate::raw::ErrorClass>,
     /// The spec's name the variant was made from.
     #[serde(skip)]
     pub source: String,

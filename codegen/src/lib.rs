@@ -9,6 +9,7 @@
 
 pub mod diag;
 mod emit;
+pub mod envelope;
 pub mod ir;
 mod json_text;
 pub mod load;

@@ -136,6 +136,23 @@ pub struct RawError {
     pub meaning: String,
     #[serde(default)]
     pub retryable: bool,
+    /// What the runtime does on this code; see [`ErrorClass`].
+    #[serde(default)]
+    pub class: Option<ErrorClass>,
+}
+
+/// Classes of error codes the runtime reacts to. Closed: the runtime has one reaction per class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorClass {
+    /// The app's tenant or app token was rejected: evict it and fetch a new one.
+    TokenInvalid,
+    /// A user access token was rejected or expired: refresh it.
+    UserTokenInvalid,
+    /// The app or token lacks a scope.
+    PermissionDenied,
+    /// The refresh token can no longer be used: the user must authorize again.
+    ReauthorizationNeeded,
 }
 
 /// `operations/<group>.yaml`

@@ -14,10 +14,14 @@
 //! - `get_chat/sequential`: one call at a time.
 //! - `get_chat/64_in_flight`: 64 concurrent calls on a current-thread runtime.
 //! - `paginate_members/10000`: 10,000 members, 100 per page, collected as a stream.
+//! - `drift/get_chat_*`: one `chat.get` at a time without a [`DriftLog`] (`off`), with one on a
+//!   body the spec fully knows (`on`), and with one on a body carrying a new field and a new
+//!   enum value already noted (`on_drifted`): the cost of the second walk over the body.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use futures::TryStreamExt;
 use lark_im_chat::{
+    drift::DriftLog,
     types::{ChatDetail, ChatMembersGetResponse, ListMember},
     Client,
 };
@@ -29,6 +33,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const CHAT: &str = "oc_a0553eda9014c201e6969b478895c230";
 const TOKEN: &str = "t-g1044qeGEDXTB6NDJOGV4JQCYDGHRBARFTGT1234";
 const PAGES: usize = 100;
+/// Chat id the server answers with [`drifted_chat_body`].
+const DRIFTED_CHAT: &str = "oc_drifted";
 
 fn chat_body() -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({"code": 0, "msg": "success", "data": {
@@ -52,6 +58,14 @@ fn chat_body() -> Vec<u8> {
     .expect("json")
 }
 
+/// The `chat.get` body with a field and an enum value the spec does not know.
+fn drifted_chat_body() -> Vec<u8> {
+    let mut body: serde_json::Value = serde_json::from_slice(&chat_body()).expect("json");
+    body["data"]["brand_new_setting"] = serde_json::json!({"enabled": true});
+    body["data"]["chat_mode"] = "galaxy".into();
+    serde_json::to_vec(&body).expect("json")
+}
+
 fn member_page(page: usize) -> Vec<u8> {
     let items: Vec<_> = (page * 100..page * 100 + 100)
         .map(|i| {
@@ -71,6 +85,7 @@ fn member_page(page: usize) -> Vec<u8> {
 
 struct Bodies {
     chat: Vec<u8>,
+    drifted_chat: Vec<u8>,
     token: Vec<u8>,
     pages: Vec<Vec<u8>>,
 }
@@ -118,6 +133,8 @@ async fn serve_connection(mut stream: tokio::net::TcpStream, bodies: Arc<Bodies>
                 .and_then(|n| n.parse::<usize>().ok())
                 .unwrap_or(0);
             &bodies.pages[page.min(PAGES - 1)]
+        } else if target.contains(DRIFTED_CHAT) {
+            &bodies.drifted_chat
         } else {
             &bodies.chat
         };
@@ -138,6 +155,7 @@ async fn serve_connection(mut stream: tokio::net::TcpStream, bodies: Arc<Bodies>
 fn start_server() -> SocketAddr {
     let bodies = Arc::new(Bodies {
         chat: chat_body(),
+        drifted_chat: drifted_chat_body(),
         token: serde_json::to_vec(&serde_json::json!({
             "code": 0, "msg": "ok", "tenant_access_token": TOKEN, "expire": 7200
         }))
@@ -297,6 +315,56 @@ fn benches(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    drift(c, &rt, &base, &http, &client);
+}
+
+/// The same sequential `chat.get` without and with a [`DriftLog`].
+fn drift(
+    c: &mut Criterion,
+    rt: &tokio::runtime::Runtime,
+    base: &str,
+    http: &reqwest::Client,
+    off: &Client,
+) {
+    let log = DriftLog::new();
+    let on = Client::builder("cli_bench", "bench-secret")
+        .base_url(base)
+        .http_client(http.clone())
+        .drift_log(log.clone())
+        .build()
+        .expect("client");
+    rt.block_on(async {
+        on.chat(CHAT).get().send().await.expect("warm client");
+        on.chat(DRIFTED_CHAT)
+            .get()
+            .send()
+            .await
+            .expect("warm client");
+    });
+    assert_eq!(
+        log.len(),
+        2,
+        "the drifted body is noted: {:?}",
+        log.snapshot()
+    );
+
+    let mut group = c.benchmark_group("drift");
+    group.throughput(Throughput::Elements(1));
+    for (name, client, chat) in [
+        ("get_chat_off", off, CHAT),
+        ("get_chat_on", &on, CHAT),
+        ("get_chat_on_drifted", &on, DRIFTED_CHAT),
+    ] {
+        group.bench_function(name, |b| {
+            b.to_async(rt).iter(|| async {
+                let chat = client.chat(chat).get().send().await.expect("call");
+                assert_eq!(chat.user_count, Some(1254));
+            })
+        });
+    }
+    group.finish();
+    assert_eq!(log.len(), 2, "noted once: {:?}", log.snapshot());
 }
 
 criterion_group! {

@@ -75,12 +75,48 @@ pub enum Error {
     /// [`code`](Self::code) and [`is_retryable`](Self::is_retryable) answer for the original.
     #[error(transparent)]
     Shared(Arc<Error>),
+    /// A user must authorize the app again (OAuth): the user token source holds no usable
+    /// refresh token for them, or the platform refused it (expired, revoked, already used).
+    #[error("user {user:?} must authorize the app again: {reason}")]
+    ReauthorizationNeeded {
+        /// The key the user's token is stored under.
+        user: String,
+        /// Why the token cannot be refreshed.
+        reason: ReauthorizationReason,
+    },
 }
 
 fn declared_note(declared: Option<u64>) -> String {
     match declared {
         Some(n) => format!(" (Content-Length {n})"),
         None => " (more arrived while streaming)".to_owned(),
+    }
+}
+
+/// Why a user must authorize the app again.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ReauthorizationReason {
+    /// The store holds no token for the user.
+    NoToken,
+    /// The token has no refresh token (the `offline_access` scope was not granted).
+    NoRefreshToken,
+    /// The refresh token's own lifetime is over.
+    RefreshTokenExpired,
+    /// The platform refused the refresh token (codes 20024, 20026, 20037, 20064, 20073).
+    Refused(Box<ApiError>),
+}
+
+impl fmt::Display for ReauthorizationReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoToken => f.write_str("no token is stored for this user"),
+            Self::NoRefreshToken => {
+                f.write_str("the token has no refresh token (no offline_access)")
+            }
+            Self::RefreshTokenExpired => f.write_str("the refresh token has expired"),
+            Self::Refused(e) => write!(f, "the refresh was refused: {e}"),
+        }
     }
 }
 
@@ -106,13 +142,10 @@ pub struct ApiError {
     pub required_scopes: &'static [&'static str],
 }
 
-/// Codes meaning "the app or token lacks a scope" (reference §1.5).
-pub(crate) const PERMISSION_CODES: [i64; 3] = [99991672, 99991676, 99991679];
-
 impl ApiError {
     /// Whether the platform refused for a missing permission (scope).
     pub fn is_permission_error(&self) -> bool {
-        PERMISSION_CODES.contains(&self.code)
+        ErrorCode::from(self.code).is_permission_denied()
             || self
                 .detail
                 .as_ref()
@@ -276,6 +309,10 @@ impl Error {
             Self::Api(e) => Some(e.code),
             Self::Decode(e) => e.code,
             Self::Shared(e) => e.code(),
+            Self::ReauthorizationNeeded {
+                reason: ReauthorizationReason::Refused(e),
+                ..
+            } => Some(e.code),
             _ => None,
         }
     }
@@ -368,6 +405,10 @@ impl Error {
                 status: *status,
                 declared: *declared,
                 log_id: log_id.clone(),
+            },
+            Self::ReauthorizationNeeded { user, reason } => Self::ReauthorizationNeeded {
+                user: user.clone(),
+                reason: reason.clone(),
             },
             Self::Transport { .. } | Self::Shared(_) => Self::Shared(shared.clone()),
         }

@@ -60,6 +60,8 @@
 //! - [`ScopeSet`] tells which operations and events a set of granted scopes allows.
 //! - [`meta`] holds every operation's and event's facts ([`meta::OperationMeta`],
 //!   [`meta::EventMeta`], `meta::CHAT_GET`, …).
+//! - [`drift::DriftLog`] (opt-in) notes response and event fields and enum values the spec does
+//!   not know, so spec drift seen in production can be reported.
 //! - [`ErrorCode`] names every documented business code; [`Error`] carries status, code, message
 //!   and log id.
 //! - With the `testing` feature, `lark_im_chat::testing::MockPlatform` serves responses from a
@@ -75,6 +77,7 @@ extern crate self as lark_im_chat;
 
 pub mod auth;
 pub mod client;
+pub mod drift;
 pub mod error;
 pub mod events;
 pub mod http;

@@ -4,7 +4,7 @@
 //! inside this crate (see `extern crate self` in `lib.rs`) and in a crate expanded by the
 //! `lark-codegen-macros` front end. Not a stable API for callers.
 
-pub use crate::auth::{Secret, Tenant, TokenKind, User};
+pub use crate::auth::{Secret, Tenant, TenantOnly, TokenKind, User, UserOnly};
 pub use crate::client::{items, pages, Ctx, Page, Paginated};
 pub use crate::error::{Error, Result};
 pub use crate::events::{decode_event, peek_event, EventDecodeError};
@@ -15,6 +15,11 @@ pub use crate::wire::{de_int_enum, de_str_enum, UnknownValue, Validate};
 /// Limit checks called by generated `to_request` and `Validate` impls.
 pub mod validate {
     pub use crate::wire::{items, join, length, range};
+}
+
+/// Table types of `generated/schema.rs` (shapes for drift checks).
+pub mod drift {
+    pub use crate::drift::shape::{Event, Field, Item, Object, Operation, Values};
 }
 
 /// `#[serde(with = …)]` modules named by generated structs.

@@ -1,7 +1,6 @@
-//! Known-answer tests of the webhook layer against `shared/reference/test-vectors.json`.
-//!
-//! The vector file is read at run time from beside the repository clone; a missing file fails
-//! the tests (it is never skipped).
+//! Known-answer tests of the webhook layer against `tests/fixtures/test-vectors.json`, the
+//! project's copy of the known-answer vectors (facts: inputs and expected outputs, each entry with
+//! its origin). A missing file fails the tests (it is never skipped).
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -18,8 +17,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 fn vectors() -> Value {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference/test-vectors.json");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/test-vectors.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "the webhook test vectors must exist at {}: {e}",

@@ -1,4 +1,4 @@
-//! `codegen`, `spec-json` and `decode`.
+//! `codegen` and `spec-json`.
 
 use crate::{flag_value, root};
 use lark_codegen::Mode;
@@ -8,8 +8,7 @@ use lark_codegen::Mode;
 /// expands (examples as text, not compiled).
 pub fn run(args: &[String]) -> Result<(), String> {
     let spec = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
-    let out =
-        flag_value(args, "--out").unwrap_or_else(|| root().join("lark-im-chat/src/generated"));
+    let out = flag_value(args, "--out").unwrap_or_else(crate::generated_dir);
     let mode = if args.iter().any(|a| a == "--check") {
         Mode::Check
     } else {
@@ -52,8 +51,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         Mode::Write => {
+            // Say which files changed, so a maintainer knows what to review and commit.
+            for p in report.changed.iter().chain(&report.missing) {
+                eprintln!("  wrote {}", show(p));
+            }
+            for p in &report.stale {
+                eprintln!("  removed {}", show(p));
+            }
             let n = report.changed.len() + report.missing.len();
-            println!(
+            eprintln!(
                 "{} files generated: {n} written, {} removed, {} unchanged",
                 generated.files.len(),
                 report.stale.len(),
@@ -75,36 +81,4 @@ pub fn spec_json(args: &[String]) -> Result<(), String> {
         serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
     );
     Ok(())
-}
-
-/// `cargo xtask decode <operation-id|event-type> <file.json>`.
-///
-/// Runs the `decode` example of lark-im-chat: xtask itself must not depend on the client, or a
-/// broken `src/generated` could not be regenerated.
-pub fn decode(args: &[String]) -> Result<(), String> {
-    let [what, file] = args else {
-        return Err("usage: cargo xtask decode <operation-id|event-type> <file.json>".into());
-    };
-    let file = std::path::absolute(file).map_err(|e| format!("{file}: {e}"))?;
-    let status =
-        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-            .current_dir(root())
-            .args([
-                "run",
-                "--quiet",
-                "-p",
-                "lark-im-chat",
-                "--example",
-                "decode",
-                "--",
-            ])
-            .arg(what)
-            .arg(&file)
-            .status()
-            .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(String::new())
-    }
 }

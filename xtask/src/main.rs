@@ -3,7 +3,11 @@
 mod check;
 mod codegen;
 mod coverage;
+mod decode;
 mod import_doc;
+mod import_sdk;
+mod normalized;
+mod spec_diff;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,13 +20,25 @@ tasks:
                                                docs, coverage --check (of the same test run)
   generate                                     main job: codegen, then coverage (runs the tests and
                                                writes reports/coverage.{md,json})
-  codegen [--check] [--spec DIR] [--out DIR]   regenerate lark-im-chat/src/generated from spec/ (or check it is fresh)
+  codegen [--check] [--spec DIR] [--out DIR]   regenerate lark-im-chat/src/generated from spec/ (or check it is
+                                               fresh); names the files written on stderr
           [--doc-examples text]                doc examples as text, as the proc-macro expands them
   spec-json [--spec DIR]                       print the normalized spec as JSON
-  decode <operation-id|event-type> <file.json> decode a response or event body with the generated types
-  coverage [--check] [--format md|json] [--from-record]
-                                               run the tests with the coverage record on, write
-                                               reports/coverage.{md,json} (--check: fail on a drop)
+  decode <operation-id|event-type> <file.json> [--strict] [--spec DIR]
+                                               decode a response or event body with the generated
+                                               types; name on stderr every field and enum value the
+                                               spec does not know (--strict: fail on any)
+  coverage [--check] [--format md|json] [--from-record] [--record DIR] [--spec DIR]
+           [--generated DIR] [--reports DIR]   run the tests with the coverage record on, write
+                                               reports/coverage.{md,json}; gaps are listed
+                                               (--check: fail naming each gap and each drop)
+  spec-diff [<git-rev>] [--json] [--old DIR] [--new DIR]
+                                               the spec at a revision (default HEAD) against the
+                                               working tree, each change classified breaking,
+                                               additive or docs, as a Markdown changelog fragment
+  import-sdk <dir> [--json] [--check] [--write] [--spec DIR]
+                                               compare the spec field by field with the official
+                                               Python SDK unpacked at <dir> (fetches nothing)
   import-doc <overview.md> [--json] [--check] [--write] [--spec DIR]
                                                read the official overview page, list its operations,
                                                events and quirks, and report drift from spec/
@@ -34,6 +50,11 @@ pub fn root() -> PathBuf {
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
+/// Where the generated client lives (`cargo xtask codegen` writes it, coverage reads it).
+pub fn generated_dir() -> PathBuf {
+    root().join("lark-im-chat/src/generated")
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
@@ -41,9 +62,11 @@ fn main() -> ExitCode {
         Some("codegen") => codegen::run(&args[1..]),
         Some("generate") => generate(&args[1..]),
         Some("spec-json") => codegen::spec_json(&args[1..]),
-        Some("decode") => codegen::decode(&args[1..]),
+        Some("decode") => decode::run(&args[1..]),
         Some("import-doc") => import_doc::run(&args[1..]),
         Some("coverage") => coverage::run(&args[1..]),
+        Some("spec-diff") => spec_diff::run(&args[1..]),
+        Some("import-sdk") => import_sdk::run(&args[1..]),
         _ => {
             eprint!("{USAGE}");
             return ExitCode::from(2);
@@ -65,6 +88,43 @@ fn generate(args: &[String]) -> Result<(), String> {
     }
     codegen::run(&[])?;
     coverage::run(&[])
+}
+
+/// `cargo` (the one running xtask, if any) in the workspace root.
+pub fn cargo() -> std::process::Command {
+    let mut cmd =
+        std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Where a child's stdout goes when ours must stay clean for a JSON document: our stderr.
+pub fn stdout_to_stderr() -> std::process::Stdio {
+    std::io::stderr().into()
+}
+
+/// The positional arguments of `args`, after checking every flag: `switches` stand alone,
+/// `valued` take the next argument. An unknown flag is an error naming it, followed by `usage`.
+pub fn positional<'a>(
+    args: &'a [String],
+    switches: &[&str],
+    valued: &[&str],
+    usage: &str,
+) -> Result<Vec<&'a str>, String> {
+    let mut out = Vec::new();
+    let mut iter = args.iter();
+    while let Some(a) = iter.next() {
+        if valued.contains(&a.as_str()) {
+            iter.next();
+        } else if a.starts_with("--") {
+            if !switches.contains(&a.as_str()) {
+                return Err(format!("unknown flag {a}\n{usage}"));
+            }
+        } else {
+            out.push(a.as_str());
+        }
+    }
+    Ok(out)
 }
 
 /// Value of `--name VALUE` in `args`.

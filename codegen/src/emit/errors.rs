@@ -4,12 +4,15 @@
 //! ```text
 //! #[non_exhaustive]
 //! pub enum ErrorCode { InvalidRequestParameter, …, Unknown(i64) }
-//! impl ErrorCode { pub const ALL; fn code(); fn meaning(); fn http_status(); fn is_retryable() }
+//! impl ErrorCode { pub const ALL; fn code(); fn meaning(); fn http_status(); fn is_retryable();
+//!                  fn is_token_invalid(); fn is_user_token_invalid(); fn is_permission_denied();
+//!                  fn needs_reauthorization() }
 //! impl From<i64> for ErrorCode
 //! ```
 
 use super::{docs, ident, lit_i64, use_root};
 use crate::ir::Api;
+use crate::raw::ErrorClass;
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
@@ -65,6 +68,26 @@ pub fn emit(api: &Api) -> TokenStream {
     } else {
         quote!(matches!(self, #(Self::#retryable)|*))
     };
+    let class_methods = CLASSES.iter().map(|(class, method, doc)| {
+        let members: Vec<_> = api
+            .errors
+            .iter()
+            .filter(|e| e.class == Some(*class))
+            .map(|e| ident(&e.name))
+            .collect();
+        let method = ident(method);
+        let body = if members.is_empty() {
+            quote!(false)
+        } else {
+            quote!(matches!(self, #(Self::#members)|*))
+        };
+        quote! {
+            #[doc = #doc]
+            pub fn #method(self) -> bool {
+                #body
+            }
+        }
+    });
     quote! {
         #![doc = " Documented business error codes."]
         #header
@@ -112,6 +135,8 @@ pub fn emit(api: &Api) -> TokenStream {
             pub fn is_retryable(self) -> bool {
                 #is_retryable
             }
+
+            #(#class_methods)*
         }
 
         impl From<i64> for ErrorCode {
@@ -130,3 +155,28 @@ pub fn emit(api: &Api) -> TokenStream {
         }
     }
 }
+
+/// One predicate per error class: (class, method, doc). Emitted even when no code has the class,
+/// so the runtime can always call it.
+const CLASSES: [(ErrorClass, &str, &str); 4] = [
+    (
+        ErrorClass::TokenInvalid,
+        "is_token_invalid",
+        " Whether the app's tenant or app access token was rejected (fetch a new one).",
+    ),
+    (
+        ErrorClass::UserTokenInvalid,
+        "is_user_token_invalid",
+        " Whether a user access token was rejected or expired (refresh it).",
+    ),
+    (
+        ErrorClass::PermissionDenied,
+        "is_permission_denied",
+        " Whether the app or token lacks a scope.",
+    ),
+    (
+        ErrorClass::ReauthorizationNeeded,
+        "needs_reauthorization",
+        " Whether the user's refresh token can no longer be used (authorize again).",
+    ),
+];

@@ -8,6 +8,7 @@ mod events;
 mod handles;
 mod meta;
 mod ops;
+mod schema;
 mod structs;
 
 use crate::ir::{Api, Module, Ty};
@@ -73,6 +74,11 @@ pub fn emit(api: &Api, options: &GenerateOptions) -> Vec<EmittedFile> {
             what: "decoding by operation id",
         },
         EmittedFile {
+            path: "schema.rs".into(),
+            tokens: schema::emit(api),
+            what: "response and event shapes for drift checks",
+        },
+        EmittedFile {
             path: "ops/mod.rs".into(),
             tokens: ops_module(&groups),
             what: "operation groups",
@@ -111,6 +117,8 @@ fn root_module(api: &Api) -> TokenStream {
         mod handles;
         pub mod meta;
         mod ops;
+        #[doc(hidden)]
+        pub mod schema;
         mod shared;
 
         #[allow(unused_imports)]

@@ -20,6 +20,7 @@ pub fn lower_errors(
             http_status: e.http_status,
             meaning: e.meaning.clone(),
             retryable: e.retryable,
+            class: e.class,
             source: e.name.clone(),
             loc: Loc::new(file, format!("errors.{code}")),
         })

@@ -7,7 +7,7 @@ use crate::auth::endpoints::{
     post, APP_TICKET_RESEND_PATH, STORE_APP_TOKEN_PATH, STORE_TENANT_TOKEN_PATH, TENANT_TOKEN_PATH,
 };
 use crate::auth::store::{valid_until, CachedTokenKind, StoredToken, TokenKey};
-use crate::auth::{Secret, TOKEN_INVALID_CODES};
+use crate::auth::{token_rejected, Secret};
 use crate::error::{ApiError, Error, Result};
 use crate::http::Transport;
 use crate::meta::AppType;
@@ -163,10 +163,7 @@ impl TokenProvider {
                 answer.log_id,
                 answer.retry_after,
             ) {
-                Err(e)
-                    if !refreshed
-                        && matches!(e.code(), Some(c) if TOKEN_INVALID_CODES.contains(&c)) =>
-                {
+                Err(e) if !refreshed && token_rejected(&e) => {
                     refreshed = true;
                     self.cache.evict(&self.app_token_key()).await;
                 }

@@ -7,6 +7,7 @@ use crate::auth::{
 };
 use crate::client::ctx::{Ctx, Shared};
 use crate::client::{Client, Domain};
+use crate::drift::DriftLog;
 use crate::error::{Error, Result};
 use crate::generated::api::Api;
 use crate::http::{RetryPolicy, Transport, DEFAULT_MAX_BODY};
@@ -51,6 +52,7 @@ pub struct ClientBuilder {
     app_ticket: Option<Secret>,
     max_response_body: usize,
     token_failure_ttl: Duration,
+    drift: Option<DriftLog>,
 }
 
 impl ClientBuilder {
@@ -70,6 +72,7 @@ impl ClientBuilder {
             app_ticket: None,
             max_response_body: DEFAULT_MAX_BODY,
             token_failure_ttl: DEFAULT_FAILURE_TTL,
+            drift: None,
         }
     }
 
@@ -151,6 +154,13 @@ impl ClientBuilder {
     /// it off; at most 60 s. Default: 1 s.
     pub fn token_failure_cache(mut self, ttl: Duration) -> Self {
         self.token_failure_ttl = ttl;
+        self
+    }
+
+    /// Notes response fields and enum values the spec does not know in `log` (see
+    /// [`DriftLog`]). Default: off, at no cost.
+    pub fn drift_log(mut self, log: DriftLog) -> Self {
+        self.drift = Some(log);
         self
     }
 
@@ -256,6 +266,7 @@ impl ClientBuilder {
                 app_ticket_seed: std::sync::Mutex::new(self.app_ticket),
                 max_wait: self.retry.get_total_budget(),
             }),
+            drift: self.drift,
             retry: self.retry,
         });
         Ok(Api::new(Ctx {

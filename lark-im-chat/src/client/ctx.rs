@@ -2,7 +2,8 @@
 //! envelope, retry per the policy, evict a rejected token once.
 
 use crate::auth::provider::deadline_after;
-use crate::auth::{Access, Secret, TokenKey, TokenKind, TokenProvider, TOKEN_INVALID_CODES};
+use crate::auth::user::is_user_token_rejected;
+use crate::auth::{token_rejected, Access, Secret, TokenKey, TokenKind, TokenProvider};
 use crate::error::{Error, Result};
 use crate::http::{decode_response, ApiRequest, Incoming, Outgoing, RetryPolicy, Transport};
 use crate::meta::HttpMethod;
@@ -17,6 +18,8 @@ pub(crate) struct Shared {
     pub(crate) transport: Arc<Transport>,
     pub(crate) retry: RetryPolicy,
     pub(crate) tokens: Arc<TokenProvider>,
+    /// Notes unknown response fields and values, when set.
+    pub(crate) drift: Option<crate::drift::DriftLog>,
 }
 
 /// What every generated handle carries: the shared client state and the token kind to send.
@@ -78,7 +81,7 @@ impl<T: TokenKind> Ctx<T> {
                 code = tracing::field::Empty,
             );
             let result = self
-                .send_once(req, &attempt_span, deadline)
+                .send_once(req, &attempt_span, deadline, !refreshed_token)
                 .instrument(attempt_span.clone())
                 .await;
             let err = match result {
@@ -88,10 +91,16 @@ impl<T: TokenKind> Ctx<T> {
             if let Some(code) = err.code() {
                 attempt_span.record("code", code);
             }
+            // A sourced user token was refreshed after the platform rejected it: repeat once.
             if !refreshed_token
-                && matches!(err.code(), Some(c) if TOKEN_INVALID_CODES.contains(&c))
-                && self.uses_cached_token()
+                && is_user_token_rejected(&err)
+                && matches!(self.auth.access(), Access::UserSource(_))
             {
+                refreshed_token = true;
+                attempt -= 1;
+                continue;
+            }
+            if !refreshed_token && token_rejected(&err) && self.uses_cached_token() {
                 refreshed_token = true;
                 if let Some(key) = self.cache_key() {
                     self.shared.tokens.cache.evict(&key).await;
@@ -160,6 +169,7 @@ impl<T: TokenKind> Ctx<T> {
         req: &ApiRequest,
         span: &tracing::Span,
         deadline: Instant,
+        may_refresh: bool,
     ) -> Result<R> {
         let token = self.token(deadline).await?;
         let path_and_query = req.path_and_query();
@@ -181,7 +191,7 @@ impl<T: TokenKind> Ctx<T> {
             retry_after,
             body,
         } = answer;
-        decode_response(req.meta.id, status, log_id, &body).map_err(|e| match e {
+        let decoded = decode_response(req.meta.id, status, log_id, &body).map_err(|e| match e {
             Error::Api(mut api) => {
                 api.retry_after = retry_after;
                 api.required_scopes = req.meta.scopes;
@@ -192,12 +202,23 @@ impl<T: TokenKind> Ctx<T> {
                 Error::Decode(d)
             }
             other => other,
-        })
+        });
+        if let (Ok(_), Some(drift)) = (&decoded, &self.shared.drift) {
+            drift.note_response(req.meta.id, &body);
+        }
+        if let (Err(e), Access::UserSource(user)) = (&decoded, self.auth.access()) {
+            if may_refresh && is_user_token_rejected(e) {
+                // Refreshes unless another call already replaced the rejected token.
+                user.rejected(&token).await?;
+            }
+        }
+        decoded
     }
 
     async fn token(&self, deadline: Instant) -> Result<Secret> {
         match self.auth.access() {
             Access::User(token) => Ok(token.clone()),
+            Access::UserSource(user) => user.access_token().await,
             Access::Tenant {
                 explicit: Some(token),
                 ..

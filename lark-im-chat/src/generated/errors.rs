@@ -716,6 +716,36 @@ impl ErrorCode {
             Self::ChatMenuBeingModified | Self::RateLimited
         )
     }
+
+    /// Whether the app's tenant or app access token was rejected (fetch a new one).
+    pub fn is_token_invalid(self) -> bool {
+        matches!(
+            self, Self::TenantAccessTokenInvalid | Self::AppAccessTokenInvalid |
+            Self::AccessTokenFormatInvalid
+        )
+    }
+
+    /// Whether a user access token was rejected or expired (refresh it).
+    pub fn is_user_token_invalid(self) -> bool {
+        matches!(self, Self::UserAccessTokenInvalid | Self::UserAccessTokenExpired)
+    }
+
+    /// Whether the app or token lacks a scope.
+    pub fn is_permission_denied(self) -> bool {
+        matches!(
+            self, Self::AppScopeNotGranted | Self::TokenScopeMissing |
+            Self::UserScopeNotAuthorized
+        )
+    }
+
+    /// Whether the user's refresh token can no longer be used (authorize again).
+    pub fn needs_reauthorization(self) -> bool {
+        matches!(
+            self, Self::RefreshTokenClientMismatch | Self::RefreshTokenInvalid |
+            Self::RefreshTokenExpired | Self::RefreshTokenRevoked |
+            Self::RefreshTokenAlreadyUsed
+        )
+    }
 }
 
 impl From<i64> for ErrorCode {

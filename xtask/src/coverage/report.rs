@@ -17,6 +17,9 @@ pub struct OperationRow {
     pub generated: bool,
     pub e2e_tested: bool,
     pub documented: bool,
+    /// No unacknowledged difference from the official Python SDK (only when an import is recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdk_fields: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -26,6 +29,9 @@ pub struct EventRow {
     pub in_spec: bool,
     pub generated: bool,
     pub decode_tested: bool,
+    /// As for operations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sdk_fields: Option<bool>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -46,6 +52,8 @@ pub struct Sources<'a> {
     pub gen_ops: &'a BTreeMap<String, String>,
     pub gen_events: &'a str,
     pub record: &'a Record,
+    /// The recorded `import-sdk` (`spec/catalog/lark-oapi.yaml`), if any.
+    pub sdk: Option<&'a crate::import_sdk::record::Record>,
 }
 
 /// The doc block above the method of `op` in its generated file, and the line after it.
@@ -73,6 +81,11 @@ fn decodes(text: &str, event_type: &str, name: &str) -> bool {
 
 pub fn measure(src: &Sources<'_>) -> Result<Coverage, String> {
     let api = src.api;
+    // ✓ when the recorded import found no difference the spec does not acknowledge.
+    let sdk_fields = |id: &str| {
+        src.sdk
+            .map(|r| r.items.get(id).is_some_and(|status| status.drift == 0))
+    };
     let known: BTreeSet<&str> = api.operations.iter().map(|o| o.id.as_str()).collect();
     if let Some(bad) = src
         .record
@@ -137,6 +150,7 @@ pub fn measure(src: &Sources<'_>) -> Result<Coverage, String> {
             generated,
             e2e_tested: sent.contains(op.id.as_str()),
             documented,
+            sdk_fields: sdk_fields(&op.id),
         });
     }
     let spec_keys: BTreeSet<String> = api
@@ -155,6 +169,7 @@ pub fn measure(src: &Sources<'_>) -> Result<Coverage, String> {
             generated: false,
             e2e_tested: false,
             documented: false,
+            sdk_fields: None,
         });
     }
     operations.sort_by(|a, b| (!a.in_spec, &a.id).cmp(&(!b.in_spec, &b.id)));
@@ -168,6 +183,7 @@ pub fn measure(src: &Sources<'_>) -> Result<Coverage, String> {
             in_spec: true,
             generated: decodes(src.gen_events, &e.event_type, &e.name),
             decode_tested: src.record.events.contains(&e.event_type),
+            sdk_fields: sdk_fields(&e.event_type),
         })
         .collect();
     for ev in src
@@ -181,6 +197,7 @@ pub fn measure(src: &Sources<'_>) -> Result<Coverage, String> {
             in_spec: false,
             generated: false,
             decode_tested: false,
+            sdk_fields: None,
         });
     }
     events.sort_by(|a, b| (!a.in_spec, &a.event_type).cmp(&(!b.in_spec, &b.event_type)));
@@ -194,6 +211,10 @@ pub fn measure(src: &Sources<'_>) -> Result<Coverage, String> {
     op_totals.insert("generated".into(), count(&|i| o[i].generated, o.len()));
     op_totals.insert("e2e_tested".into(), count(&|i| o[i].e2e_tested, o.len()));
     op_totals.insert("documented".into(), count(&|i| o[i].documented, o.len()));
+    if src.sdk.is_some() {
+        let n = count(&|i| o[i].sdk_fields == Some(true), o.len());
+        op_totals.insert("sdk_fields".into(), n);
+    }
     let e = &events;
     let mut ev_totals = BTreeMap::new();
     ev_totals.insert("total".into(), e.len());
@@ -204,6 +225,10 @@ pub fn measure(src: &Sources<'_>) -> Result<Coverage, String> {
         "decode_tested".into(),
         count(&|i| e[i].decode_tested, e.len()),
     );
+    if src.sdk.is_some() {
+        let n = count(&|i| e[i].sdk_fields == Some(true), e.len());
+        ev_totals.insert("sdk_fields".into(), n);
+    }
     let mut totals = BTreeMap::new();
     totals.insert("operations".into(), op_totals);
     totals.insert("events".into(), ev_totals);
@@ -231,19 +256,41 @@ pub fn markdown(c: &Coverage) -> String {
             None => "–".into(),
         }
     };
+    // The SDK column is there only when an import is recorded.
+    let sdk = c.totals["operations"].contains_key("sdk_fields");
+    let (head, rule) = if sdk {
+        (" fields vs SDK |", " :-: |")
+    } else {
+        ("", "")
+    };
+    let cell = |v: Option<bool>| v.map_or_else(String::new, |b| format!(" {} |", mark(b)));
     let mut s = String::from(
         "# Coverage\n\n\
          Written by `cargo xtask coverage`; do not edit. *In doc*: listed on the official overview page\n\
          (`spec/catalog/`, from `cargo xtask import-doc --write`). *Generated*: the method or event decoder is in\n\
          `lark-im-chat/src/generated/`. *Documented*: its docs carry the summary, the official link and an example.\n\
          *E2E tested* / *decode tested*: measured: the tests of the run that wrote this report sent the\n\
-         operation over HTTP to a test server, or decoded the event (`coverage-record`).\n\n\
-         | | total | in doc | in spec | generated | e2e tested | decode tested | documented |\n\
-         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+         operation over HTTP to a test server, or decoded the event (`coverage-record`).\n",
     );
+    if sdk {
+        s.push_str(
+            "*Fields vs SDK*: no difference from the official Python SDK that the spec does not acknowledge\n\
+             (`spec/catalog/lark-oapi.yaml`, from `cargo xtask import-sdk --write`).\n",
+        );
+    }
+    s.push_str(&format!(
+        "\n| | total | in doc | in spec | generated | e2e tested | decode tested | documented |{head}\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |{}\n",
+        rule.replace(":-:", "---:")
+    ));
     for group in ["operations", "events"] {
+        let extra = if sdk {
+            format!(" {} |", t(group, "sdk_fields"))
+        } else {
+            String::new()
+        };
         s.push_str(&format!(
-            "| {group} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {group} | {} | {} | {} | {} | {} | {} | {} |{extra}\n",
             c.totals[group]["total"],
             t(group, "in_doc"),
             t(group, "in_spec"),
@@ -253,10 +300,10 @@ pub fn markdown(c: &Coverage) -> String {
             t(group, "documented"),
         ));
     }
-    s.push_str("\n## Operations\n\n| operation | request | in doc | in spec | generated | e2e tested | documented |\n| --- | --- | :-: | :-: | :-: | :-: | :-: |\n");
+    s.push_str(&format!("\n## Operations\n\n| operation | request | in doc | in spec | generated | e2e tested | documented |{head}\n| --- | --- | :-: | :-: | :-: | :-: | :-: |{rule}\n"));
     for o in &c.operations {
         s.push_str(&format!(
-            "| `{}` | `{} {}` | {} | {} | {} | {} | {} |\n",
+            "| `{}` | `{} {}` | {} | {} | {} | {} | {} |{}\n",
             o.id,
             o.method,
             o.path,
@@ -264,21 +311,57 @@ pub fn markdown(c: &Coverage) -> String {
             mark(o.in_spec),
             mark(o.generated),
             mark(o.e2e_tested),
-            mark(o.documented)
+            mark(o.documented),
+            cell(o.sdk_fields),
         ));
     }
-    s.push_str("\n## Events\n\n| event type | in doc | in spec | generated | decode tested |\n| --- | :-: | :-: | :-: | :-: |\n");
+    s.push_str(&format!("\n## Events\n\n| event type | in doc | in spec | generated | decode tested |{head}\n| --- | :-: | :-: | :-: | :-: |{rule}\n"));
     for e in &c.events {
         s.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |\n",
+            "| `{}` | {} | {} | {} | {} |{}\n",
             e.event_type,
             mark(e.in_doc),
             mark(e.in_spec),
             mark(e.generated),
-            mark(e.decode_tested)
+            mark(e.decode_tested),
+            cell(e.sdk_fields),
         ));
     }
     s
+}
+
+/// Every item of the spec that is not fully covered, one line each naming the item and what it
+/// lacks (`operation chat.pin: not e2e tested`). Items only the official page lists are import-doc's
+/// concern (its `--check`), not a coverage gap.
+pub fn gaps(c: &Coverage) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut note = |item: String, missing: Vec<&str>| {
+        if !missing.is_empty() {
+            out.push(format!("{item}: not {}", missing.join(", not ")));
+        }
+    };
+    for o in c.operations.iter().filter(|o| o.in_spec) {
+        let missing = [
+            (o.generated, "generated"),
+            (o.documented, "documented"),
+            (o.e2e_tested, "e2e tested"),
+        ];
+        note(
+            format!("operation {}", o.id),
+            missing.iter().filter(|m| !m.0).map(|m| m.1).collect(),
+        );
+    }
+    for e in c.events.iter().filter(|e| e.in_spec) {
+        let missing = [
+            (e.generated, "generated"),
+            (e.decode_tested, "decode tested"),
+        ];
+        note(
+            format!("event {}", e.event_type),
+            missing.iter().filter(|m| !m.0).map(|m| m.1).collect(),
+        );
+    }
+    out
 }
 
 /// Every way `now` covers less than `before` (the checked-in `reports/coverage.json`): a total

@@ -1,13 +1,13 @@
 //! Coverage: the record the tests write, how it maps to operations, and drop detection.
 
-use super::record::{self, match_template, Record};
-use super::report::{self, drops, markdown, measure, Sources};
+use super::record::{match_template, Record};
+use super::report::{self, drops, gaps, markdown, measure, Sources};
 use crate::import_doc::{catalog, load_spec};
 use crate::root;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn gen() -> (BTreeMap<String, String>, String) {
-    super::read_gen(&root().join("lark-im-chat/src/generated")).unwrap()
+    super::read_gen(&crate::generated_dir()).unwrap()
 }
 
 fn coverage(
@@ -24,6 +24,7 @@ fn coverage(
         gen_ops: &gen_ops,
         gen_events: &gen_events,
         record,
+        sdk: None,
     })
 }
 
@@ -92,7 +93,9 @@ fn the_most_specific_path_template_wins() {
 fn every_generated_operation_and_event_is_found_and_documented() {
     let (ops, events) = catalog::read_keys(&root().join("spec/catalog")).unwrap();
     let c = coverage(&Record::default(), &ops, &events).unwrap();
-    assert_eq!(c.operations.len(), 30);
+    let api = load_spec(&root().join("spec")).unwrap();
+    assert_eq!(c.operations.len(), api.operations.len());
+    assert_eq!(c.events.len(), api.events.len());
     assert!(
         c.operations
             .iter()
@@ -155,6 +158,7 @@ fn page_only_items_are_listed_and_a_missing_method_is_not_generated() {
         gen_ops: &gen_ops,
         gen_events: &gen_events,
         record: &rec,
+        sdk: None,
     })
     .unwrap();
     let get = c.operations.iter().find(|o| o.id == "chat.get").unwrap();
@@ -172,52 +176,6 @@ fn a_recorded_id_that_is_not_in_the_spec_is_an_error() {
     assert!(coverage(&rec, &BTreeSet::new(), &BTreeSet::new())
         .unwrap_err()
         .contains("im.chat.nope_v1"));
-}
-
-#[test]
-fn the_record_is_read_only_for_the_run_that_owns_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let dir = dir.path().join("rec");
-    assert!(record::read(&dir)
-        .unwrap_err()
-        .contains("no coverage record"));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("old-1.jsonl"),
-        "{\"run\":\"old\",\"kind\":\"operation\",\"id\":\"chat.get\"}\n",
-    )
-    .unwrap();
-    let env = record::start_run(&dir).unwrap();
-    assert!(!dir.join("old-1.jsonl").exists(), "a new run starts empty");
-    let run = env
-        .iter()
-        .find(|(k, _)| k == record::RUN_ENV)
-        .unwrap()
-        .1
-        .clone();
-    std::fs::write(
-        dir.join("t-2.jsonl"),
-        format!(
-            "{{\"run\":\"{run}\",\"kind\":\"operation\",\"id\":\"chat.get\"}}\n\
-             {{\"run\":\"{run}\",\"kind\":\"event\",\"event_type\":\"p2p_chat_create\"}}\n\
-             {{\"run\":\"{run}\",\"kind\":\"request\",\"method\":\"GET\",\"path\":\"/open-apis/im/v1/chats\"}}\n\
-             {{\"run\":\"other\",\"kind\":\"operation\",\"id\":\"chat.list\"}}\n"
-        ),
-    )
-    .unwrap();
-    assert!(record::read(&dir).unwrap_err().contains("did not pass"));
-    record::finish_run(&dir).unwrap();
-    let rec = record::read(&dir).unwrap();
-    assert_eq!(rec.operations, ["chat.get".to_owned()].into());
-    assert_eq!(rec.events, ["p2p_chat_create".to_owned()].into());
-    assert_eq!(rec.requests.len(), 1);
-    assert_eq!(rec.foreign, 1);
-    std::fs::write(
-        dir.join("t-3.jsonl"),
-        format!("{{\"run\":\"{run}\",\"kind\":\"guess\"}}\n"),
-    )
-    .unwrap();
-    assert!(record::read(&dir).unwrap_err().contains("t-3.jsonl:1"));
 }
 
 #[test]
@@ -262,10 +220,10 @@ fn the_markdown_report_is_deterministic() {
     let a = markdown(&coverage(&rec, &ops, &events).unwrap());
     let b = markdown(&coverage(&rec, &ops, &events).unwrap());
     assert_eq!(a, b);
-    assert!(
-        a.contains("| operations | 30 | 30/30 | 30/30 | 30/30 | 0/30 | – | 30/30 |"),
-        "{a}"
-    );
+    // Every operation of the spec is on the page, generated and documented; nothing was recorded.
+    let n = load_spec(&root().join("spec")).unwrap().operations.len();
+    let row = format!("| operations | {n} | {n}/{n} | {n}/{n} | {n}/{n} | 0/{n} | – | {n}/{n} |");
+    assert!(a.contains(&row), "{row}\n{a}");
     assert!(
         a.contains("| `chat.get` | `GET /open-apis/im/v1/chats/:chat_id` | ✓ | ✓ | ✓ | ✗ | ✓ |"),
         "{a}"
@@ -274,4 +232,124 @@ fn the_markdown_report_is_deterministic() {
     let mut sorted = ids.clone();
     sorted.sort();
     assert_eq!(ids, sorted);
+}
+
+/// The fixture spec (two operations, two events), generated into a temporary directory.
+fn fixture_spec() -> (lark_codegen::ir::Api, BTreeMap<String, String>, String) {
+    let spec =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/spec-two-ops");
+    let api = load_spec(&spec).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let generated = lark_codegen::generate_dir(&spec).unwrap();
+    lark_codegen::sync(out.path(), &generated.files, lark_codegen::Mode::Write).unwrap();
+    let (ops, events) = super::read_gen(out.path()).unwrap();
+    (api, ops, events)
+}
+
+#[test]
+fn an_untested_operation_is_measured_as_a_gap_named_by_id() {
+    let (api, gen_ops, gen_events) = fixture_spec();
+    let mut rec = Record::default();
+    rec.requests
+        .insert(("GET".into(), "/open-apis/im/v1/chats/oc_1".into()));
+    rec.events.insert("im.chat.disbanded_v1".into());
+    let none = BTreeSet::new();
+    let measure_with = |rec: &Record| {
+        measure(&Sources {
+            api: &api,
+            doc_ops: &none,
+            doc_events: &none,
+            gen_ops: &gen_ops,
+            gen_events: &gen_events,
+            record: rec,
+            sdk: None,
+        })
+        .unwrap()
+    };
+    let c = measure_with(&rec);
+    let tested: Vec<(&str, bool)> = c
+        .operations
+        .iter()
+        .map(|o| (o.id.as_str(), o.e2e_tested))
+        .collect();
+    assert_eq!(tested, [("chat.create", false), ("chat.get", true)]);
+    assert!(c.operations.iter().all(|o| o.generated && o.documented));
+    assert_eq!(
+        gaps(&c),
+        [
+            "operation chat.create: not e2e tested",
+            "event im.chat.updated_v1: not decode tested"
+        ]
+    );
+    let md = markdown(&c);
+    assert!(
+        md.contains("| operations | 2 | 0/2 | 2/2 | 2/2 | 1/2 | – | 2/2 |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `chat.create` | `POST /open-apis/im/v1/chats` | ✗ | ✓ | ✓ | ✗ | ✓ |"),
+        "{md}"
+    );
+
+    // With everything recorded there is no gap.
+    rec.operations.insert("chat.create".into());
+    rec.events.insert("im.chat.updated_v1".into());
+    let c = measure_with(&rec);
+    assert!(gaps(&c).is_empty(), "{:?}", gaps(&c));
+}
+
+#[test]
+fn a_recorded_sdk_import_adds_the_fields_vs_sdk_column() {
+    use crate::import_sdk::record::{ItemStatus, Record as SdkRecord};
+    let (api, gen_ops, gen_events) = fixture_spec();
+    let status = |drift| ItemStatus {
+        matched: true,
+        drift,
+        acknowledged: 0,
+    };
+    let sdk = SdkRecord {
+        package: "lark-oapi".into(),
+        version: "9.9.9".into(),
+        sha256: String::new(),
+        items: [
+            ("chat.get".to_owned(), status(1)),
+            ("chat.create".to_owned(), status(0)),
+            ("im.chat.disbanded_v1".to_owned(), status(0)),
+        ]
+        .into(),
+    };
+    let none = BTreeSet::new();
+    let c = measure(&Sources {
+        api: &api,
+        doc_ops: &none,
+        doc_events: &none,
+        gen_ops: &gen_ops,
+        gen_events: &gen_events,
+        record: &Record::default(),
+        sdk: Some(&sdk),
+    })
+    .unwrap();
+    let ops: Vec<(&str, Option<bool>)> = c
+        .operations
+        .iter()
+        .map(|o| (o.id.as_str(), o.sdk_fields))
+        .collect();
+    assert_eq!(
+        ops,
+        [("chat.create", Some(true)), ("chat.get", Some(false))]
+    );
+    assert_eq!(
+        c.totals["events"]["sdk_fields"], 1,
+        "an item the record lacks is ✗"
+    );
+    let md = markdown(&c);
+    assert!(md.contains("| documented | fields vs SDK |"), "{md}");
+    assert!(
+        md.contains(
+            "| `chat.get` | `GET /open-apis/im/v1/chats/:chat_id` | ✗ | ✓ | ✓ | ✗ | ✓ | ✗ |"
+        ),
+        "{md}"
+    );
+    // Without a record, no column.
+    assert!(!markdown(&coverage(&Record::default(), &none, &none).unwrap()).contains("SDK"));
 }

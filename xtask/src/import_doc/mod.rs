@@ -52,22 +52,11 @@ const USAGE: &str =
     "usage: cargo xtask import-doc <overview.md> [--json] [--check] [--write] [--spec DIR]";
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let mut file = None;
-    let mut skip = false;
-    for a in args {
-        if skip {
-            skip = false;
-        } else if a == "--spec" {
-            skip = true;
-        } else if a.starts_with("--") {
-            if !matches!(a.as_str(), "--json" | "--check" | "--write") {
-                return Err(format!("unknown flag {a}\n{USAGE}"));
-            }
-        } else if file.replace(a).is_some() {
-            return Err(USAGE.into());
-        }
-    }
-    let file = file.ok_or(USAGE)?;
+    let [file] =
+        crate::positional(args, &["--json", "--check", "--write"], &["--spec"], USAGE)?[..]
+    else {
+        return Err(USAGE.into());
+    };
     let has = |f: &str| args.iter().any(|a| a == f);
     let spec_dir = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
     let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;

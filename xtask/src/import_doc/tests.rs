@@ -1,5 +1,6 @@
-//! The importer on the real overview page, on a small fixture page with the real page's defects,
-//! and on a copy of the fixture with one row added, one removed and one changed.
+//! The importer on a full fixture page (every item of the spec, in the official page's markup, with
+//! the official page's defects), on a small fixture page, and on a copy of the small one with one row
+//! added, one removed and one changed. Counts come from the spec, quirk lines from the page text.
 
 use super::parse::{parse, Page};
 use super::{catalog, import, load_spec};
@@ -14,10 +15,24 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn real_page() -> String {
-    let path = root().join("../shared/seed/group-chat-overview.md");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("the real overview page must be at {}: {e}", path.display()))
+/// The full fixture page, named like the official one so `--write` gives the same catalog file.
+const FULL_PAGE: &str = "group-chat-overview.md";
+
+/// 1-based number of the only line of `text` containing `needle` (a trailing `\n` in `needle`:
+/// ending with it).
+fn line_of(text: &str, needle: &str) -> usize {
+    let found = |l: &str| match needle.strip_suffix('\n') {
+        Some(end) => l.ends_with(end),
+        None => l.contains(needle),
+    };
+    let lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| found(l))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(lines.len(), 1, "{needle:?} must be on exactly one line");
+    lines[0]
 }
 
 fn spec() -> Api {
@@ -43,10 +58,12 @@ fn kinds(page: &Page) -> Vec<(usize, &str)> {
 }
 
 #[test]
-fn real_page_lists_30_operations_9_events_no_drift_and_its_quirks() {
-    let (page, report) = import(&real_page(), &spec()).expect("the real page parses");
-    assert_eq!(page.operations.len(), 30);
-    assert_eq!(page.events.len(), 9);
+fn full_page_lists_every_spec_item_with_no_drift_and_the_official_pages_quirks() {
+    let text = fixture(FULL_PAGE);
+    let api = spec();
+    let (page, report) = import(&text, &api).expect("the full page parses");
+    assert_eq!(page.operations.len(), api.operations.len());
+    assert_eq!(page.events.len(), api.events.len());
     assert!(page
         .operations
         .iter()
@@ -62,11 +79,23 @@ fn real_page_lists_30_operations_9_events_no_drift_and_its_quirks() {
     assert_eq!(
         kinds(&page),
         [
-            (261, "token_split_by_whitespace"),
-            (379, "scope_separator_unusual"),
-            (686, "path_missing_leading_slash"),
-            (841, "token_typo"),
-            (1033, "wrong_doc_link"),
+            (
+                line_of(&text, "<md-tag type=\"token-user\">user\n"),
+                "token_split_by_whitespace"
+            ),
+            (
+                line_of(&text, "im:chat:moderation:write_only"),
+                "scope_separator_unusual"
+            ),
+            (
+                line_of(&text, "`POST` open-apis/"),
+                "path_missing_leading_slash"
+            ),
+            (line_of(&text, ">usert_access_token<"), "token_typo"),
+            (
+                line_of(&text, "reference/contact-v3/user/events/deleted"),
+                "wrong_doc_link"
+            ),
         ]
     );
     assert!(report.drift.is_empty(), "{:#?}", report.drift);
@@ -140,19 +169,22 @@ fn fixture_page_mends_every_defect_and_reports_it_with_its_line() {
     );
     assert!(page.events[2].scopes.is_empty());
     // Parsing alone sees the page's own defects; the wrong link needs the spec.
+    let split = line_of(&text, "<md-tag type=\"token-user\">user\n");
     assert_eq!(
         kinds(&page),
         [
-            (64, "token_split_by_whitespace"),
-            (159, "path_missing_leading_slash"),
-            (194, "token_typo")
+            (split, "token_split_by_whitespace"),
+            (
+                line_of(&text, "`POST` open-apis/"),
+                "path_missing_leading_slash"
+            ),
+            (line_of(&text, ">usert_access_token<"), "token_typo")
         ]
     );
-    let line = |n: usize| text.lines().nth(n - 1).unwrap().to_owned();
-    assert!(line(64).ends_with("<md-tag type=\"token-user\">user"));
-    assert!(line(65).trim() == "_access_token</md-tag>");
-    assert!(line(159).contains("`POST` open-apis/"));
-    assert!(line(194).contains("usert_access_token"));
+    assert_eq!(
+        text.lines().nth(split).map(str::trim),
+        Some("_access_token</md-tag>")
+    );
 
     let (page, report) = import(&text, &spec_for(&page)).unwrap();
     let wrong: Vec<_> = page
@@ -161,7 +193,10 @@ fn fixture_page_mends_every_defect_and_reports_it_with_its_line() {
         .filter(|q| q.kind == "wrong_doc_link")
         .collect();
     assert_eq!(wrong.len(), 1);
-    assert_eq!(wrong[0].line, 224);
+    assert_eq!(
+        wrong[0].line,
+        line_of(&text, "reference/contact-v3/user/events/deleted")
+    );
     assert!(wrong[0].text.contains("im.chat.member.user.withdrawn_v1"));
     assert!(report.drift.is_empty(), "{:#?}", report.drift);
     assert_eq!(report.acknowledged.len(), 1);
@@ -357,7 +392,8 @@ fn catalog_records_the_page_source_hash_and_facts_deterministically() {
     assert!(
         yaml.contains("  - method: POST\n    path: \"/open-apis/im/v1/chats/:chat_id/members\"")
     );
-    assert!(yaml.contains("kind: wrong_doc_link, line: 224"));
+    let wrong = line_of(&text, "reference/contact-v3/user/events/deleted");
+    assert!(yaml.contains(&format!("kind: wrong_doc_link, line: {wrong}")));
     assert_eq!(yaml.matches("  - method: ").count(), 5);
     assert_eq!(yaml.matches("  - event_type: ").count(), 3);
 }
@@ -378,4 +414,33 @@ fn a_scope_not_offered_to_a_ticked_app_type_is_a_quirk() {
         1,
     );
     assert!(parse(&page_with_row(&row)).unwrap().quirks.is_empty());
+}
+
+/// The facts part of a catalog: everything between the header (page, source, hash) and the quirks.
+fn facts(catalog: &str) -> &str {
+    let start = catalog.find("operations:\n").expect("operations");
+    let end = catalog.find("quirks:\n").expect("quirks");
+    &catalog[start..end]
+}
+
+#[test]
+fn full_page_carries_the_same_facts_as_the_recorded_official_page() {
+    let text = fixture(FULL_PAGE);
+    let (page, _) = import(&text, &spec()).unwrap();
+    let ours = catalog::render(&page, &text, FULL_PAGE);
+    let path = root().join("spec/catalog/group-chat-overview.yaml");
+    let recorded = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        facts(&ours),
+        facts(&recorded),
+        "the fixture page and {} list different facts",
+        path.display()
+    );
+    let kinds = |c: &str| -> Vec<String> {
+        c.lines()
+            .filter_map(|l| l.strip_prefix("  - {kind: "))
+            .map(|l| l.split(',').next().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(kinds(&ours), kinds(&recorded), "the same kinds of quirks");
 }

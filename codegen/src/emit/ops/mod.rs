@@ -12,7 +12,7 @@
 //!     pub fn pages(self) / items(self)                        // paginated operations only
 //! }
 //! ```
-//! Tenant-only operations go in `impl Handle<rt::Tenant>`, so a user-token handle lacks them.
+//! Tenant-only operations carry `where T: rt::TenantOnly`, so a user-token handle cannot call them.
 
 mod builder;
 mod method_docs;
@@ -118,8 +118,8 @@ fn emit_operation(api: &Api, op: &Operation, examples: DocExamples) -> TokenStre
     }
 }
 
-/// The method on the handle that starts a request; tenant-only (or user-only) operations go in
-/// an `impl` for that token kind only, so the other kind's handle lacks them.
+/// The method on the handle that starts a request; tenant-only (or user-only) operations are
+/// bounded to that token kind, so the other kind's handle cannot call them.
 fn handle_method(
     api: &Api,
     op: &Operation,
@@ -127,10 +127,12 @@ fn handle_method(
     examples: DocExamples,
 ) -> TokenStream {
     let handle_ty = ident(api.op_handle(op).map_or("Api", |h| h.struct_name.as_str()));
-    let (impl_head, ret_t) = match op.tokens.as_slice() {
-        [TokenType::Tenant] => (quote!(impl #handle_ty<rt::Tenant>), quote!(rt::Tenant)),
-        [TokenType::User] => (quote!(impl #handle_ty<rt::User>), quote!(rt::User)),
-        _ => (quote!(impl<T: rt::TokenKind> #handle_ty<T>), quote!(T)),
+    // A bound, not a concrete `impl Handle<Tenant>`: calling the method on the other kind's
+    // handle then fails with the bound trait's `on_unimplemented` message, naming the reason.
+    let bound = match op.tokens.as_slice() {
+        [TokenType::Tenant] => quote!(where T: rt::TenantOnly),
+        [TokenType::User] => quote!(where T: rt::UserOnly),
+        _ => quote!(),
     };
     let doc = method_docs::method_docs(api, op, examples);
     let fn_name = ident(&op.fn_name);
@@ -138,9 +140,9 @@ fn handle_method(
     let params = builder.positional_params();
     let init = builder.initializers();
     quote! {
-        #impl_head {
+        impl<T: rt::TokenKind> #handle_ty<T> {
             #doc
-            pub fn #fn_name(&self, #params) -> #req<#ret_t> {
+            pub fn #fn_name(&self, #params) -> #req<T> #bound {
                 #req {
                     ctx: self.ctx.clone(),
                     #init

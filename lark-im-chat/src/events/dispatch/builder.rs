@@ -3,6 +3,7 @@
 use super::run::{Dispatcher, Inner};
 use super::table::{registered, DispatchEvent, EVENT_COUNT};
 use super::{Erased, HandlerError, HandlerFuture};
+use crate::drift::DriftLog;
 use crate::events::webhook::{DedupStore, InMemoryDedup, WebhookReceiver};
 use crate::generated::events::*;
 use std::fmt;
@@ -35,6 +36,7 @@ pub struct DispatcherBuilder {
     dedup: Option<Arc<dyn DedupStore>>,
     handlers: [Option<Erased>; EVENT_COUNT],
     fallback: Option<Erased>,
+    drift: Option<DriftLog>,
     error: Option<DispatcherBuildError>,
 }
 
@@ -59,6 +61,7 @@ impl Dispatcher {
             dedup: Some(Arc::new(InMemoryDedup::new())),
             handlers: Default::default(),
             fallback: None,
+            drift: None,
             error: None,
         }
     }
@@ -155,6 +158,13 @@ impl DispatcherBuilder {
         self
     }
 
+    /// Notes event fields and enum values the spec does not know in `log` (see [`DriftLog`]),
+    /// for every event that decodes, handled or not. Default: off, at no cost.
+    pub fn drift_log(mut self, log: DriftLog) -> Self {
+        self.drift = Some(log);
+        self
+    }
+
     /// Builds the dispatcher.
     ///
     /// # Errors
@@ -170,6 +180,7 @@ impl DispatcherBuilder {
                 dedup: self.dedup,
                 handlers: self.handlers,
                 fallback: self.fallback,
+                drift: self.drift,
             }),
         })
     }

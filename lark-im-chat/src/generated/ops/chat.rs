@@ -794,7 +794,7 @@ impl rt::Validate for ChatUpdateBody {
     }
 }
 
-impl ChatsHandle<rt::Tenant> {
+impl<T: rt::TokenKind> ChatsHandle<T> {
     /// Create a group chat, optionally inviting users and bots.
     ///
     /// `POST /open-apis/im/v1/chats`
@@ -827,7 +827,10 @@ impl ChatsHandle<rt::Tenant> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create(&self) -> ChatCreateRequest<rt::Tenant> {
+    pub fn create(&self) -> ChatCreateRequest<T>
+    where
+        T: rt::TenantOnly,
+    {
         ChatCreateRequest {
             ctx: self.ctx.clone(),
             user_id_type: None,

@@ -68,7 +68,7 @@ impl ChatMenuItemPatchResponse {
     }
 }
 
-impl ChatMenuItemHandle<rt::Tenant> {
+impl<T: rt::TokenKind> ChatMenuItemHandle<T> {
     /// Edit icon, name, i18n names or link of one menu.
     ///
     /// `PATCH /open-apis/im/v1/chats/:chat_id/menu_items/:menu_item_id`
@@ -94,10 +94,10 @@ impl ChatMenuItemHandle<rt::Tenant> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn patch(
-        &self,
-        body: ChatMenuItemPatchBody,
-    ) -> ChatMenuItemPatchRequest<rt::Tenant> {
+    pub fn patch(&self, body: ChatMenuItemPatchBody) -> ChatMenuItemPatchRequest<T>
+    where
+        T: rt::TenantOnly,
+    {
         ChatMenuItemPatchRequest {
             ctx: self.ctx.clone(),
             chat_id: self.chat_id.clone(),

@@ -200,7 +200,7 @@ impl ChatMenuTreeSortResponse {
     }
 }
 
-impl ChatMenuTreeHandle<rt::Tenant> {
+impl<T: rt::TokenKind> ChatMenuTreeHandle<T> {
     /// Append top-level (and child) menus to a chat.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/menu_tree`
@@ -230,10 +230,10 @@ impl ChatMenuTreeHandle<rt::Tenant> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn create(
-        &self,
-        body: ChatMenuTreeCreateBody,
-    ) -> ChatMenuTreeCreateRequest<rt::Tenant> {
+    pub fn create(&self, body: ChatMenuTreeCreateBody) -> ChatMenuTreeCreateRequest<T>
+    where
+        T: rt::TenantOnly,
+    {
         ChatMenuTreeCreateRequest {
             ctx: self.ctx.clone(),
             chat_id: self.chat_id.clone(),
@@ -277,7 +277,7 @@ impl<T: rt::TokenKind> ChatMenuTreeCreateRequest<T> {
     }
 }
 
-impl ChatMenuTreeHandle<rt::Tenant> {
+impl<T: rt::TokenKind> ChatMenuTreeHandle<T> {
     /// Delete top-level menus (with their children).
     ///
     /// `DELETE /open-apis/im/v1/chats/:chat_id/menu_tree`
@@ -303,10 +303,10 @@ impl ChatMenuTreeHandle<rt::Tenant> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(
-        &self,
-        body: ChatMenuTreeDeleteBody,
-    ) -> ChatMenuTreeDeleteRequest<rt::Tenant> {
+    pub fn delete(&self, body: ChatMenuTreeDeleteBody) -> ChatMenuTreeDeleteRequest<T>
+    where
+        T: rt::TenantOnly,
+    {
         ChatMenuTreeDeleteRequest {
             ctx: self.ctx.clone(),
             chat_id: self.chat_id.clone(),
@@ -350,7 +350,7 @@ impl<T: rt::TokenKind> ChatMenuTreeDeleteRequest<T> {
     }
 }
 
-impl ChatMenuTreeHandle<rt::Tenant> {
+impl<T: rt::TokenKind> ChatMenuTreeHandle<T> {
     /// Get all menus of a chat.
     ///
     /// `GET /open-apis/im/v1/chats/:chat_id/menu_tree`
@@ -374,7 +374,10 @@ impl ChatMenuTreeHandle<rt::Tenant> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self) -> ChatMenuTreeGetRequest<rt::Tenant> {
+    pub fn get(&self) -> ChatMenuTreeGetRequest<T>
+    where
+        T: rt::TenantOnly,
+    {
         ChatMenuTreeGetRequest {
             ctx: self.ctx.clone(),
             chat_id: self.chat_id.clone(),
@@ -408,7 +411,7 @@ impl<T: rt::TokenKind> ChatMenuTreeGetRequest<T> {
     }
 }
 
-impl ChatMenuTreeHandle<rt::Tenant> {
+impl<T: rt::TokenKind> ChatMenuTreeHandle<T> {
     /// Reorder the top-level menus.
     ///
     /// `POST /open-apis/im/v1/chats/:chat_id/menu_tree/sort`
@@ -434,10 +437,10 @@ impl ChatMenuTreeHandle<rt::Tenant> {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn sort(
-        &self,
-        body: ChatMenuTreeSortBody,
-    ) -> ChatMenuTreeSortRequest<rt::Tenant> {
+    pub fn sort(&self, body: ChatMenuTreeSortBody) -> ChatMenuTreeSortRequest<T>
+    where
+        T: rt::TenantOnly,
+    {
         ChatMenuTreeSortRequest {
             ctx: self.ctx.clone(),
             chat_id: self.chat_id.clone(),

@@ -1,0 +1,130 @@
+//! `cargo xtask spec-diff [<git-rev>] [--json] [--old DIR] [--new DIR]`: the spec at a revision
+//! (default `HEAD`) against the working tree, item by item, each change classified `breaking`,
+//! `additive` or `docs` for the generated Rust API (see [`compare`]). Prints a Markdown changelog
+//! fragment, or with `--json` one JSON document for tools. `--old`/`--new` compare two spec
+//! folders instead (the tests use fixture pairs).
+
+pub mod compare;
+
+use crate::{flag_value, normalized, root};
+use compare::{Change, Class};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+const USAGE: &str = "usage: cargo xtask spec-diff [<git-rev>] [--json] [--old DIR] [--new DIR]";
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let rev = match crate::positional(args, &["--json"], &["--old", "--new"], USAGE)?[..] {
+        [] => None,
+        [rev] => Some(rev),
+        _ => return Err(USAGE.into()),
+    };
+    let (old, from) = match (flag_value(args, "--old"), rev) {
+        (Some(_), Some(_)) => return Err(format!("give a revision or --old, not both\n{USAGE}")),
+        (Some(dir), None) => (normalized::from_dir(&dir)?, dir.display().to_string()),
+        (None, rev) => {
+            let rev = rev.unwrap_or("HEAD");
+            let files = spec_at(&root(), rev)?;
+            (normalized::from_files(&files)?, rev.to_owned())
+        }
+    };
+    let (new, to) = match flag_value(args, "--new") {
+        Some(dir) => (normalized::from_dir(&dir)?, dir.display().to_string()),
+        None => (
+            normalized::from_dir(&root().join("spec"))?,
+            "working tree".to_owned(),
+        ),
+    };
+    let changes = compare::diff(&old, &new);
+    if args.iter().any(|a| a == "--json") {
+        let json = serde_json::json!({
+            "from": from,
+            "to": to,
+            "counts": counts(&changes),
+            "changes": changes,
+        });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
+        );
+    } else {
+        print!("{}", markdown(&from, &to, &changes));
+    }
+    Ok(())
+}
+
+/// The spec files (relative to `spec/`, without `catalog/`) at `rev` of the repository at `repo`.
+pub fn spec_at(repo: &Path, rev: &str) -> Result<BTreeMap<String, String>, String> {
+    let git = |args: &[&str]| -> Result<String, String> {
+        let out = Command::new("git")
+            .current_dir(repo)
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "git {}: {}",
+                args.join(" "),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        String::from_utf8(out.stdout).map_err(|e| format!("git {}: {e}", args.join(" ")))
+    };
+    let list = git(&["ls-tree", "-r", "--name-only", rev, "--", "spec/"])?;
+    let mut files = BTreeMap::new();
+    for path in list.lines() {
+        let Some(rel) = path.strip_prefix("spec/") else {
+            continue;
+        };
+        if rel.ends_with(".yaml") && !rel.starts_with("catalog/") {
+            files.insert(rel.to_owned(), git(&["show", &format!("{rev}:{path}")])?);
+        }
+    }
+    if files.is_empty() {
+        return Err(format!("no spec/ files at {rev}"));
+    }
+    Ok(files)
+}
+
+fn counts(changes: &[Change]) -> BTreeMap<&'static str, usize> {
+    [Class::Breaking, Class::Additive, Class::Docs]
+        .into_iter()
+        .map(|class| {
+            let n = changes.iter().filter(|c| c.class == class).count();
+            (class.as_str(), n)
+        })
+        .collect()
+}
+
+/// The changelog fragment: one section per class that has changes.
+pub fn markdown(from: &str, to: &str, changes: &[Change]) -> String {
+    let mut s = format!("## Spec changes ({from} → {to})\n\n");
+    if changes.is_empty() {
+        s.push_str("No changes to operations or events.\n");
+        return s;
+    }
+    for (class, title) in [
+        (Class::Breaking, "Breaking"),
+        (Class::Additive, "Additive"),
+        (Class::Docs, "Documentation"),
+    ] {
+        let of: Vec<&Change> = changes.iter().filter(|c| c.class == class).collect();
+        if of.is_empty() {
+            continue;
+        }
+        s.push_str(&format!("### {title}\n\n"));
+        for c in of {
+            if c.path.is_empty() {
+                s.push_str(&format!("- `{}`: {}\n", c.item, c.change));
+            } else {
+                s.push_str(&format!("- `{}` `{}`: {}\n", c.item, c.path, c.change));
+            }
+        }
+        s.push('\n');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests;
