@@ -3,6 +3,17 @@
 use serde::de::DeserializeOwned;
 use std::fmt;
 
+/// Peak heap memory of dispatching one callback, verification to handler, as a multiple of the
+/// request body: measured on maximum-size (1 MiB) bodies by `tests/events_decode_memory.rs`.
+///
+/// Typed decoding reads the plaintext once, straight into the event types (no JSON tree in
+/// between). What remains is the size of the types themselves: realistic payloads need a few
+/// times their size, and the worst shape, an array of empty objects (`[{},{},…]`, three bytes
+/// each), needs a struct of about 120 bytes per element plus the growth of the `Vec` holding
+/// them. Bound the body size ([`WebhookConfig::max_body_size`](crate::events::webhook::WebhookConfig::max_body_size))
+/// with this multiple in mind.
+pub const DECODE_MEMORY_MULTIPLE: usize = 64;
+
 /// A callback body that could not be decoded; names the JSON path that failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

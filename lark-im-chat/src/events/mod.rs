@@ -5,19 +5,21 @@
 //! ```
 //!
 //! - [`ChatEvent`] and the event bodies are generated from the spec; [`ChatEvent::from_json`]
-//!   decodes a plaintext callback body.
+//!   decodes a plaintext callback body. Envelopes have constructors
+//!   ([`EventEnvelopeV2::of`], [`EventEnvelopeV1::new`]) for building events in tests.
 //! - [`webhook`] verifies and decrypts callbacks and answers the URL challenge.
 //! - [`dispatch`] routes decoded events to typed handlers, de-duplicating redeliveries.
 //! - `axum` (feature `axum`) serves a dispatcher as a router.
 
 mod decode;
 pub mod dispatch;
+mod envelope;
 pub mod webhook;
 
 #[cfg(feature = "axum")]
 pub mod axum;
 
 pub use crate::generated::events::*;
-pub use decode::EventDecodeError;
 #[doc(hidden)]
 pub use decode::{decode_event, peek_event, Route};
+pub use decode::{EventDecodeError, DECODE_MEMORY_MULTIPLE};
