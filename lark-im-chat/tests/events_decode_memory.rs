@@ -1,7 +1,8 @@
-//! Decoding a maximum-size callback stays within a documented multiple of its size
+//! Dispatching a maximum-size callback stays within a documented multiple of its size
 //! ([`DECODE_MEMORY_MULTIPLE`](lark_im_chat::events::DECODE_MEMORY_MULTIPLE)), for realistic
-//! payloads and for the worst shape: a `users` array of empty objects, each of which becomes a
-//! full struct.
+//! payloads, for the densest payload still decoded (one small object per 16 bytes), and for
+//! the worst shape, a `users` array of empty objects (each of which would become a 120-byte
+//! struct: 61 times the body before the density check), which is refused.
 //!
 //! Measured with dhat's counting allocator (bytes, not time), through the dispatcher's whole
 //! path: verification, decryption, decoding and the handler.
@@ -37,7 +38,7 @@ fn users_event(user: &str, size: usize) -> Vec<u8> {
 
 /// Runs one maximum-size callback through the dispatcher; returns the peak of live heap bytes
 /// it added over what was live before, the body size and the number of users the handler saw.
-async fn peak_of_dispatch(user: &str, encrypted: bool) -> (usize, usize, usize) {
+async fn peak_of_dispatch(user: &str, encrypted: bool) -> (usize, usize, usize, u16) {
     let mut config = WebhookConfig::builder().verification_token(TOKEN);
     if encrypted {
         config = config.encrypt_key("encrypt-key-for-tests");
@@ -68,28 +69,49 @@ async fn peak_of_dispatch(user: &str, encrypted: bool) -> (usize, usize, usize) 
     let outcome = dispatcher.dispatch(&headers, &body).await;
     let after = dhat::HeapStats::get();
     drop(profiler);
-    assert!(outcome.is_success(), "{outcome:?}");
     (
         after.max_bytes - before.curr_bytes,
         body.len(),
         users.load(Ordering::Relaxed),
+        outcome.status().as_u16(),
     )
 }
 
 #[tokio::test(flavor = "current_thread")]
 async fn decoding_a_maximum_size_body_stays_within_the_documented_multiple() {
     let realistic = r#"{"name":"Alice Martin","tenant_key":"736588c9260f175d","user_id":{"union_id":"on_cad4860e7af114fb4ff6c5d496d1dd76","user_id":"e33ggbyz","open_id":"ou_7d8a6e6df7621556ce0d21922b676706ccs"}}"#;
+    // (case, one user, encrypted, decoded)
     let cases = [
-        ("realistic users, plain", realistic, false),
-        ("realistic users, encrypted", realistic, true),
-        ("empty user objects, encrypted", "{}", true),
-        ("empty user objects, plain", "{}", false),
+        ("realistic users, plain", realistic, false, true),
+        ("realistic users, encrypted", realistic, true, true),
+        (
+            "one small object per 16 bytes, plain",
+            r#"{"name":"ab12"}"#,
+            false,
+            true,
+        ),
+        (
+            "one small object per 16 bytes, encrypted",
+            r#"{"name":"ab12"}"#,
+            true,
+            true,
+        ),
+        ("empty user objects, plain", "{}", false, false),
+        ("empty user objects, encrypted", "{}", true, false),
     ];
-    for (name, user, encrypted) in cases {
-        let (peak, body, users) = peak_of_dispatch(user, encrypted).await;
+    for (name, user, encrypted, decoded) in cases {
+        let (peak, body, users, status) = peak_of_dispatch(user, encrypted).await;
         let multiple = peak as f64 / body as f64;
-        eprintln!("{name}: body {body} B, {users} users, peak {peak} B = {multiple:.1} x body");
-        assert!(users > 1000);
+        eprintln!(
+            "{name}: body {body} B, {users} users, answered {status}, peak {peak} B = {multiple:.1} x body"
+        );
+        if decoded {
+            assert_eq!(status, 200, "{name}");
+            assert!(users > 1000, "{name}");
+        } else {
+            // Too dense to decode within the bound: refused before decoding.
+            assert_eq!((status, users), (500, 0), "{name}");
+        }
         assert!(
             peak <= DECODE_MEMORY_MULTIPLE * body,
             "{name}: peak {peak} B is above {DECODE_MEMORY_MULTIPLE} x the body ({body} B)"

@@ -22,4 +22,6 @@ pub mod axum;
 pub use crate::generated::events::*;
 #[doc(hidden)]
 pub use decode::{decode_event, peek_event, Route};
-pub use decode::{EventDecodeError, DECODE_MEMORY_MULTIPLE};
+pub use decode::{
+    EventDecodeError, DECODE_MEMORY_MULTIPLE, DENSE_PAYLOAD_CHECK_FROM, MIN_BYTES_PER_CONTAINER,
+};
