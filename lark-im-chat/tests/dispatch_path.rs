@@ -218,6 +218,11 @@ fn expected(name: &str) -> (String, Option<String>) {
     (id, chat)
 }
 
+/// A handler body that panics with `why`.
+fn must_not_run(why: &str) -> Result<(), lark_im_chat::events::dispatch::HandlerError> {
+    panic!("{why}")
+}
+
 async fn run(dispatcher: &Dispatcher, headers: &HeaderMap, body: &[u8]) -> Outcome {
     dispatcher.dispatch_at(headers, body, now()).await
 }
@@ -631,7 +636,7 @@ async fn a_custom_dedup_store_is_used() {
         .is_new());
     let dispatcher = builder(plain_config())
         .dedup(Arc::clone(&store))
-        .on_chat_updated(|_| async { panic!("already seen: must not run") })
+        .on_chat_updated(|_| async { must_not_run("already seen") })
         .build()
         .expect("build");
     let outcome = run(
@@ -660,7 +665,7 @@ impl DedupStore for BrokenStore {
 async fn dedup_store_failure_answers_503_without_dispatching() {
     let dispatcher = builder(plain_config())
         .dedup(BrokenStore)
-        .on_chat_updated(|_| async { panic!("must not run") })
+        .on_chat_updated(|_| async { must_not_run("must not run") })
         .build()
         .expect("build");
     let outcome = run(
@@ -720,7 +725,7 @@ async fn handler_error_answers_500_and_the_redelivery_is_processed() {
 #[tokio::test]
 async fn handler_panic_answers_500() {
     let dispatcher = builder(plain_config())
-        .on_chat_disbanded(|_| async { panic!("handler bug") })
+        .on_chat_disbanded(|_| async { must_not_run("handler bug") })
         .on_chat_updated(|_| -> std::future::Ready<Result<(), _>> { panic!("before the future") })
         .build()
         .expect("build");
@@ -809,8 +814,8 @@ async fn fallback_errors_answer_500_too() {
 #[tokio::test]
 async fn undecodable_known_event_answers_500_without_dispatching() {
     let dispatcher = builder(plain_config())
-        .on_chat_updated(|_| async { panic!("must not run") })
-        .fallback(|_| async { panic!("must not run") })
+        .on_chat_updated(|_| async { must_not_run("must not run") })
+        .fallback(|_| async { must_not_run("must not run") })
         .build()
         .expect("build");
     let body = format!(

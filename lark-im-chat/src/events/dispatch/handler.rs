@@ -3,6 +3,7 @@
 //! a message naming the expected shape.
 
 use super::{BoxedHandlerFuture, HandlerError};
+use futures::FutureExt as _;
 use std::future::Future;
 
 /// Application state handed to the handlers of a dispatcher built with
@@ -50,7 +51,7 @@ where
     Fut: HandlerFuture,
 {
     fn call_boxed(&self, envelope: E) -> BoxedHandlerFuture {
-        Box::pin(self(envelope))
+        Box::pin(self(envelope).map(HandlerResult::into_result))
     }
 }
 
@@ -74,22 +75,44 @@ where
     Fut: HandlerFuture,
 {
     fn call_boxed(&self, state: State<A>, envelope: E) -> BoxedHandlerFuture {
-        Box::pin(self(state, envelope))
+        Box::pin(self(state, envelope).map(HandlerResult::into_result))
     }
 }
 
-/// The future a handler returns: `Send + 'static`, resolving to `Result<(), HandlerError>`.
-/// `Ok(())` acknowledges the event (HTTP 200); an error asks the platform to redeliver it
-/// (HTTP 500).
-///
-/// The output is bound to exactly that type, so that `Ok(())` and `?` need no annotation and
-/// a handler that only panics (`async { todo!() }`) still compiles; a handler resolving to
-/// anything else is reported by the compiler at the closure, naming the expected type.
+/// The future a handler returns: `Send + 'static`, resolving to [`HandlerResult`].
 #[diagnostic::on_unimplemented(
-    message = "an event handler must return a `Send + 'static` future of `Result<(), HandlerError>`, not `{Self}`",
+    message = "an event handler must return a `Send + 'static` future, not `{Self}`",
     label = "this handler's return value",
     note = "write the handler as `|e| async move {{ …; Ok(()) }}`"
 )]
-pub trait HandlerFuture: Future<Output = Result<(), HandlerError>> + Send + 'static {}
+pub trait HandlerFuture: Future<Output: HandlerResult> + Send + 'static {}
 
-impl<T> HandlerFuture for T where T: Future<Output = Result<(), HandlerError>> + Send + 'static {}
+impl<T> HandlerFuture for T
+where
+    T: Future + Send + 'static,
+    T::Output: HandlerResult,
+{
+}
+
+/// What a handler's future resolves to: `Result<(), HandlerError>`, nothing else. `Ok(())`
+/// acknowledges the event (HTTP 200); an error asks the platform to redeliver it (HTTP 500).
+///
+/// A trait of its own, with one implementation, so that `Ok(())` and `?` need no annotation
+/// and any other output is reported at the handler with the message below. A handler whose
+/// body only panics (`async { todo!() }`) must still end with `Ok(())`.
+#[diagnostic::on_unimplemented(
+    message = "an event handler must resolve to `Result<(), HandlerError>`, not `{Self}`",
+    label = "this handler's future",
+    note = "end the handler with `Ok(())`; `?` turns any error into a `HandlerError`"
+)]
+pub trait HandlerResult {
+    /// The result as the dispatcher reads it.
+    #[doc(hidden)]
+    fn into_result(self) -> Result<(), HandlerError>;
+}
+
+impl HandlerResult for Result<(), HandlerError> {
+    fn into_result(self) -> Result<(), HandlerError> {
+        self
+    }
+}
