@@ -1,5 +1,5 @@
 //! A local stand-in for the Open Platform, for tests of code that uses this client (feature
-//! `testing`), and signed event callbacks for tests of event handling ([`Callback`]).
+//! `testing`), and signed event callbacks for tests of event handling ([`Callback`](crate::testing::Callback)).
 //!
 //! [`MockPlatform::start`](crate::testing::MockPlatform::start) serves on `127.0.0.1`, answers
 //! the token endpoints, and answers each operation with what the test registered for it;
