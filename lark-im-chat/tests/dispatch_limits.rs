@@ -51,8 +51,13 @@ async fn serve(dispatcher: Dispatcher) -> String {
     format!("http://{addr}/events")
 }
 
+/// Posts a callback; every wait is bounded, so that a regression fails instead of hanging.
 async fn post(url: &str, (headers, body): (HeaderMap, Vec<u8>)) -> (u16, Value) {
-    let response = reqwest::Client::new()
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let response = client
         .post(url)
         .headers(headers)
         .body(body)
