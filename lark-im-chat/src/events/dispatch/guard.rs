@@ -20,16 +20,16 @@ pub(super) struct ForgetOnDrop {
 }
 
 impl ForgetOnDrop {
-    pub(super) fn new(store: &Arc<dyn DedupStore>, key: &str) -> Self {
+    pub(super) fn new(store: &Arc<dyn DedupStore>, key: String) -> Self {
         Self {
             store: Arc::clone(store),
-            key: Some(key.to_owned()),
+            key: Some(key),
         }
     }
 
-    /// Drops the guard without forgetting the key.
-    pub(super) fn disarm(mut self) {
-        self.key = None;
+    /// Drops the guard without forgetting the key, and hands the key back.
+    pub(super) fn disarm(mut self) -> String {
+        self.key.take().unwrap_or_default()
     }
 }
 

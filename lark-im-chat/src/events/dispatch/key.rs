@@ -1,6 +1,7 @@
 //! The key an event is de-duplicated on: its id, namespaced, with a bounded length.
 
 use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
 
 /// Longest de-duplication key the dispatcher hands to a
 /// [`DedupStore`](crate::events::webhook::DedupStore), in bytes.
@@ -15,9 +16,13 @@ pub const MAX_DEDUP_KEY_LEN: usize = 256;
 
 /// The key of event `event_id` in `namespace`.
 pub(super) fn dedup_key(namespace: &str, event_id: &str) -> String {
-    let prefix = format!("{}:{namespace}:", namespace.len());
+    let mut prefix =
+        String::with_capacity(MAX_DEDUP_KEY_LEN.min(24 + namespace.len() + event_id.len()));
+    // Writing to a String cannot fail.
+    let _ = write!(prefix, "{}:{namespace}:", namespace.len());
     if prefix.len().saturating_add(event_id.len()) <= MAX_DEDUP_KEY_LEN {
-        return prefix + event_id;
+        prefix.push_str(event_id);
+        return prefix;
     }
     // Hashed piece by piece: the long id is never copied.
     let digest = Sha256::new()

@@ -207,7 +207,7 @@ impl Dispatcher {
             let namespace = inner.namespace.as_deref().or(event.app_id()).unwrap_or("");
             let key = dedup_key(namespace, &info.event_id);
             match store.check_and_mark(&key).await {
-                Ok(DedupOutcome::New) => marked = Some((ForgetOnDrop::new(store, &key), key)),
+                Ok(DedupOutcome::New) => marked = Some(ForgetOnDrop::new(store, key)),
                 Ok(DedupOutcome::Duplicate) => {
                     tracing::debug!(event_id = %info.event_id, "duplicate delivery acknowledged");
                     return Outcome::Duplicate { info };
@@ -223,10 +223,7 @@ impl Dispatcher {
         let result = call(handler, decoded, inner.deadline).await;
         // The handler completed or was cancelled at its deadline: from here on, only its
         // result decides.
-        let key = marked.map(|(guard, key)| {
-            guard.disarm();
-            key
-        });
+        let key = marked.map(ForgetOnDrop::disarm);
         match result {
             Ok(()) => Outcome::Handled { info },
             Err(error) => {
