@@ -16,12 +16,10 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use http::{HeaderMap, HeaderValue};
+use http::HeaderMap;
 use lark_im_chat::events::dispatch::Dispatcher;
-use lark_im_chat::events::webhook::{
-    compute_signature, EncryptKey, InMemoryDedup, Received, WebhookConfig, WebhookReceiver,
-    NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
-};
+use lark_im_chat::events::webhook::{InMemoryDedup, Received, WebhookConfig, WebhookReceiver};
+use lark_im_chat::testing::Callback;
 use lark_im_chat::ChatEvent;
 
 const TOKEN: &str = "v3rificati0n-t0ken";
@@ -43,26 +41,15 @@ fn plaintext(n: usize) -> Vec<u8> {
 
 /// Encrypted, signed requests with distinct event ids.
 fn requests() -> Vec<(HeaderMap, Vec<u8>)> {
-    let key = EncryptKey::new(KEY);
+    let config = config();
     (0..POOL)
         .map(|n| {
             let mut iv = [0u8; 16];
             iv[..8].copy_from_slice(&(n as u64).to_le_bytes());
-            let encrypt = key.encrypt_with_iv(&plaintext(n), iv);
-            let body = format!(r#"{{"encrypt":"{encrypt}"}}"#).into_bytes();
-            let timestamp = TIMESTAMP.to_string();
-            let signature = compute_signature(&timestamp, "n0nce", &key, &body);
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                TIMESTAMP_HEADER,
-                HeaderValue::from_str(&timestamp).expect("digits"),
-            );
-            headers.insert(NONCE_HEADER, HeaderValue::from_static("n0nce"));
-            headers.insert(
-                SIGNATURE_HEADER,
-                HeaderValue::from_str(&signature).expect("hex"),
-            );
-            (headers, body)
+            Callback::new(&config)
+                .timestamp(TIMESTAMP)
+                .iv(iv)
+                .payload(&plaintext(n))
         })
         .collect()
 }
@@ -132,6 +119,7 @@ fn bench(c: &mut Criterion) {
         .build()
         .expect("dispatcher");
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .expect("runtime");
     let mut i = 0;

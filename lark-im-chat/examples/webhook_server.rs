@@ -68,6 +68,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let listen = std::env::var("LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     println!("listening on http://{listen}/lark/events");
-    axum::serve(listener, app).await?;
+    // Closes connections that do not deliver their headers within 5 s (slow-loris sockets).
+    lark_im_chat::events::axum::serve(listener, app).await;
     Ok(())
 }

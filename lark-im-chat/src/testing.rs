@@ -1,5 +1,5 @@
 //! A local stand-in for the Open Platform, for tests of code that uses this client (feature
-//! `testing`).
+//! `testing`), and signed event callbacks for tests of event handling ([`Callback`](crate::testing::Callback)).
 //!
 //! [`MockPlatform::start`](crate::testing::MockPlatform::start) serves on `127.0.0.1`, answers
 //! the token endpoints, and answers each operation with what the test registered for it;
@@ -22,6 +22,10 @@
 //! assert_eq!(platform.requests_for("chat.get")[0].path, "/open-apis/im/v1/chats/oc_1");
 //! # }
 //! ```
+
+mod callback;
+
+pub use callback::{Callback, CALLBACK_NONCE};
 
 use crate::client::{Client, ClientBuilder};
 use crate::meta::OperationMeta;

@@ -8,15 +8,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, StatusCode};
 use lark_im_chat::events::dispatch::{
     DispatchEvent, Dispatcher, DispatcherBuildError, DispatcherBuilder, HandlerPanicked, Outcome,
 };
 use lark_im_chat::events::webhook::{
-    compute_signature, DedupError, DedupForgetFuture, DedupFuture, DedupStore, EncryptKey,
-    InMemoryDedup, Received, WebhookConfig, WebhookError, WebhookReceiver, NONCE_HEADER,
-    SIGNATURE_HEADER, TIMESTAMP_HEADER,
+    DedupError, DedupForgetFuture, DedupFuture, DedupStore, EncryptKey, InMemoryDedup, Received,
+    WebhookConfig, WebhookError, WebhookReceiver,
 };
+use lark_im_chat::testing::Callback;
 use lark_im_chat::{
     events::{ChatDisbandedV1, ChatUpdatedV1},
     ChatEvent,
@@ -73,19 +73,14 @@ fn builder(config: WebhookConfig) -> DispatcherBuilder {
 
 /// Headers of a request signed at `timestamp` with `key`.
 fn signed_with(key: &str, timestamp: u64, body: &[u8]) -> HeaderMap {
-    let timestamp = timestamp.to_string();
-    let signature = compute_signature(&timestamp, "n0nce-42", &EncryptKey::new(key), body);
-    let mut map = HeaderMap::new();
-    map.insert(
-        TIMESTAMP_HEADER,
-        HeaderValue::from_str(&timestamp).expect("digits"),
-    );
-    map.insert(NONCE_HEADER, HeaderValue::from_static("n0nce-42"));
-    map.insert(
-        SIGNATURE_HEADER,
-        HeaderValue::from_str(&signature).expect("hex"),
-    );
-    map
+    let config = WebhookConfig::builder()
+        .encrypt_key(key)
+        .build()
+        .expect("config");
+    Callback::new(&config)
+        .timestamp(timestamp)
+        .nonce("n0nce-42")
+        .sign(body)
 }
 
 fn signed(body: &[u8]) -> HeaderMap {
@@ -96,8 +91,12 @@ fn wrap(encrypt: &str) -> Vec<u8> {
     serde_json::to_vec(&serde_json::json!({ "encrypt": encrypt })).expect("json")
 }
 
+/// `plaintext` encrypted with `KEY` (IV of `iv` bytes), as a request body.
 fn seal(plaintext: &[u8], iv: u8) -> Vec<u8> {
-    wrap(&EncryptKey::new(KEY).encrypt_with_iv(plaintext, [iv; 16]))
+    Callback::new(&encrypted_config())
+        .iv([iv; 16])
+        .payload(plaintext)
+        .1
 }
 
 /// What the handlers saw: `(event type, event id, chat id)`.
@@ -217,6 +216,11 @@ fn expected(name: &str) -> (String, Option<String>) {
         .and_then(Value::as_str)
         .map(str::to_owned);
     (id, chat)
+}
+
+/// A handler body that panics with `why`.
+fn must_not_run(why: &str) -> Result<(), lark_im_chat::events::dispatch::HandlerError> {
+    panic!("{why}")
 }
 
 async fn run(dispatcher: &Dispatcher, headers: &HeaderMap, body: &[u8]) -> Outcome {
@@ -622,12 +626,17 @@ async fn without_dedup_every_delivery_is_dispatched() {
 #[tokio::test]
 async fn a_custom_dedup_store_is_used() {
     let store = Arc::new(InMemoryDedup::new());
+    // Keys are namespaced by the app id: `<length>:<app id>:<event id>`.
+    let updated: Value = serde_json::from_slice(&fixture("im.chat.updated_v1")).expect("json");
+    let app = updated["header"]["app_id"].as_str().expect("app id");
+    let id = updated["header"]["event_id"].as_str().expect("event id");
+    assert_eq!(id, "f7984f25108f8137722bb63cee927e66");
     assert!(store
-        .check_and_mark_sync("f7984f25108f8137722bb63cee927e66")
+        .check_and_mark_sync(&format!("{}:{app}:{id}", app.len()))
         .is_new());
     let dispatcher = builder(plain_config())
         .dedup(Arc::clone(&store))
-        .on_chat_updated(|_| async { panic!("already seen: must not run") })
+        .on_chat_updated(|_| async { must_not_run("already seen") })
         .build()
         .expect("build");
     let outcome = run(
@@ -656,7 +665,7 @@ impl DedupStore for BrokenStore {
 async fn dedup_store_failure_answers_503_without_dispatching() {
     let dispatcher = builder(plain_config())
         .dedup(BrokenStore)
-        .on_chat_updated(|_| async { panic!("must not run") })
+        .on_chat_updated(|_| async { must_not_run("must not run") })
         .build()
         .expect("build");
     let outcome = run(
@@ -716,7 +725,7 @@ async fn handler_error_answers_500_and_the_redelivery_is_processed() {
 #[tokio::test]
 async fn handler_panic_answers_500() {
     let dispatcher = builder(plain_config())
-        .on_chat_disbanded(|_| async { panic!("handler bug") })
+        .on_chat_disbanded(|_| async { must_not_run("handler bug") })
         .on_chat_updated(|_| -> std::future::Ready<Result<(), _>> { panic!("before the future") })
         .build()
         .expect("build");
@@ -805,8 +814,8 @@ async fn fallback_errors_answer_500_too() {
 #[tokio::test]
 async fn undecodable_known_event_answers_500_without_dispatching() {
     let dispatcher = builder(plain_config())
-        .on_chat_updated(|_| async { panic!("must not run") })
-        .fallback(|_| async { panic!("must not run") })
+        .on_chat_updated(|_| async { must_not_run("must not run") })
+        .fallback(|_| async { must_not_run("must not run") })
         .build()
         .expect("build");
     let body = format!(

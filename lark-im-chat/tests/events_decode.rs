@@ -5,12 +5,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use http::{HeaderMap, HeaderValue};
+use http::HeaderMap;
 use lark_im_chat::events::dispatch::Dispatcher;
-use lark_im_chat::events::webhook::{
-    compute_signature, EncryptKey, Received, WebhookConfig, WebhookReceiver, NONCE_HEADER,
-    SIGNATURE_HEADER, TIMESTAMP_HEADER,
-};
+use lark_im_chat::events::webhook::{Received, WebhookConfig, WebhookReceiver};
+use lark_im_chat::testing::Callback;
 use lark_im_chat::{
     types::{
         GroupMessageType, MembershipApproval, MessageVisibility, ModerationSetting,
@@ -454,21 +452,20 @@ fn now() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_700_000_000)
 }
 
-fn signed(body: &[u8]) -> HeaderMap {
-    let signature = compute_signature("1700000000", "nonce", &EncryptKey::new(KEY), body);
-    let mut map = HeaderMap::new();
-    map.insert(TIMESTAMP_HEADER, HeaderValue::from_static("1700000000"));
-    map.insert(NONCE_HEADER, HeaderValue::from_static("nonce"));
-    map.insert(
-        SIGNATURE_HEADER,
-        HeaderValue::from_str(&signature).expect("hex"),
-    );
-    map
+fn encrypted_config() -> WebhookConfig {
+    WebhookConfig::builder()
+        .verification_token(TOKEN)
+        .encrypt_key(KEY)
+        .build()
+        .expect("config")
 }
 
-fn sealed(plaintext: &[u8], iv: [u8; 16]) -> Vec<u8> {
-    let encrypt = EncryptKey::new(KEY).encrypt_with_iv(plaintext, iv);
-    format!(r#"{{"encrypt":"{encrypt}"}}"#).into_bytes()
+/// `plaintext` encrypted with `KEY`, signed at the time of `now()`.
+fn sealed(plaintext: &[u8], iv: [u8; 16]) -> (HeaderMap, Vec<u8>) {
+    Callback::new(&encrypted_config())
+        .timestamp(1_700_000_000)
+        .iv(iv)
+        .payload(plaintext)
 }
 
 /// Dispatchers with a handler on every event and a fallback, plain and encrypted.
@@ -492,12 +489,7 @@ fn dispatchers() -> (Dispatcher, Dispatcher) {
         .verification_token(TOKEN)
         .build()
         .expect("config");
-    let encrypted = WebhookConfig::builder()
-        .verification_token(TOKEN)
-        .encrypt_key(KEY)
-        .build()
-        .expect("config");
-    (build(plain), build(encrypted))
+    (build(plain), build(encrypted_config()))
 }
 
 /// Runs a body through the whole path and checks the answer is one the dispatcher documents.
@@ -507,6 +499,7 @@ fn full_path(
     body: &[u8],
 ) -> Result<(), TestCaseError> {
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .expect("runtime");
     let outcome = runtime.block_on(dispatcher.dispatch_at(headers, body, now()));
@@ -545,8 +538,8 @@ proptest! {
     fn full_path_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400), iv in any::<[u8; 16]>()) {
         let (plain, encrypted) = dispatchers();
         full_path(&plain, &HeaderMap::new(), &bytes)?;
-        let body = sealed(&bytes, iv);
-        full_path(&encrypted, &signed(&body), &body)?;
+        let (headers, body) = sealed(&bytes, iv);
+        full_path(&encrypted, &headers, &body)?;
     }
 
     #[test]
@@ -554,8 +547,8 @@ proptest! {
         let (plain, encrypted) = dispatchers();
         let text = value.to_string();
         full_path(&plain, &HeaderMap::new(), text.as_bytes())?;
-        let body = sealed(text.as_bytes(), iv);
-        full_path(&encrypted, &signed(&body), &body)?;
+        let (headers, body) = sealed(text.as_bytes(), iv);
+        full_path(&encrypted, &headers, &body)?;
     }
 
     #[test]
@@ -563,7 +556,7 @@ proptest! {
         let (plain, encrypted) = dispatchers();
         let text = value.to_string();
         full_path(&plain, &HeaderMap::new(), text.as_bytes())?;
-        let body = sealed(text.as_bytes(), iv);
-        full_path(&encrypted, &signed(&body), &body)?;
+        let (headers, body) = sealed(text.as_bytes(), iv);
+        full_path(&encrypted, &headers, &body)?;
     }
 }

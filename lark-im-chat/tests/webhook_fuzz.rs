@@ -11,6 +11,7 @@ use lark_im_chat::events::webhook::{
     challenge_response_body, compute_signature, EncryptKey, Received, WebhookConfig, WebhookError,
     WebhookReceiver, NONCE_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER,
 };
+use lark_im_chat::testing::Callback;
 use proptest::prelude::*;
 
 const KEY: &str = "fuzz-encrypt-key";
@@ -152,6 +153,8 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
     })
 }
 
+/// Headers signing `body` with `KEY` at `timestamp`, which may be any text (the testing
+/// helper only sends numbers).
 fn sign(body: &[u8], timestamp: &str) -> HeaderMap {
     let signature = compute_signature(timestamp, "nonce", &EncryptKey::new(KEY), body);
     let mut map = HeaderMap::new();
@@ -167,9 +170,13 @@ fn sign(body: &[u8], timestamp: &str) -> HeaderMap {
     map
 }
 
+/// `plaintext` encrypted with `KEY`, as a request body.
 fn sealed(plaintext: &[u8], iv: [u8; 16]) -> Vec<u8> {
-    let encrypt = EncryptKey::new(KEY).encrypt_with_iv(plaintext, iv);
-    format!(r#"{{"encrypt":"{encrypt}"}}"#).into_bytes()
+    let config = WebhookConfig::builder()
+        .encrypt_key(KEY)
+        .build()
+        .expect("config");
+    Callback::new(&config).iv(iv).payload(plaintext).1
 }
 
 proptest! {

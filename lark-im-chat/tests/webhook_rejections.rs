@@ -14,6 +14,7 @@ use lark_im_chat::events::webhook::{
     DEFAULT_MAX_BODY_SIZE, DEFAULT_TIMESTAMP_WINDOW, NONCE_HEADER, SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
 };
+use lark_im_chat::testing::Callback;
 
 const KEY: &str = "q7Lm2v9XcR4tYp1WzK8sNf3Hd6Jb0GaE";
 const TOKEN: &str = "Vt5pQ2rS8uW1xY4zA7bC0dE3fG6hJ9kL";
@@ -48,14 +49,15 @@ fn challenge_plain(token: &str) -> String {
 
 /// `{"encrypt": ...}` around `plaintext`, encrypted with `KEY`.
 fn seal(plaintext: &[u8]) -> Vec<u8> {
-    seal_raw(&EncryptKey::new(KEY).encrypt_with_iv(plaintext, IV))
+    Callback::new(&secured_config()).iv(IV).payload(plaintext).1
 }
 
 fn seal_raw(encrypt: &str) -> Vec<u8> {
     format!(r#"{{"encrypt":"{encrypt}"}}"#).into_bytes()
 }
 
-/// Headers signing `body` with `key` at `timestamp`.
+/// Headers signing `body` with `key` at `timestamp`, which may be any text (the testing
+/// helper only sends numbers).
 fn signed_with(key: &str, timestamp: &str, body: &[u8]) -> HeaderMap {
     let signature = compute_signature(timestamp, NONCE, &EncryptKey::new(key), body);
     let mut headers = HeaderMap::new();
@@ -72,18 +74,23 @@ fn signed_with(key: &str, timestamp: &str, body: &[u8]) -> HeaderMap {
 }
 
 fn signed(body: &[u8]) -> HeaderMap {
-    signed_with(KEY, &SENT.to_string(), body)
+    Callback::new(&secured_config())
+        .timestamp(SENT)
+        .nonce(NONCE)
+        .sign(body)
+}
+
+fn secured_config() -> WebhookConfig {
+    WebhookConfig::builder()
+        .encrypt_key(KEY)
+        .verification_token(TOKEN)
+        .build()
+        .expect("valid config")
 }
 
 /// Receiver with both secrets and the default window.
 fn secured() -> WebhookReceiver {
-    WebhookReceiver::new(
-        WebhookConfig::builder()
-            .encrypt_key(KEY)
-            .verification_token(TOKEN)
-            .build()
-            .expect("valid config"),
-    )
+    WebhookReceiver::new(secured_config())
 }
 
 fn token_only() -> WebhookReceiver {

@@ -3,6 +3,65 @@
 use serde::de::DeserializeOwned;
 use std::fmt;
 
+/// Peak heap memory of dispatching one callback larger than [`DENSE_PAYLOAD_CHECK_FROM`],
+/// verification to handler, as a multiple of the request body: measured on maximum-size
+/// (1 MiB) bodies by `tests/events_decode_memory.rs`. Smaller callbacks stay under this
+/// multiple of [`DENSE_PAYLOAD_CHECK_FROM`].
+///
+/// Typed decoding reads the plaintext once, straight into the event types (no JSON tree in
+/// between). What costs memory is the size of the types themselves: realistic payloads need
+/// about twice their size, but an object of two bytes (`{}`) becomes a struct of about 120
+/// bytes, in a `Vec` that grows by doubling, so a body made of empty objects would need 61
+/// times its size. Hence the density check: a payload larger than [`DENSE_PAYLOAD_CHECK_FROM`]
+/// with more than one JSON object or array per [`MIN_BYTES_PER_CONTAINER`] bytes is not
+/// decoded (an [`EventDecodeError`]); no event the platform sends comes close.
+pub const DECODE_MEMORY_MULTIPLE: usize = 16;
+
+/// Payloads from this size on are checked for density before typed decoding (64 KiB).
+pub const DENSE_PAYLOAD_CHECK_FROM: usize = 64 * 1024;
+
+/// Fewest bytes per JSON object or array a payload larger than [`DENSE_PAYLOAD_CHECK_FROM`]
+/// may average.
+pub const MIN_BYTES_PER_CONTAINER: usize = 16;
+
+/// Refuses a large payload whose objects and arrays are too dense to decode within
+/// [`DECODE_MEMORY_MULTIPLE`]; one pass over the bytes, strings skipped.
+fn check_density(json: &[u8]) -> Result<(), EventDecodeError> {
+    if json.len() < DENSE_PAYLOAD_CHECK_FROM {
+        return Ok(());
+    }
+    let (mut containers, mut in_string, mut escaped) = (0usize, false, false);
+    for &byte in json {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if byte == b'\\' {
+                escaped = true;
+            } else if byte == b'"' {
+                in_string = false;
+            }
+        } else {
+            match byte {
+                b'"' => in_string = true,
+                b'{' | b'[' => containers += 1,
+                _ => {}
+            }
+        }
+    }
+    let allowed = json.len() / MIN_BYTES_PER_CONTAINER;
+    if containers > allowed {
+        return Err(err(
+            "",
+            format!(
+                "{containers} JSON objects and arrays in {} bytes, more than one per \
+                 {MIN_BYTES_PER_CONTAINER} bytes: not decoded, to bound memory",
+                json.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A callback body that could not be decoded; names the JSON path that failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -103,6 +162,7 @@ pub fn peek_event(json: &[u8]) -> Result<Route, EventDecodeError> {
 /// Decodes a whole callback into `T`, naming the failing path on error.
 #[doc(hidden)]
 pub fn decode_event<T: DeserializeOwned>(json: &[u8]) -> Result<T, EventDecodeError> {
+    check_density(json)?;
     serde_json::from_slice(json).map_err(|_| {
         let de = &mut serde_json::Deserializer::from_slice(json);
         match serde_path_to_error::deserialize::<_, T>(de) {

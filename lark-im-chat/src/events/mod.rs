@@ -7,7 +7,8 @@
 //! ```
 //!
 //! - [`ChatEvent`] and the event bodies are generated from the spec; [`ChatEvent::from_json`]
-//!   decodes a plaintext callback body.
+//!   decodes a plaintext callback body. Envelopes have constructors
+//!   ([`EventEnvelopeV2::of`], [`EventEnvelopeV1::new`]) for building events in tests.
 //! - [`webhook`] verifies and decrypts callbacks and answers the URL challenge.
 //! - [`dispatch`] routes decoded events to typed handlers, de-duplicating redeliveries.
 //! - `axum` (feature `axum`) serves a dispatcher as a router.
@@ -16,6 +17,7 @@
 
 mod decode;
 pub mod dispatch;
+mod envelope;
 pub mod webhook;
 
 #[cfg(feature = "axum")]
@@ -25,6 +27,8 @@ pub mod axum;
 pub mod long_connection;
 
 pub use crate::generated::events::*;
-pub use decode::EventDecodeError;
 #[doc(hidden)]
 pub use decode::{decode_event, peek_event, Route};
+pub use decode::{
+    EventDecodeError, DECODE_MEMORY_MULTIPLE, DENSE_PAYLOAD_CHECK_FROM, MIN_BYTES_PER_CONTAINER,
+};

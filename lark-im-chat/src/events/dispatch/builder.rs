@@ -1,14 +1,23 @@
 //! Registering handlers and building a [`Dispatcher`].
 
+use super::handler::{EventHandler, State, StateHandler};
 use super::run::{Dispatcher, Inner};
 use super::table::{registered, DispatchEvent, EVENT_COUNT};
-use super::{Erased, HandlerError, HandlerFuture};
+use super::{BoxedHandlerFuture, Erased, HandlerError, Slot};
 use crate::drift::DriftLog;
 use crate::events::webhook::{DedupStore, InMemoryDedup, WebhookReceiver};
 use crate::generated::events::*;
 use std::fmt;
-use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// Default time a handler may run before the dispatch answers 500: 2.5 s, under the 3 s the
+/// platform waits for an answer.
+pub const DEFAULT_HANDLER_DEADLINE: Duration = Duration::from_millis(2500);
+/// Default number of events handled at the same time by one dispatcher; beyond it, events
+/// are answered 503 at once (the platform redelivers them later).
+pub const DEFAULT_MAX_CONCURRENT_DISPATCHES: usize = 1024;
 
 /// Why [`DispatcherBuilder::build`] failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,53 +36,117 @@ pub enum DispatcherBuildError {
 
 /// Builder of [`Dispatcher`], from [`Dispatcher::builder`].
 ///
+/// `S` is `()` until [`state`](DispatcherBuilder::state) gives the handlers application state;
+/// from then on it is [`State`]`<A>` and handlers take `(State<A>, envelope)`.
+///
 /// Registration methods never fail on their own; a second handler for the same event type (or
 /// a second fallback) is reported by [`build`](Self::build), so the mistake cannot go unnoticed
 /// and never panics.
 #[must_use]
-pub struct DispatcherBuilder {
+pub struct DispatcherBuilder<S = ()> {
     receiver: WebhookReceiver,
     dedup: Option<Arc<dyn DedupStore>>,
-    handlers: [Option<Erased>; EVENT_COUNT],
-    fallback: Option<Erased>,
+    namespace: Option<Arc<str>>,
+    deadline: Duration,
+    max_concurrent: usize,
+    handlers: [Option<Slot<S>>; EVENT_COUNT],
+    fallback: Option<Slot<S>>,
     drift: Option<DriftLog>,
     error: Option<DispatcherBuildError>,
+    state: S,
 }
 
-impl fmt::Debug for DispatcherBuilder {
+impl<S> fmt::Debug for DispatcherBuilder<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DispatcherBuilder")
             .field("receiver", &self.receiver)
             .field("dedup", &self.dedup.is_some())
+            .field("dedup_namespace", &self.namespace)
+            .field("handler_deadline", &self.deadline)
+            .field("max_concurrent_dispatches", &self.max_concurrent)
             .field("handlers", &registered(&self.handlers))
             .field("fallback", &self.fallback.is_some())
             .field("error", &self.error)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
 impl Dispatcher {
-    /// Starts a builder around `receiver`, with no handler, no fallback and an
-    /// [`InMemoryDedup`] store.
+    /// Starts a builder around `receiver`, with no handler, no fallback, no state, an
+    /// [`InMemoryDedup`] store, the [default handler deadline](DEFAULT_HANDLER_DEADLINE) and the
+    /// [default bound on concurrent dispatches](DEFAULT_MAX_CONCURRENT_DISPATCHES).
     pub fn builder(receiver: WebhookReceiver) -> DispatcherBuilder {
         DispatcherBuilder {
             receiver,
             dedup: Some(Arc::new(InMemoryDedup::new())),
+            namespace: None,
+            deadline: DEFAULT_HANDLER_DEADLINE,
+            max_concurrent: DEFAULT_MAX_CONCURRENT_DISPATCHES,
             handlers: Default::default(),
             fallback: None,
             drift: None,
             error: None,
+            state: (),
         }
     }
 }
 
 impl DispatcherBuilder {
+    /// Gives the handlers application state (a client, a pool, a channel…): from here on,
+    /// handlers take `(State<A>, envelope)` and receive a clone of `state` on each call, so
+    /// nothing needs cloning by hand into `move` closures. Handlers registered before keep
+    /// ignoring it.
+    ///
+    /// ```
+    /// use lark_im_chat::events::dispatch::{Dispatcher, State};
+    /// use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
+    ///
+    /// #[derive(Clone)]
+    /// struct App { greeting: std::sync::Arc<str> }
+    ///
+    /// let receiver = WebhookReceiver::new(WebhookConfig::builder().verification_token("vt").build()?);
+    /// let dispatcher = Dispatcher::builder(receiver)
+    ///     .state(App { greeting: "welcome".into() })
+    ///     .on_chat_member_bot_added(|State(app), e| async move {
+    ///         println!("{} to {:?}", app.greeting, e.event.chat_id);
+    ///         Ok(())
+    ///     })
+    ///     .fallback(|State(_app), event| async move {
+    ///         println!("{}", event.event_type());
+    ///         Ok(())
+    ///     })
+    ///     .build()?;
+    /// # let _ = dispatcher;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn state<A>(self, state: A) -> DispatcherBuilder<State<A>>
+    where
+        A: Clone + Send + Sync + 'static,
+    {
+        let lift = |slot: Slot<()>| -> Slot<State<A>> {
+            Arc::new(move |_: &State<A>, event: ChatEvent| slot(&(), event))
+        };
+        DispatcherBuilder {
+            receiver: self.receiver,
+            dedup: self.dedup,
+            namespace: self.namespace,
+            deadline: self.deadline,
+            max_concurrent: self.max_concurrent,
+            handlers: self.handlers.map(|slot| slot.map(lift)),
+            fallback: self.fallback.map(lift),
+            drift: self.drift,
+            error: self.error,
+            state: State(state),
+        }
+    }
+
     /// Registers the handler of events of type `T`, which receives the decoded
     /// [`T::Envelope`](DispatchEvent::Envelope): the whole callback (`header` with the event id, tenant and app, and the
     /// typed `event` body).
     ///
-    /// The handler runs before the request is answered: the platform waits 3 seconds, so hand
-    /// slow work to a task or a queue. Return `Ok(())` to acknowledge the event (200); return an
+    /// The handler runs before the request is answered, within the
+    /// [handler deadline](Self::handler_deadline): the platform waits 3 seconds, so hand slow
+    /// work to a task or a queue. Return `Ok(())` to acknowledge the event (200); return an
     /// error to have it redelivered (500).
     ///
     /// ```
@@ -94,59 +167,107 @@ impl DispatcherBuilder {
     ///
     /// Registering a second handler for `T` makes [`build`](Self::build) fail with
     /// [`DispatcherBuildError::DuplicateHandler`].
-    pub fn on<T, F, Fut>(mut self, handler: F) -> Self
+    pub fn on<T, H, Fut>(self, handler: H) -> Self
     where
         T: DispatchEvent,
-        F: Fn(T::Envelope) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
+        H: EventHandler<T::Envelope, Fut>,
     {
-        let slot = &mut self.handlers[T::SLOT];
-        if slot.is_some() {
-            self.error
-                .get_or_insert(DispatcherBuildError::DuplicateHandler {
-                    event_type: T::EVENT_TYPE,
-                });
-            return self;
-        }
-        *slot = Some(Arc::new(move |event: ChatEvent| -> HandlerFuture {
-            match T::take(event) {
-                Some(envelope) => Box::pin(handler(envelope)),
-                // Unreachable: events are routed to the slot of their own type.
-                None => Box::pin(std::future::ready(Err(HandlerError::from(
-                    "event routed to the handler of another event type",
-                )))),
-            }
-        }));
-        self
+        self.register::<T>(Arc::new(move |_: &(), event: ChatEvent| {
+            take::<T>(event, |envelope| handler.call_boxed(envelope))
+        }))
     }
 
     /// Registers the handler of every event that has no typed handler: event types this
     /// version of the client does not know ([`ChatEvent::Unknown`], with the event type and
     /// the raw JSON) and known events for which no handler was registered.
     ///
-    /// Without a fallback, such events are acknowledged (200) and dropped.
+    /// Without a fallback, such events are acknowledged (200) and dropped. An event of an
+    /// unknown type whose JSON cannot be held as a `serde_json::Value` (nested deeper than
+    /// serde_json's limit of 128 levels) is acknowledged too, without calling the fallback,
+    /// and reported as [`Outcome::Unhandled`](super::Outcome::Unhandled) with a warning: no
+    /// redelivery could ever succeed.
     ///
     /// Registering a second fallback makes [`build`](Self::build) fail with
     /// [`DispatcherBuildError::DuplicateFallback`].
-    pub fn fallback<F, Fut>(mut self, handler: F) -> Self
+    pub fn fallback<H, Fut>(self, handler: H) -> Self
     where
-        F: Fn(ChatEvent) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
+        H: EventHandler<ChatEvent, Fut>,
     {
+        self.register_fallback(Arc::new(move |_: &(), event: ChatEvent| {
+            handler.call_boxed(event)
+        }))
+    }
+}
+
+impl<A: Clone + Send + Sync + 'static> DispatcherBuilder<State<A>> {
+    /// Registers the handler of events of type `T`, which receives a clone of the state and
+    /// the decoded [`T::Envelope`](DispatchEvent::Envelope); otherwise the same as
+    /// [`DispatcherBuilder::on`].
+    pub fn on<T, H, Fut>(self, handler: H) -> Self
+    where
+        T: DispatchEvent,
+        H: StateHandler<A, T::Envelope, Fut>,
+    {
+        self.register::<T>(Arc::new(move |state: &State<A>, event: ChatEvent| {
+            take::<T>(event, |envelope| {
+                handler.call_boxed(State(state.0.clone()), envelope)
+            })
+        }))
+    }
+
+    /// Registers the fallback handler, which receives a clone of the state and the event;
+    /// otherwise the same as [`DispatcherBuilder::fallback`].
+    pub fn fallback<H, Fut>(self, handler: H) -> Self
+    where
+        H: StateHandler<A, ChatEvent, Fut>,
+    {
+        self.register_fallback(Arc::new(move |state: &State<A>, event: ChatEvent| {
+            handler.call_boxed(State(state.0.clone()), event)
+        }))
+    }
+}
+
+/// Hands the envelope of an event of type `T` to `call`.
+fn take<T: DispatchEvent>(
+    event: ChatEvent,
+    call: impl FnOnce(T::Envelope) -> BoxedHandlerFuture,
+) -> BoxedHandlerFuture {
+    match T::take(event) {
+        Some(envelope) => call(envelope),
+        // Unreachable: events are routed to the slot of their own type.
+        None => Box::pin(std::future::ready(Err(HandlerError::from(
+            "event routed to the handler of another event type",
+        )))),
+    }
+}
+
+impl<S: Send + Sync + 'static> DispatcherBuilder<S> {
+    fn register<T: DispatchEvent>(mut self, slot: Slot<S>) -> Self {
+        let place = &mut self.handlers[T::SLOT];
+        if place.is_some() {
+            self.error
+                .get_or_insert(DispatcherBuildError::DuplicateHandler {
+                    event_type: T::EVENT_TYPE,
+                });
+        } else {
+            *place = Some(slot);
+        }
+        self
+    }
+
+    fn register_fallback(mut self, slot: Slot<S>) -> Self {
         if self.fallback.is_some() {
             self.error
                 .get_or_insert(DispatcherBuildError::DuplicateFallback);
-            return self;
+        } else {
+            self.fallback = Some(slot);
         }
-        self.fallback = Some(Arc::new(move |event: ChatEvent| -> HandlerFuture {
-            Box::pin(handler(event))
-        }));
         self
     }
 
     /// Replaces the de-duplication store (default: an [`InMemoryDedup`] with its default
-    /// capacity and time to live). Use a shared store when several instances receive the
-    /// same app's events.
+    /// capacity, byte budget and time to live). Use a shared store when several instances
+    /// receive the same app's events.
     pub fn dedup(mut self, store: impl DedupStore + 'static) -> Self {
         self.dedup = Some(Arc::new(store));
         self
@@ -165,6 +286,39 @@ impl DispatcherBuilder {
         self
     }
 
+    /// Sets the namespace of the de-duplication keys. Default: the app id the event is
+    /// addressed to (`header.app_id`, or `event.app_id` in schema 1.0; empty when absent), so
+    /// that several apps sharing one store never take each other's events for duplicates.
+    /// Set it when events of one app must be told apart by something else, e.g. an
+    /// environment name. See [`MAX_DEDUP_KEY_LEN`](super::MAX_DEDUP_KEY_LEN) for the key form.
+    pub fn dedup_namespace(mut self, namespace: impl Into<String>) -> Self {
+        self.namespace = Some(Arc::from(namespace.into()));
+        self
+    }
+
+    /// Sets how long a handler may run (default [`DEFAULT_HANDLER_DEADLINE`], 2.5 s). A
+    /// handler still running at the deadline is dropped (cancelled at its next `.await`),
+    /// the dispatch answers 500 with [`HandlerTimedOut`](super::HandlerTimedOut) as the
+    /// error of [`Outcome::HandlerFailed`](super::Outcome::HandlerFailed), and the event id is
+    /// forgotten so that the platform's redelivery runs the handler again.
+    ///
+    /// Dispatching needs a Tokio runtime with its time driver (`#[tokio::main]` has one).
+    pub fn handler_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Sets how many events may be handled at the same time (default
+    /// [`DEFAULT_MAX_CONCURRENT_DISPATCHES`], at least 1). An event beyond the bound is not
+    /// queued: it is answered 503 ([`Outcome::Overloaded`](super::Outcome::Overloaded)) at
+    /// once, without a de-duplication mark, so the platform's redelivery is processed.
+    /// Unhandled events and rejected requests do not count; a redelivery of an event in
+    /// progress counts only while it is found a duplicate.
+    pub fn max_concurrent_dispatches(mut self, limit: usize) -> Self {
+        self.max_concurrent = limit.max(1);
+        self
+    }
+
     /// Builds the dispatcher.
     ///
     /// # Errors
@@ -174,19 +328,30 @@ impl DispatcherBuilder {
         if let Some(error) = self.error {
             return Err(error);
         }
+        let state = Arc::new(self.state);
+        let bind = |slot: Slot<S>| -> Erased {
+            let state = Arc::clone(&state);
+            Arc::new(move |event: ChatEvent| slot(&state, event))
+        };
+        let max_concurrent = self.max_concurrent.min(Semaphore::MAX_PERMITS);
         Ok(Dispatcher {
             inner: Arc::new(Inner {
                 receiver: self.receiver,
                 dedup: self.dedup,
-                handlers: self.handlers,
-                fallback: self.fallback,
+                namespace: self.namespace,
+                deadline: self.deadline,
+                max_concurrent,
+                permits: Arc::new(Semaphore::new(max_concurrent)),
+                handlers: self.handlers.map(|slot| slot.map(bind)),
+                fallback: self.fallback.map(bind),
                 drift: self.drift,
             }),
         })
     }
 }
 
-/// One shorthand registration method per typed event, from the spec's event table.
+/// One shorthand registration method per typed event, from the spec's event table, on the
+/// builder without state and on the builder with state.
 macro_rules! shorthands {
     ($(
         $slot:literal => $ty:ident, $envelope:ident, $event_type:literal, $method:ident;
@@ -201,12 +366,28 @@ macro_rules! shorthands {
                     "[`build`](Self::build) fail with ",
                     "[`DispatcherBuildError::DuplicateHandler`](DispatcherBuildError::DuplicateHandler)."
                 )]
-                pub fn $method<F, Fut>(self, handler: F) -> Self
+                pub fn $method<H, Fut>(self, handler: H) -> Self
                 where
-                    F: Fn($envelope<$ty>) -> Fut + Send + Sync + 'static,
-                    Fut: Future<Output = Result<(), HandlerError>> + Send + 'static,
+                    H: EventHandler<$envelope<$ty>, Fut>,
                 {
-                    self.on::<$ty, F, Fut>(handler)
+                    self.on::<$ty, H, Fut>(handler)
+                }
+            )*
+        }
+
+        impl<A: Clone + Send + Sync + 'static> DispatcherBuilder<State<A>> {
+            $(
+                #[doc = concat!(
+                    "Registers the handler of `", $event_type, "` events, which receives a ",
+                    "clone of the state and the decoded [`", stringify!($envelope), "`]`<`[`",
+                    stringify!($ty), "`]`>`. Shorthand for [`on`](Self::on)`::<",
+                    stringify!($ty), ", _, _>`."
+                )]
+                pub fn $method<H, Fut>(self, handler: H) -> Self
+                where
+                    H: StateHandler<A, $envelope<$ty>, Fut>,
+                {
+                    self.on::<$ty, H, Fut>(handler)
                 }
             )*
         }

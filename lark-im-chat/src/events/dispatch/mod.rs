@@ -14,20 +14,33 @@
 //! 4. de-duplication on `header.event_id` (schema 2.0) / `uuid` (schema 1.0) through a
 //!    [`DedupStore`](crate::events::webhook::DedupStore): a redelivery of an event already handled is acknowledged without
 //!    calling the handler again;
-//! 5. the handler: `Ok` answers 200; an error (or a panic) answers 500, so that the platform
-//!    redelivers the event, and the event id is forgotten by the store so that the redelivery
-//!    is processed.
+//! 5. the handler, within the [handler deadline](DispatcherBuilder::handler_deadline) (default
+//!    2.5 s, under the platform's 3 s) and the [bound on concurrent
+//!    dispatches](DispatcherBuilder::max_concurrent_dispatches) (default 1,024; beyond it
+//!    503 at once, nothing queued): `Ok` answers 200; an error, a panic or the deadline
+//!    answers 500, so that the platform redelivers the event, and the event id is forgotten
+//!    by the store so that the redelivery is processed.
+//!
+//! Handlers may receive application state ([`DispatcherBuilder::state`], [`State`]).
 //!
 //! The result is an [`Outcome`]; [`Outcome::into_response`] gives the `(StatusCode, body)` to
 //! send. The `axum` integration, `lark_im_chat::events::axum` (feature `axum`), wraps it into a ready router.
 
 mod builder;
+mod guard;
+mod handler;
+mod key;
 mod outcome;
 mod run;
 mod table;
 
-pub use builder::{DispatcherBuildError, DispatcherBuilder};
-pub use outcome::{EventInfo, HandlerPanicked, Outcome};
+pub use builder::{
+    DispatcherBuildError, DispatcherBuilder, DEFAULT_HANDLER_DEADLINE,
+    DEFAULT_MAX_CONCURRENT_DISPATCHES,
+};
+pub use handler::{EventHandler, HandlerFuture, HandlerResult, State, StateHandler};
+pub use key::MAX_DEDUP_KEY_LEN;
+pub use outcome::{EventInfo, HandlerPanicked, HandlerTimedOut, Outcome};
 pub use run::Dispatcher;
 pub use table::DispatchEvent;
 
@@ -40,10 +53,13 @@ use std::sync::Arc;
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Future returned by a type-erased handler.
-type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send + 'static>>;
+type BoxedHandlerFuture = Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send + 'static>>;
 
-/// A handler taking the decoded event, whatever its type.
-type Erased = Arc<dyn Fn(ChatEvent) -> HandlerFuture + Send + Sync + 'static>;
+/// A handler taking the decoded event, whatever its type, its state bound in.
+type Erased = Arc<dyn Fn(ChatEvent) -> BoxedHandlerFuture + Send + Sync + 'static>;
+
+/// A registered handler before the state is bound: `S` is `()` or [`State`]`<A>`.
+type Slot<S> = Arc<dyn Fn(&S, ChatEvent) -> BoxedHandlerFuture + Send + Sync + 'static>;
 
 /// Content type of every response body built here.
 pub const RESPONSE_CONTENT_TYPE: &str = "application/json; charset=utf-8";

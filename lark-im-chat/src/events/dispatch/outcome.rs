@@ -12,6 +12,16 @@ use http::StatusCode;
 #[non_exhaustive]
 pub struct HandlerPanicked;
 
+/// The error reported in [`Outcome::HandlerFailed`] when a handler ran past the
+/// [handler deadline](super::DispatcherBuilder::handler_deadline) and was cancelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("event handler ran past its deadline of {deadline:?} and was cancelled")]
+#[non_exhaustive]
+pub struct HandlerTimedOut {
+    /// The deadline in force.
+    pub deadline: std::time::Duration,
+}
+
 /// Event type and id of a verified event, as reported in an [`Outcome`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -31,7 +41,7 @@ pub struct EventInfo {
 /// | [`Handled`](Self::Handled), [`Duplicate`](Self::Duplicate), [`Unhandled`](Self::Unhandled) | 200, `{"msg":"success"}` |
 /// | [`Rejected`](Self::Rejected) | [`WebhookError::status`]: 400, 401, 403 or 413 |
 /// | [`Undecodable`](Self::Undecodable), [`HandlerFailed`](Self::HandlerFailed) | 500 |
-/// | [`DedupFailed`](Self::DedupFailed) | 503 |
+/// | [`DedupFailed`](Self::DedupFailed), [`Overloaded`](Self::Overloaded) | 503 |
 ///
 /// Any non-2xx answer makes the platform redeliver the event (after 15 s, 5 min, 1 h, 6 h).
 /// Error bodies are `{"msg":"…"}` with a fixed text naming the failed step; they never
@@ -68,8 +78,10 @@ pub enum Outcome {
         /// What did not fit, with its JSON path.
         error: EventDecodeError,
     },
-    /// The handler returned an error or panicked ([`HandlerPanicked`]); the event id was
-    /// forgotten by the de-duplication store so that the redelivery is processed.
+    /// The handler returned an error, panicked ([`HandlerPanicked`]) or ran past its deadline
+    /// ([`HandlerTimedOut`]); the event id was forgotten by the de-duplication store so that
+    /// the redelivery is processed. The error is also logged at `ERROR` level through
+    /// `tracing` (install a subscriber to see it); [`Outcome::handler_error`] reads it here.
     HandlerFailed {
         /// The event.
         info: EventInfo,
@@ -82,6 +94,15 @@ pub enum Outcome {
         info: EventInfo,
         /// The store's error.
         error: DedupError,
+    },
+    /// As many events as [`max_concurrent_dispatches`](super::DispatcherBuilder::max_concurrent_dispatches)
+    /// allows are being handled: answered at once, no handler called and no de-duplication
+    /// mark set, so the platform's redelivery is processed.
+    Overloaded {
+        /// The event.
+        info: EventInfo,
+        /// The bound in force.
+        limit: usize,
     },
 }
 
@@ -97,7 +118,7 @@ impl Outcome {
             Self::Undecodable { .. } | Self::HandlerFailed { .. } => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
-            Self::DedupFailed { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::DedupFailed { .. } | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -117,6 +138,9 @@ impl Outcome {
             Self::DedupFailed { .. } => {
                 Bytes::from_static(br#"{"msg":"de-duplication store unavailable"}"#)
             }
+            Self::Overloaded { .. } => {
+                Bytes::from_static(br#"{"msg":"too many events in progress"}"#)
+            }
         }
     }
 
@@ -128,6 +152,15 @@ impl Outcome {
     /// `true` when the answer is a 2xx status (the platform will not redeliver).
     pub fn is_success(&self) -> bool {
         self.status().is_success()
+    }
+
+    /// The handler's error, for [`Outcome::HandlerFailed`]: what it returned, or
+    /// [`HandlerPanicked`] or [`HandlerTimedOut`] (find out with `downcast_ref`).
+    pub fn handler_error(&self) -> Option<&HandlerError> {
+        match self {
+            Self::HandlerFailed { error, .. } => Some(error),
+            _ => None,
+        }
     }
 
     /// `true` for [`Outcome::Duplicate`].
@@ -143,7 +176,8 @@ impl Outcome {
             | Self::Unhandled { info }
             | Self::Undecodable { info, .. }
             | Self::HandlerFailed { info, .. }
-            | Self::DedupFailed { info, .. } => Some(info),
+            | Self::DedupFailed { info, .. }
+            | Self::Overloaded { info, .. } => Some(info),
             Self::Challenge { .. } | Self::Rejected(_) => None,
         }
     }

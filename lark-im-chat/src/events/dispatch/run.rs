@@ -1,17 +1,17 @@
 //! Running one callback through verification, decoding, de-duplication and its handler.
 
-use super::outcome::{EventInfo, HandlerPanicked, Outcome};
-use super::table::{registered, slot_of, EVENT_COUNT};
-use super::{Erased, HandlerError};
+use super::guard::{call, ForgetOnDrop};
+use super::key::dedup_key;
+use super::outcome::{EventInfo, Outcome};
+use super::table::{registered, slot_of_type, EVENT_COUNT};
+use super::Erased;
 use crate::events::webhook::{DedupOutcome, DedupStore, Received, VerifiedEvent, WebhookReceiver};
-use crate::generated::events::ChatEvent;
 use bytes::Bytes;
-use futures::FutureExt as _;
 use http::{HeaderMap, StatusCode};
 use std::fmt;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
+use tokio::sync::Semaphore;
 
 /// Runs event callbacks of one app through verification, typed decoding, de-duplication and
 /// the registered handlers, and tells what to answer.
@@ -69,6 +69,10 @@ pub struct Dispatcher {
 pub(super) struct Inner {
     pub(super) receiver: WebhookReceiver,
     pub(super) dedup: Option<Arc<dyn DedupStore>>,
+    pub(super) namespace: Option<Arc<str>>,
+    pub(super) deadline: Duration,
+    pub(super) max_concurrent: usize,
+    pub(super) permits: Arc<Semaphore>,
     pub(super) handlers: [Option<Erased>; EVENT_COUNT],
     pub(super) fallback: Option<Erased>,
     pub(super) drift: Option<crate::drift::DriftLog>,
@@ -76,11 +80,15 @@ pub(super) struct Inner {
 
 impl fmt::Debug for Dispatcher {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &*self.inner;
         f.debug_struct("Dispatcher")
-            .field("receiver", &self.inner.receiver)
-            .field("dedup", &self.inner.dedup.is_some())
-            .field("handlers", &registered(&self.inner.handlers))
-            .field("fallback", &self.inner.fallback.is_some())
+            .field("receiver", &inner.receiver)
+            .field("dedup", &inner.dedup.is_some())
+            .field("dedup_namespace", &inner.namespace)
+            .field("handler_deadline", &inner.deadline)
+            .field("max_concurrent_dispatches", &inner.max_concurrent)
+            .field("handlers", &registered(&inner.handlers))
+            .field("fallback", &inner.fallback.is_some())
             .finish()
     }
 }
@@ -96,7 +104,8 @@ impl Dispatcher {
     ///
     /// `body` must be the HTTP body exactly as received: the signature covers its bytes.
     /// Never panics, whatever the request holds; a panicking handler is reported as
-    /// [`Outcome::HandlerFailed`].
+    /// [`Outcome::HandlerFailed`]. Needs a Tokio runtime with its time driver, for the
+    /// handler deadline.
     ///
     /// If the returned future is dropped while a handler runs (e.g. the connection closed),
     /// the event id is forgotten by the de-duplication store (on the current tokio runtime), so
@@ -131,16 +140,7 @@ impl Dispatcher {
     /// caller bounds the payload size. A payload that is not a JSON object, or lacks the
     /// event type or id, is [`Outcome::Rejected`].
     pub async fn dispatch_plaintext(&self, payload: &[u8]) -> Outcome {
-        static PLAINTEXT: std::sync::OnceLock<WebhookReceiver> = std::sync::OnceLock::new();
-        let receiver = PLAINTEXT.get_or_init(|| {
-            let config = crate::events::webhook::WebhookConfig::builder()
-                .max_body_size(usize::MAX)
-                .build()
-                .unwrap_or_default();
-            // Its warning about missing secrets is meant for HTTP callbacks, not for this.
-            let quiet = tracing::subscriber::NoSubscriber::default();
-            tracing::subscriber::with_default(quiet, || WebhookReceiver::new(config))
-        });
+        let receiver = WebhookReceiver::for_authenticated_transport();
         match receiver.receive_at(&HeaderMap::new(), payload, SystemTime::now()) {
             Ok(Received::Event(event)) => self.dispatch_verified(event).await,
             Ok(Received::Challenge { challenge }) => Outcome::Challenge { challenge },
@@ -151,12 +151,50 @@ impl Dispatcher {
     /// Runs steps 2 to 5 (decoding, routing, de-duplication, handler) on an event that was
     /// already verified, e.g. by a [`WebhookReceiver`] called directly.
     pub async fn dispatch_verified(&self, event: VerifiedEvent) -> Outcome {
+        let inner = &*self.inner;
         let info = EventInfo {
             event_type: event.event_type().to_owned(),
             event_id: event.dedup_key().to_owned(),
         };
+        if let Some(drift) = &inner.drift {
+            drift.note_event(&info.event_type, event.plaintext());
+        }
+        // Routed on the event type the receiver located: an event nobody takes is never
+        // decoded, however its JSON looks.
+        let slot = slot_of_type(&info.event_type);
+        let handler = slot
+            .and_then(|slot| inner.handlers[slot].as_ref())
+            .or(inner.fallback.as_ref());
+        let Some(handler) = handler else {
+            tracing::debug!(event_type = %info.event_type, "no handler for event; acknowledged");
+            return Outcome::Unhandled { info };
+        };
+        // Held until the handler is done; never waited for.
+        let Ok(_permit) = Arc::clone(&inner.permits).try_acquire_owned() else {
+            tracing::warn!(
+                event_type = %info.event_type,
+                event_id = %info.event_id,
+                limit = inner.max_concurrent,
+                "too many events in progress; answered 503 for a redelivery"
+            );
+            return Outcome::Overloaded {
+                info,
+                limit: inner.max_concurrent,
+            };
+        };
         let decoded = match event.decode() {
             Ok(decoded) => decoded,
+            Err(error) if slot.is_none() => {
+                // Only the JSON tree of an unknown type can fail here (nesting beyond
+                // serde_json's limit): a redelivery would fail the same way.
+                tracing::warn!(
+                    event_type = %info.event_type,
+                    event_id = %info.event_id,
+                    %error,
+                    "event of unknown type cannot be held as JSON; acknowledged without the fallback"
+                );
+                return Outcome::Unhandled { info };
+            }
             Err(error) => {
                 tracing::error!(
                     event_type = %info.event_type,
@@ -167,27 +205,12 @@ impl Dispatcher {
                 return Outcome::Undecodable { info, error };
             }
         };
-        let inner = &*self.inner;
-        if let Some(drift) = &inner.drift {
-            drift.note_event(&info.event_type, event.plaintext());
-        }
-        let handler = slot_of(&decoded)
-            .and_then(|slot| inner.handlers[slot].as_ref())
-            .or(inner.fallback.as_ref());
-        let Some(handler) = handler else {
-            tracing::debug!(event_type = %info.event_type, "no handler for event; acknowledged");
-            return Outcome::Unhandled { info };
-        };
-
-        let mut guard = None;
+        let mut marked = None;
         if let Some(store) = &inner.dedup {
-            match store.check_and_mark(&info.event_id).await {
-                Ok(DedupOutcome::New) => {
-                    guard = Some(ForgetOnDrop {
-                        store: Arc::clone(store),
-                        key: Some(info.event_id.clone()),
-                    });
-                }
+            let namespace = inner.namespace.as_deref().or(event.app_id()).unwrap_or("");
+            let key = dedup_key(namespace, &info.event_id);
+            match store.check_and_mark(&key).await {
+                Ok(DedupOutcome::New) => marked = Some(ForgetOnDrop::new(store, key)),
                 Ok(DedupOutcome::Duplicate) => {
                     tracing::debug!(event_id = %info.event_id, "duplicate delivery acknowledged");
                     return Outcome::Duplicate { info };
@@ -198,12 +221,12 @@ impl Dispatcher {
                 }
             }
         }
+        drop(event);
 
-        let result = call(handler, decoded).await;
-        // The handler completed: from here on, only its result decides.
-        if let Some(guard) = guard {
-            guard.disarm();
-        }
+        let result = call(handler, decoded, inner.deadline).await;
+        // The handler completed or was cancelled at its deadline: from here on, only its
+        // result decides.
+        let key = marked.map(ForgetOnDrop::disarm);
         match result {
             Ok(()) => Outcome::Handled { info },
             Err(error) => {
@@ -213,8 +236,8 @@ impl Dispatcher {
                     error = %error,
                     "event handler failed; asking for redelivery"
                 );
-                if let Some(store) = &inner.dedup {
-                    if let Err(e) = store.forget(&info.event_id).await {
+                if let (Some(store), Some(key)) = (&inner.dedup, key) {
+                    if let Err(e) = store.forget(&key).await {
                         tracing::error!(
                             event_id = %info.event_id,
                             error = %e,
@@ -227,58 +250,4 @@ impl Dispatcher {
             }
         }
     }
-}
-
-/// Forgets a freshly marked key when the dispatch future is dropped before its handler
-/// completed (for example when the HTTP connection is closed): the platform then redelivers
-/// the event, which must not be taken for a duplicate.
-struct ForgetOnDrop {
-    store: Arc<dyn DedupStore>,
-    /// `None` once disarmed.
-    key: Option<String>,
-}
-
-impl ForgetOnDrop {
-    /// Drops the guard without forgetting the key.
-    fn disarm(mut self) {
-        self.key = None;
-    }
-}
-
-impl Drop for ForgetOnDrop {
-    fn drop(&mut self) {
-        let Some(key) = self.key.take() else {
-            return;
-        };
-        let store = Arc::clone(&self.store);
-        match tokio::runtime::Handle::try_current() {
-            Ok(runtime) => {
-                runtime.spawn(async move {
-                    if let Err(error) = store.forget(&key).await {
-                        tracing::error!(
-                            event_id = %key,
-                            %error,
-                            "de-duplication store could not forget a cancelled event; \
-                             its redelivery will be dropped"
-                        );
-                    }
-                });
-            }
-            Err(_) => tracing::error!(
-                event_id = %key,
-                "event dispatch cancelled outside a tokio runtime; its redelivery will be \
-                 taken for a duplicate"
-            ),
-        }
-    }
-}
-
-/// Runs a handler, turning a panic (while creating or polling its future) into an error.
-async fn call(handler: &Erased, event: ChatEvent) -> Result<(), HandlerError> {
-    let future = std::panic::catch_unwind(AssertUnwindSafe(|| handler(event)))
-        .map_err(|_| HandlerError::from(HandlerPanicked))?;
-    AssertUnwindSafe(future)
-        .catch_unwind()
-        .await
-        .unwrap_or_else(|_| Err(HandlerError::from(HandlerPanicked)))
 }

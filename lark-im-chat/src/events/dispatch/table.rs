@@ -1,7 +1,6 @@
 //! The typed event table: which event body goes to which handler slot. The table itself comes
 //! from the spec (the generated `for_each_chat_event!`), never listed here by hand.
 
-use super::Erased;
 use crate::generated::events::*;
 
 mod sealed {
@@ -52,14 +51,6 @@ macro_rules! events {
             }
         )*
 
-        /// The handler slot of a decoded event; `None` for [`ChatEvent::Unknown`].
-        pub(super) fn slot_of(event: &ChatEvent) -> Option<usize> {
-            match event {
-                $( ChatEvent::$ty(_) => Some($slot), )*
-                ChatEvent::Unknown { .. } => None,
-            }
-        }
-
         /// Event type of each slot.
         pub(super) const SLOT_EVENT_TYPES: &[&str] = &[$( $event_type, )*];
 
@@ -71,8 +62,13 @@ macro_rules! events {
 // The table of typed events comes from the spec: one line per event, in `ChatEvent` order.
 crate::generated::for_each_chat_event!(events);
 
+/// The handler slot of an event type; `None` for a type this version does not know.
+pub(super) fn slot_of_type(event_type: &str) -> Option<usize> {
+    SLOT_EVENT_TYPES.iter().position(|t| *t == event_type)
+}
+
 /// Event types that have a handler.
-pub(super) fn registered(handlers: &[Option<Erased>; EVENT_COUNT]) -> Vec<&'static str> {
+pub(super) fn registered<H>(handlers: &[Option<H>; EVENT_COUNT]) -> Vec<&'static str> {
     SLOT_EVENT_TYPES
         .iter()
         .zip(handlers)

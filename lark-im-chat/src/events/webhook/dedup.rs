@@ -19,6 +19,12 @@ pub const DEFAULT_DEDUP_CAPACITY: usize = 100_000;
 /// Default time a key is kept by [`InMemoryDedup`]: 8 hours, longer than the platform's
 /// 7.1-hour redelivery window.
 pub const DEFAULT_DEDUP_TTL: Duration = Duration::from_secs(8 * 60 * 60);
+/// Default memory budget of [`InMemoryDedup`], in bytes (32 MiB): enough for the default
+/// capacity with keys of about 250 bytes.
+pub const DEFAULT_DEDUP_MAX_BYTES: usize = 32 * 1024 * 1024;
+/// Bytes [`InMemoryDedup`] counts for each key besides its text: the shared allocation's
+/// counters, the set slot and the queue slot with the expiry.
+pub const DEDUP_ENTRY_OVERHEAD: usize = 80;
 
 /// Whether a key had been recorded before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -67,8 +73,9 @@ pub type DedupForgetFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DedupErr
 /// recording must be one atomic step, so that two concurrent deliveries of one event cannot
 /// both be reported [`DedupOutcome::New`].
 ///
-/// Keys of different apps may collide only if event ids do; prefix keys with the app id when
-/// one store serves several apps and that matters.
+/// The [`Dispatcher`](crate::events::dispatch::Dispatcher) namespaces its keys by app id and
+/// bounds their length ([`MAX_DEDUP_KEY_LEN`](crate::events::dispatch::MAX_DEDUP_KEY_LEN)),
+/// so one store can serve several apps.
 pub trait DedupStore: Send + Sync {
     /// Records `key` and tells whether it had already been recorded.
     fn check_and_mark<'a>(&'a self, key: &'a str) -> DedupFuture<'a>;
@@ -110,10 +117,13 @@ impl Clock for SystemClock {
     }
 }
 
-/// In-process [`DedupStore`]: bounded number of keys, each forgotten after a time to live.
+/// In-process [`DedupStore`]: bounded in number of keys and in bytes, each key forgotten after
+/// a time to live.
 ///
 /// Keys are kept in arrival order; the oldest ones are dropped when they expire or when the
-/// capacity is reached, so every operation is O(1) amortized. A single mutex guards the state
+/// capacity or the byte budget is reached, so every operation is O(1) amortized. Each key
+/// counts its length plus [`DEDUP_ENTRY_OVERHEAD`] against the budget; a key larger than the
+/// whole budget is not recorded (reported new every time). A single mutex guards the state
 /// (held for a hash lookup and an insertion). It protects one process only: with several
 /// instances behind a load balancer, use a shared store.
 ///
@@ -123,6 +133,7 @@ impl Clock for SystemClock {
 pub struct InMemoryDedup {
     state: Mutex<State>,
     capacity: usize,
+    max_bytes: usize,
     ttl: Duration,
     clock: Arc<dyn Clock>,
 }
@@ -134,6 +145,13 @@ struct State {
     order: VecDeque<(Arc<str>, Option<Instant>)>,
     /// Latest time observed, so that a clock going backwards cannot reorder expiries.
     latest: Option<Instant>,
+    /// Bytes counted for the keys in `seen`.
+    bytes: usize,
+}
+
+/// Bytes a key counts against the budget.
+fn cost(key: &str) -> usize {
+    key.len().saturating_add(DEDUP_ENTRY_OVERHEAD)
 }
 
 impl Default for InMemoryDedup {
@@ -143,16 +161,19 @@ impl Default for InMemoryDedup {
 }
 
 impl InMemoryDedup {
-    /// A store with the default capacity (100 000 keys) and time to live (8 hours).
+    /// A store with the default capacity (100 000 keys), byte budget (32 MiB) and time to
+    /// live (8 hours).
     pub fn new() -> Self {
         Self::with_limits(DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_TTL)
     }
 
-    /// A store keeping at most `capacity` keys (at least 1), each for `ttl`.
+    /// A store keeping at most `capacity` keys (at least 1), each for `ttl`, within the
+    /// default byte budget.
     pub fn with_limits(capacity: usize, ttl: Duration) -> Self {
         Self {
             state: Mutex::new(State::default()),
             capacity: capacity.max(1),
+            max_bytes: DEFAULT_DEDUP_MAX_BYTES,
             ttl,
             clock: Arc::new(SystemClock),
         }
@@ -165,9 +186,27 @@ impl InMemoryDedup {
         self
     }
 
+    /// Sets the byte budget (default [`DEFAULT_DEDUP_MAX_BYTES`]): the keys' lengths plus
+    /// [`DEDUP_ENTRY_OVERHEAD`] each never exceed it.
+    #[must_use]
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
     /// Maximum number of keys kept.
     pub fn capacity(&self) -> usize {
         self.capacity
+    }
+
+    /// The byte budget.
+    pub fn max_bytes(&self) -> usize {
+        self.max_bytes
+    }
+
+    /// Bytes currently counted against the budget (keys not yet purged included).
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
     }
 
     /// How long a key is kept.
@@ -204,12 +243,21 @@ impl InMemoryDedup {
         if state.seen.contains(key) {
             return DedupOutcome::Duplicate;
         }
-        while state.seen.len() >= self.capacity {
+        let cost = cost(key);
+        if cost > self.max_bytes {
+            return DedupOutcome::New;
+        }
+        // Counted on the queue, which also holds the entries of forgotten keys until they are
+        // popped: every key text kept is within the bounds.
+        while state.order.len() >= self.capacity
+            || state.bytes.saturating_add(cost) > self.max_bytes
+        {
             if !state.pop_oldest() {
                 break;
             }
         }
         let key: Arc<str> = Arc::from(key);
+        state.bytes = state.bytes.saturating_add(cost);
         state.seen.insert(Arc::clone(&key));
         state.order.push_back((key, now.checked_add(self.ttl)));
         DedupOutcome::New
@@ -227,6 +275,7 @@ impl InMemoryDedup {
                 .is_some_and(|(queued, _)| Arc::ptr_eq(queued, &stored))
             {
                 state.order.pop_back();
+                state.bytes = state.bytes.saturating_sub(cost(&stored));
             }
         }
     }
@@ -243,6 +292,7 @@ impl State {
     fn pop_oldest(&mut self) -> bool {
         match self.order.pop_front() {
             Some((key, _)) => {
+                self.bytes = self.bytes.saturating_sub(cost(&key));
                 // After `forget` and a new `check_and_mark`, the set holds another allocation
                 // of the same text, with a later expiry: leave it.
                 if self
@@ -275,6 +325,7 @@ impl fmt::Debug for InMemoryDedup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("InMemoryDedup")
             .field("capacity", &self.capacity)
+            .field("max_bytes", &self.max_bytes)
             .field("ttl", &self.ttl)
             .field("len", &self.len())
             .field("clock", &self.clock)

@@ -92,6 +92,22 @@ impl WebhookReceiver {
         }
     }
 
+    /// A receiver with no secret and no size limit, for payloads that arrive over a transport
+    /// authenticated by other means (the long connection); built without the warning of
+    /// [`new`](Self::new), which is about HTTP callbacks.
+    pub(crate) fn for_authenticated_transport() -> &'static Self {
+        static RECEIVER: std::sync::OnceLock<WebhookReceiver> = std::sync::OnceLock::new();
+        RECEIVER.get_or_init(|| {
+            let config = WebhookConfig::builder()
+                .max_body_size(usize::MAX)
+                .build()
+                .unwrap_or_default();
+            Self {
+                config: Arc::new(config),
+            }
+        })
+    }
+
     /// The configuration in use.
     pub fn config(&self) -> &WebhookConfig {
         &self.config

@@ -27,6 +27,12 @@ impl VerificationToken {
         self.0.is_empty()
     }
 
+    /// The token text, for building test callbacks (feature `testing`).
+    #[cfg(feature = "testing")]
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+
     /// Compares `candidate` with the token in constant time with respect to their contents
     /// (a length difference returns `false` at once; token lengths are not secret).
     pub fn matches(&self, candidate: &str) -> bool {
