@@ -2,6 +2,7 @@
 //! envelope, retry per the policy, evict a rejected token once.
 
 use crate::auth::{token_rejected, Access, Secret, TokenKey, TokenKind, TokenProvider};
+use crate::client::rate_budget::{await_turn, report, RateBudget};
 use crate::error::{Error, Result};
 use crate::http::{decode_response, ApiRequest, Incoming, Outgoing, RetryPolicy, Transport};
 use crate::meta::HttpMethod;
@@ -13,6 +14,7 @@ use tracing::Instrument;
 /// State shared by every clone of a client and every handle made from it.
 #[derive(Debug)]
 pub(crate) struct Shared {
+    pub(crate) rate_budget: Arc<dyn RateBudget>,
     pub(crate) transport: Arc<Transport>,
     pub(crate) retry: RetryPolicy,
     pub(crate) tokens: TokenProvider,
@@ -66,6 +68,7 @@ impl<T: TokenKind> Ctx<T> {
         loop {
             attempt += 1;
             span.record("attempts", attempt);
+            await_turn(&*self.shared.rate_budget, req, policy, start).await;
             let attempt_span = tracing::debug_span!(
                 "lark_im_chat.attempt",
                 operation = req.meta.id,
@@ -85,6 +88,7 @@ impl<T: TokenKind> Ctx<T> {
             if let Some(code) = err.code() {
                 attempt_span.record("code", code);
             }
+            report(&*self.shared.rate_budget, req, &err).await;
             if !refreshed_token && token_rejected(&err) && self.uses_cached_token() {
                 refreshed_token = true;
                 if let Some(key) = self.cache_key() {
