@@ -87,7 +87,7 @@ pub mod rt;
 #[rustfmt::skip]
 mod generated;
 
-/// Shared token store, de-duplication and rate budget for replicas, on Redis.
+// Shared token store, de-duplication and rate budget for replicas, on Redis (docs inside).
 #[cfg(feature = "redis")]
 pub mod redis;
 

@@ -64,10 +64,10 @@ fn dispatcher(
                 let id = e.header.event_id.clone();
                 // Let other deliveries interleave with this one.
                 tokio::task::yield_now().await;
-                if failing.lock().unwrap().remove(&(replica, id.clone())) {
+                if failing.lock().expect("lock").remove(&(replica, id.clone())) {
                     return Err("handler failed".into());
                 }
-                log.lock().unwrap().push((replica, id));
+                log.lock().expect("lock").push((replica, id));
                 Ok(())
             }
         })
@@ -82,7 +82,7 @@ fn connection(redis: &RedisServer) -> RedisConnection {
 
 fn handled_counts(log: &Log) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
-    for (_, id) in log.lock().unwrap().iter() {
+    for (_, id) in log.lock().expect("lock").iter() {
         *counts.entry(id.clone()).or_insert(0) += 1;
     }
     counts
@@ -136,7 +136,7 @@ async fn four_replicas_receiving_the_same_thousand_deliveries_handle_each_once()
     assert_eq!(counts.len(), 1000, "every event handled");
     assert!(counts.values().all(|&n| n == 1), "no event handled twice");
     // The work was spread: more than one replica handled events.
-    let handlers: HashSet<usize> = log.lock().unwrap().iter().map(|(r, _)| *r).collect();
+    let handlers: HashSet<usize> = log.lock().expect("lock").iter().map(|(r, _)| *r).collect();
     assert!(handlers.len() > 1, "{handlers:?}");
 }
 
@@ -145,7 +145,10 @@ async fn a_failed_event_is_handled_by_the_replica_that_gets_its_redelivery() {
     let redis = RedisServer::start().expect("redis-server");
     let log = Log::default();
     let failing = Failing::default();
-    failing.lock().unwrap().insert((0, "ev-fails".to_owned()));
+    failing
+        .lock()
+        .expect("lock")
+        .insert((0, "ev-fails".to_owned()));
     let a = dispatcher(
         0,
         RedisDedup::new(&connection(&redis), APP_ID),
@@ -169,7 +172,7 @@ async fn a_failed_event_is_handled_by_the_replica_that_gets_its_redelivery() {
         "{redelivery:?}"
     );
     assert!(a.dispatch(&HeaderMap::new(), &body).await.is_duplicate());
-    assert_eq!(*log.lock().unwrap(), vec![(1, "ev-fails".to_owned())]);
+    assert_eq!(*log.lock().expect("lock"), vec![(1, "ev-fails".to_owned())]);
 }
 
 #[tokio::test]

@@ -33,7 +33,7 @@ struct ChatEndpoint(Arc<Chat>);
 impl Respond for ChatEndpoint {
     fn respond(&self, _: &Request) -> ResponseTemplate {
         let chat = &self.0;
-        chat.arrivals.lock().unwrap().push(Instant::now());
+        chat.arrivals.lock().expect("lock").push(Instant::now());
         if chat.throttle_first.swap(false, Ordering::SeqCst) {
             return ResponseTemplate::new(429)
                 .insert_header("x-ogw-ratelimit-limit", "50")
@@ -104,7 +104,7 @@ async fn a_rate_limit_seen_by_one_replica_pauses_the_others() {
         assert!(Instant::now() < deadline, "no pause was shared");
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let throttled_at = chat.arrivals.lock().unwrap()[0];
+    let throttled_at = chat.arrivals.lock().expect("lock")[0];
     let paused_seen = Instant::now();
 
     // The other replicas call now: their requests wait for the reset.
@@ -125,7 +125,7 @@ async fn a_rate_limit_seen_by_one_replica_pauses_the_others() {
         .expect("task")
         .expect("retried after the reset");
 
-    let arrivals = chat.arrivals.lock().unwrap().clone();
+    let arrivals = chat.arrivals.lock().expect("lock").clone();
     assert_eq!(
         arrivals.len(),
         4,
@@ -167,7 +167,7 @@ async fn replicas_together_stay_under_one_limit() {
     let elapsed = started.elapsed();
     // 30 requests at 10/s after a burst of 2: at least 2.8 s.
     assert!(elapsed >= Duration::from_millis(2600), "{elapsed:?}");
-    let arrivals = chat.arrivals.lock().unwrap().clone();
+    let arrivals = chat.arrivals.lock().expect("lock").clone();
     assert_eq!(arrivals.len(), 30);
     // In any one-second window: at most the burst plus one second's worth (a little slack for
     // the time between admission and arrival).
@@ -209,5 +209,5 @@ async fn without_redis_the_budget_admits_and_calls_go_through() {
         started.elapsed()
     );
     assert!(!connection.is_available());
-    assert_eq!(chat.arrivals.lock().unwrap().len(), 6);
+    assert_eq!(chat.arrivals.lock().expect("lock").len(), 6);
 }

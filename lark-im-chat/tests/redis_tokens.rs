@@ -42,7 +42,12 @@ struct Platform {
 
 impl Platform {
     fn used(&self, token: &str) -> usize {
-        self.used.lock().unwrap().get(token).copied().unwrap_or(0)
+        self.used
+            .lock()
+            .expect("lock")
+            .get(token)
+            .copied()
+            .unwrap_or(0)
     }
 }
 
@@ -73,18 +78,18 @@ impl Respond for ChatEndpoint {
             .0
             .used
             .lock()
-            .unwrap()
+            .expect("lock")
             .entry(token.clone())
             .or_default() += 1;
         let once = {
-            let mut once = self.0.reject_once.lock().unwrap();
+            let mut once = self.0.reject_once.lock().expect("lock");
             if once.as_deref() == Some(token.as_str()) {
                 once.take().is_some()
             } else {
                 false
             }
         };
-        if once || self.0.revoked.lock().unwrap().contains(&token) {
+        if once || self.0.revoked.lock().expect("lock").contains(&token) {
             return ResponseTemplate::new(400).set_body_json(
                 json!({"code": 99991663, "msg": "Invalid access token for authorization"}),
             );
@@ -240,7 +245,7 @@ fn several_processes_share_one_token_fetch_and_one_refetch() {
 
     // One replica gets an invalid-token answer: it alone refetches; the others keep working
     // with the token they hold.
-    *platform.reject_once.lock().unwrap() = Some("t-1".into());
+    *platform.reject_once.lock().expect("lock") = Some("t-1".into());
     call_all(&mut replicas, &[0]);
     assert_eq!(platform.fetches.load(Ordering::SeqCst), 2, "one refetch");
     assert_eq!(platform.used("t-2"), 1);
@@ -250,7 +255,7 @@ fn several_processes_share_one_token_fetch_and_one_refetch() {
 
     // The old token is revoked for everybody: the others evict it, but compare-and-delete
     // keeps the fresh token in Redis, so they read it instead of fetching.
-    platform.revoked.lock().unwrap().insert("t-1".into());
+    platform.revoked.lock().expect("lock").insert("t-1".into());
     call_all(&mut replicas, &all);
     assert_eq!(
         platform.fetches.load(Ordering::SeqCst),
@@ -369,7 +374,7 @@ async fn api_calls_keep_working_while_redis_is_down_and_sharing_resumes() {
     runtime_platform
         .revoked
         .lock()
-        .unwrap()
+        .expect("lock")
         .insert("t-1".into());
     client
         .chat(CHAT)
@@ -391,7 +396,7 @@ async fn api_calls_keep_working_while_redis_is_down_and_sharing_resumes() {
     runtime_platform
         .revoked
         .lock()
-        .unwrap()
+        .expect("lock")
         .insert("t-2".into());
     client
         .chat(CHAT)
