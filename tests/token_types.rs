@@ -10,4 +10,5 @@ fn token_types() {
     let t = trybuild::TestCases::new();
     t.pass("ui/tenant_token_tenant_only.rs");
     t.compile_fail("ui/user_token_tenant_only.rs");
+    t.compile_fail("ui/user_source_tenant_only.rs");
 }

@@ -49,6 +49,42 @@ pub enum Error {
     /// is an [`Error::Api`] from the token endpoint), e.g. a store app without an `app_ticket`.
     #[error("cannot obtain an access token: {0}")]
     Auth(String),
+    /// A user must authorize the app again (OAuth): the user token source holds no usable
+    /// refresh token for them, or the platform refused it (expired, revoked, already used).
+    #[error("user {user:?} must authorize the app again: {reason}")]
+    ReauthorizationNeeded {
+        /// The key the user's token is stored under.
+        user: String,
+        /// Why the token cannot be refreshed.
+        reason: ReauthorizationReason,
+    },
+}
+
+/// Why a user must authorize the app again.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ReauthorizationReason {
+    /// The store holds no token for the user.
+    NoToken,
+    /// The token has no refresh token (the `offline_access` scope was not granted).
+    NoRefreshToken,
+    /// The refresh token's own lifetime is over.
+    RefreshTokenExpired,
+    /// The platform refused the refresh token (codes 20024, 20026, 20037, 20064, 20073).
+    Refused(Box<ApiError>),
+}
+
+impl fmt::Display for ReauthorizationReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoToken => f.write_str("no token is stored for this user"),
+            Self::NoRefreshToken => {
+                f.write_str("the token has no refresh token (no offline_access)")
+            }
+            Self::RefreshTokenExpired => f.write_str("the refresh token has expired"),
+            Self::Refused(e) => write!(f, "the refresh was refused: {e}"),
+        }
+    }
 }
 
 /// A business error answered by the platform.
@@ -239,6 +275,10 @@ impl Error {
         match self {
             Self::Api(e) => Some(e.code),
             Self::Decode(e) => e.code,
+            Self::ReauthorizationNeeded {
+                reason: ReauthorizationReason::Refused(e),
+                ..
+            } => Some(e.code),
             _ => None,
         }
     }

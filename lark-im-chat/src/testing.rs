@@ -68,8 +68,11 @@ impl OperationRef for &str {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReceivedRequest {
-    /// Operation id it matched, or `auth.*` for token endpoints, `None` if nothing matched.
+    /// The operation whose method and path template it fits (whether or not an answer is
+    /// registered), or `auth.*` for token endpoints; `None` if it fits no operation of the spec.
     pub operation: Option<&'static str>,
+    /// Whether a registered answer (or a token endpoint) served it; `false` got the 404.
+    pub answered: bool,
     /// HTTP method.
     pub method: String,
     /// Path as sent (escaped).
@@ -349,16 +352,27 @@ async fn handle(
             })
             .cloned()
     };
+    let fits = |meta: &OperationMeta| {
+        meta.method.as_str() == method.as_str() && template_matches(meta.path, &path)
+    };
     let operation = token_answer
         .as_ref()
         .map(|(op, _)| *op)
-        .or(route.as_ref().map(|r| r.meta.id));
+        .or(route.as_ref().map(|r| r.meta.id))
+        .or_else(|| {
+            crate::meta::OPERATIONS
+                .iter()
+                .find(|m| fits(m))
+                .map(|m| m.id)
+        });
+    let answered = token_answer.is_some() || route.is_some();
     inner
         .received
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .push(ReceivedRequest {
             operation,
+            answered,
             method: method.to_string(),
             path,
             query,

@@ -102,6 +102,11 @@ async fn serves_errors_and_unregistered_operations_fail_clearly() {
         matches!(&err, Error::Api(e) if e.status == 404 && e.msg.contains("no answer registered")),
         "{err}"
     );
+    // The log still names the operation the unanswered request was for.
+    let link = platform.requests_for("chat.link");
+    assert_eq!(link.len(), 1, "{:?}", platform.requests());
+    assert!(!link[0].answered);
+    assert!(platform.requests_for("chat.delete")[0].answered);
 }
 
 #[tokio::test]

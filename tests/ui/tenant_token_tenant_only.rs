@@ -11,4 +11,8 @@ fn main() {
 
     let user = client.as_user("u-user-access-token");
     let _: lark_im_chat::api::ChatGetRequest<lark_im_chat::User> = user.chat("oc_1").get();
+
+    let tokens = client.user_tokens().build();
+    let alice = client.as_user_with(tokens.user("ou_alice"));
+    let _: lark_im_chat::api::ChatGetRequest<lark_im_chat::User> = alice.chat("oc_1").get();
 }

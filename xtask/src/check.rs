@@ -53,6 +53,13 @@ const STEPS: &[Step] = &[
         env: &[("RUSTDOCFLAGS", "-D warnings")],
         records: false,
     },
+    // docs.rs builds with every feature, a downstream `cargo doc` with none: both must be clean.
+    Step {
+        name: "docs without features",
+        args: &["doc", "-p", "lark-im-chat", "--no-deps"],
+        env: &[("RUSTDOCFLAGS", "-D warnings")],
+        records: false,
+    },
     Step {
         name: "coverage is complete and not below the checked-in report",
         args: &[

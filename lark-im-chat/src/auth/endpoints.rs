@@ -65,11 +65,11 @@ impl TokenResponse {
 }
 
 /// A token endpoint's answer, before it is judged.
-pub(crate) struct TokenAnswer {
+pub(crate) struct TokenAnswer<B = TokenResponse> {
     pub(crate) status: u16,
     pub(crate) log_id: Option<String>,
     pub(crate) retry_after: Option<Duration>,
-    pub(crate) body: TokenResponse,
+    pub(crate) body: B,
 }
 
 /// Posts to an auth/v3 endpoint. Neither the request nor the response body is ever kept in an
@@ -80,6 +80,16 @@ pub(crate) async fn post(
     path: &str,
     body: &serde_json::Value,
 ) -> Result<TokenAnswer> {
+    post_json(transport, operation, path, body).await
+}
+
+/// Posts JSON to a token endpoint and reads its answer as `B`, keeping neither body anywhere.
+pub(crate) async fn post_json<B: serde::de::DeserializeOwned>(
+    transport: &Transport,
+    operation: &'static str,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<TokenAnswer<B>> {
     let span = tracing::debug_span!(
         "lark_im_chat.token",
         operation,
@@ -100,7 +110,7 @@ pub(crate) async fn post(
                 span: &record,
             })
             .await?;
-        let body: TokenResponse = serde_json::from_slice(&answer.body).map_err(|e| {
+        let body: B = serde_json::from_slice(&answer.body).map_err(|e| {
             Error::Decode(Box::new(DecodeError {
                 operation,
                 status: answer.status,

@@ -4,6 +4,7 @@
 //! puts tenant-only operations in `impl Handle<Tenant>` blocks, so calling one through a user-token
 //! handle does not compile.
 
+use crate::auth::user::SourcedUser;
 use crate::auth::Secret;
 
 mod sealed {
@@ -54,6 +55,8 @@ pub enum Access<'a> {
     },
     /// A user access token given by the caller.
     User(&'a Secret),
+    /// A user access token from a refreshing source.
+    UserSource(&'a SourcedUser),
 }
 
 /// Calls made as the app in a tenant (`tenant_access_token`).
@@ -93,20 +96,40 @@ impl TokenKind for Tenant {
 /// Calls made for a signed-in user (`user_access_token`).
 #[derive(Debug, Clone)]
 pub struct User {
-    pub(crate) token: Secret,
+    pub(crate) token: UserTokenOrigin,
+}
+
+/// Where a user handle's token comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum UserTokenOrigin {
+    /// Given by the caller, sent as is.
+    Given(Secret),
+    /// From a source that refreshes it.
+    Source(SourcedUser),
 }
 
 impl User {
-    /// A user access token obtained by the caller's OAuth flow.
+    /// A user access token obtained by the caller's OAuth flow, sent as is.
     pub fn new(token: impl Into<Secret>) -> Self {
         Self {
-            token: token.into(),
+            token: UserTokenOrigin::Given(token.into()),
+        }
+    }
+
+    /// The token of a user of a [`UserTokenSource`](crate::auth::user::UserTokenSource), kept
+    /// fresh by it.
+    pub fn from_source(user: SourcedUser) -> Self {
+        Self {
+            token: UserTokenOrigin::Source(user),
         }
     }
 }
 
 impl TokenKind for User {
     fn access(&self) -> Access<'_> {
-        Access::User(&self.token)
+        match &self.token {
+            UserTokenOrigin::Given(token) => Access::User(token),
+            UserTokenOrigin::Source(user) => Access::UserSource(user),
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! - [`Tenant`] / [`User`] ([`TokenKind`]): the token kind in the type system.
 //! - [`TokenStore`] ([`MemoryTokenStore`] by default): where tokens are kept.
 //! - The provider (internal): cache, single-flight fetch and the auth/v3 token endpoints.
+//! - [`user`]: user tokens that stay fresh (OAuth code exchange, refresh, [`user::UserTokenStore`]).
 
 mod cache;
 mod endpoints;
@@ -10,6 +11,7 @@ mod kinds;
 pub(crate) mod provider;
 mod secret;
 mod store;
+pub mod user;
 
 #[doc(hidden)]
 pub use kinds::Access;

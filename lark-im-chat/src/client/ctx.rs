@@ -1,6 +1,7 @@
 //! The call pipeline every generated handle uses: pick the token, exchange over HTTP, decode the
 //! envelope, retry per the policy, evict a rejected token once.
 
+use crate::auth::user::is_user_token_rejected;
 use crate::auth::{token_rejected, Access, Secret, TokenKey, TokenKind, TokenProvider};
 use crate::client::rate_budget::{await_turn, report, RateBudget};
 use crate::error::{Error, Result};
@@ -78,7 +79,7 @@ impl<T: TokenKind> Ctx<T> {
                 code = tracing::field::Empty,
             );
             let result = self
-                .send_once(req, &attempt_span)
+                .send_once(req, &attempt_span, !refreshed_token)
                 .instrument(attempt_span.clone())
                 .await;
             let err = match result {
@@ -89,6 +90,15 @@ impl<T: TokenKind> Ctx<T> {
                 attempt_span.record("code", code);
             }
             report(&*self.shared.rate_budget, req, &err).await;
+            // A sourced user token was refreshed after the platform rejected it: repeat once.
+            if !refreshed_token
+                && is_user_token_rejected(&err)
+                && matches!(self.auth.access(), Access::UserSource(_))
+            {
+                refreshed_token = true;
+                attempt -= 1;
+                continue;
+            }
             if !refreshed_token && token_rejected(&err) && self.uses_cached_token() {
                 refreshed_token = true;
                 if let Some(key) = self.cache_key() {
@@ -136,6 +146,7 @@ impl<T: TokenKind> Ctx<T> {
         &self,
         req: &ApiRequest,
         span: &tracing::Span,
+        may_refresh: bool,
     ) -> Result<R> {
         let token = self.token().await?;
         let path_and_query = req.path_and_query();
@@ -157,7 +168,7 @@ impl<T: TokenKind> Ctx<T> {
             retry_after,
             body,
         } = answer;
-        decode_response(req.meta.id, status, log_id, &body).map_err(|e| match e {
+        let decoded = decode_response(req.meta.id, status, log_id, &body).map_err(|e| match e {
             Error::Api(mut api) => {
                 api.retry_after = retry_after;
                 api.required_scopes = req.meta.scopes;
@@ -168,12 +179,20 @@ impl<T: TokenKind> Ctx<T> {
                 Error::Decode(d)
             }
             other => other,
-        })
+        });
+        if let (Err(e), Access::UserSource(user)) = (&decoded, self.auth.access()) {
+            if may_refresh && is_user_token_rejected(e) {
+                // Refreshes unless another call already replaced the rejected token.
+                user.rejected(&token).await?;
+            }
+        }
+        decoded
     }
 
     async fn token(&self) -> Result<Secret> {
         match self.auth.access() {
             Access::User(token) => Ok(token.clone()),
+            Access::UserSource(user) => user.access_token().await,
             Access::Tenant {
                 explicit: Some(token),
                 ..

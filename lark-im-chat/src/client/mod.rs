@@ -15,6 +15,7 @@ pub use domain::{Domain, FEISHU_BASE_URL, LARK_BASE_URL};
 pub use pagination::{items, pages, Page, Paginated};
 pub use rate_budget::{Admission, NoRateBudget, RateBudget};
 
+use crate::auth::user::{SourcedUser, UserTokenSourceBuilder};
 use crate::auth::{Secret, Tenant, User};
 use crate::error::Result;
 use crate::generated::api::Api;
@@ -62,6 +63,31 @@ impl Api<Tenant> {
             shared: self.shared().clone(),
             auth: User::new(user_access_token),
         })
+    }
+
+    /// Handles that call as a user whose token a
+    /// [`UserTokenSource`](crate::auth::user::UserTokenSource) keeps fresh: refreshed before it
+    /// expires, and once more (then the call repeated once) if the platform rejects it.
+    /// Tenant-only operations do not exist on these handles either.
+    ///
+    /// ```no_run
+    /// # async fn run(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
+    /// let tokens = client.user_tokens().build();
+    /// let alice = client.as_user_with(tokens.user("ou_alice"));
+    /// let chats = alice.chats().list().send().await?;
+    /// # let _ = chats; Ok(()) }
+    /// ```
+    pub fn as_user_with(&self, user: SourcedUser) -> Api<User> {
+        Api::new(Ctx {
+            shared: self.shared().clone(),
+            auth: User::from_source(user),
+        })
+    }
+
+    /// Configures a source of user tokens (OAuth code exchange, refresh, storage) for this app,
+    /// sharing the client's HTTP connections.
+    pub fn user_tokens(&self) -> UserTokenSourceBuilder {
+        UserTokenSourceBuilder::new(&self.shared().tokens)
     }
 
     /// Handles that send this tenant token as is, bypassing the cache. An explicit token always

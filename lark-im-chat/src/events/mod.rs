@@ -1,7 +1,9 @@
 //! Events: the typed chat events, and the path a callback takes to its handler.
 //!
 //! ```text
-//! HTTP callback ─► webhook (verify, decrypt) ─► decode ─► de-dup ─► dispatch ─► handler
+//! HTTP callback ─► webhook (verify, decrypt) ─┐
+//!                                              ├─► decode ─► de-dup ─► dispatch ─► handler
+//! long connection ─► frames ─► reassemble ─────┘
 //! ```
 //!
 //! - [`ChatEvent`] and the event bodies are generated from the spec; [`ChatEvent::from_json`]
@@ -9,6 +11,8 @@
 //! - [`webhook`] verifies and decrypts callbacks and answers the URL challenge.
 //! - [`dispatch`] routes decoded events to typed handlers, de-duplicating redeliveries.
 //! - `axum` (feature `axum`) serves a dispatcher as a router.
+//! - `long_connection` (feature `long-connection`) receives events over the outbound WebSocket
+//!   most bots use, into the same dispatcher.
 
 mod decode;
 pub mod dispatch;
@@ -16,6 +20,9 @@ pub mod webhook;
 
 #[cfg(feature = "axum")]
 pub mod axum;
+
+#[cfg(feature = "long-connection")]
+pub mod long_connection;
 
 pub use crate::generated::events::*;
 pub use decode::EventDecodeError;

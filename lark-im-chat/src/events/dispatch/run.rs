@@ -124,6 +124,29 @@ impl Dispatcher {
         self.dispatch(headers, body).await.into_response()
     }
 
+    /// Runs steps 2 to 5 on a plaintext event payload (a schema 1.0 or 2.0 envelope) that
+    /// arrived over a transport authenticated by other means, such as the long connection:
+    /// no signature, decryption, timestamp or Verification Token check applies, and the
+    /// caller bounds the payload size. A payload that is not a JSON object, or lacks the
+    /// event type or id, is [`Outcome::Rejected`].
+    pub async fn dispatch_plaintext(&self, payload: &[u8]) -> Outcome {
+        static PLAINTEXT: std::sync::OnceLock<WebhookReceiver> = std::sync::OnceLock::new();
+        let receiver = PLAINTEXT.get_or_init(|| {
+            let config = crate::events::webhook::WebhookConfig::builder()
+                .max_body_size(usize::MAX)
+                .build()
+                .unwrap_or_default();
+            // Its warning about missing secrets is meant for HTTP callbacks, not for this.
+            let quiet = tracing::subscriber::NoSubscriber::default();
+            tracing::subscriber::with_default(quiet, || WebhookReceiver::new(config))
+        });
+        match receiver.receive_at(&HeaderMap::new(), payload, SystemTime::now()) {
+            Ok(Received::Event(event)) => self.dispatch_verified(event).await,
+            Ok(Received::Challenge { challenge }) => Outcome::Challenge { challenge },
+            Err(error) => Outcome::Rejected(error),
+        }
+    }
+
     /// Runs steps 2 to 5 (decoding, routing, de-duplication, handler) on an event that was
     /// already verified, e.g. by a [`WebhookReceiver`] called directly.
     pub async fn dispatch_verified(&self, event: VerifiedEvent) -> Outcome {

@@ -16,8 +16,8 @@ mod sealed {
 /// An event body type a [`Dispatcher`](super::Dispatcher) can route to a typed handler: one of the nine bodies of
 /// [`ChatEvent`]. Implemented in this crate only.
 ///
-/// Use it with the generic [`DispatcherBuilder::on`]; the named methods such as
-/// [`DispatcherBuilder::on_chat_updated`] are shorthands for it.
+/// Use it with the generic [`DispatcherBuilder::on`](super::DispatcherBuilder::on); the named methods such as
+/// [`DispatcherBuilder::on_chat_updated`](super::DispatcherBuilder::on_chat_updated) are shorthands for it.
 pub trait DispatchEvent: sealed::Sealed + Send + 'static {
     /// The event type on the wire, e.g. `im.chat.updated_v1`.
     const EVENT_TYPE: &'static str;

@@ -1,0 +1,93 @@
+//! Running an event's handler beside the connection, so that acks never wait behind other
+//! events' handlers.
+//!
+//! Each event gets a task of its own; at most `max_concurrent_handlers` run at once and at
+//! most `max_pending_events` are accepted without an ack. When that budget is spent, the
+//! event is acknowledged with 500 at once (the platform redelivers it) instead of stalling
+//! the reader, which must keep reading for liveness.
+
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use super::context::Shared;
+use super::frame::Frame;
+
+/// Ack code of a handled (or deliberately ignored) event.
+pub(crate) const ACK_OK: u16 = 200;
+/// Ack code asking for redelivery.
+pub(crate) const ACK_FAILED: u16 = 500;
+
+/// Starts the handler of `payload`, which arrived in `frame` (payload stripped), and sends
+/// its ack into `acks` when done. Returns the ack to send at once when no budget is left.
+pub(crate) fn spawn(
+    shared: &Arc<Shared>,
+    tasks: &mut JoinSet<()>,
+    frame: Frame,
+    payload: Bytes,
+    acks: mpsc::Sender<Frame>,
+    received: Instant,
+) -> Option<Frame> {
+    let Ok(pending) = Arc::clone(&shared.pending).try_acquire_owned() else {
+        tracing::warn!(
+            limit = shared.settings.max_pending_events,
+            "too many events awaiting their handler; acknowledged with 500 for redelivery"
+        );
+        return Some(frame.ack(ACK_FAILED, received.elapsed()));
+    };
+    let shared = Arc::clone(shared);
+    shared
+        .counters
+        .handlers_in_flight
+        .fetch_add(1, Ordering::Relaxed);
+    tasks.spawn(async move {
+        let _pending = pending;
+        let _in_flight = InFlight(&shared);
+        let Ok(_slot) = shared.running.acquire().await else {
+            return;
+        };
+        let outcome = shared.dispatcher.dispatch_plaintext(&payload).await;
+        let code = if outcome.is_success() {
+            ACK_OK
+        } else {
+            ACK_FAILED
+        };
+        if let Some(info) = outcome.event() {
+            tracing::debug!(event_type = %info.event_type, event_id = %info.event_id, code, "event dispatched");
+        }
+        // A closed channel means the connection is gone: the platform redelivers, and the
+        // de-duplication store answers the redelivery.
+        let _ = acks.send(frame.ack(code, received.elapsed())).await;
+    });
+    None
+}
+
+/// Keeps the in-flight counter exact even when the task is aborted.
+struct InFlight<'a>(&'a Shared);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0
+            .counters
+            .handlers_in_flight
+            .fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Waits for the handler tasks until `deadline`, then aborts the rest: the dispatcher
+/// forgets the de-duplication marks of handlers cut short, so their redeliveries run.
+pub(crate) async fn finish(tasks: &mut JoinSet<()>, deadline: Instant) {
+    while !tasks.is_empty() {
+        tokio::select! {
+            _ = tasks.join_next() => {}
+            () = tokio::time::sleep_until(deadline) => {
+                tasks.shutdown().await;
+                break;
+            }
+        }
+    }
+}
