@@ -1,25 +1,29 @@
 //! A client and an event dispatcher configured for several replicas of one app sharing one
-//! Redis: shared tokens, exactly-once event handling, one rate budget.
+//! Redis: shared app and user tokens, exactly-once event handling, one rate budget.
 //!
 //! ```text
 //! REDIS_URL=redis://127.0.0.1:6379/ cargo run -p lark-im-chat --features redis --example replicas
 //! ```
 //!
 //! Without `REDIS_URL`, a throwaway `redis-server` is started on a free loopback port (it must
-//! be installed). The example makes no API call: it builds what each replica builds, then
-//! delivers one event to two replicas to show that only one handles it.
+//! be installed). The example makes no API call: it builds what each replica builds, delivers
+//! one event to two replicas to show that only one handles it, and saves a user's token on one
+//! replica to show that the other sees it.
 
 #[path = "../tests/support/redis_server.rs"]
 mod redis_server;
 
 use http::HeaderMap;
+use lark_im_chat::auth::user::{UserToken, UserTokenSource};
 use lark_im_chat::events::dispatch::Dispatcher;
 use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
 use lark_im_chat::redis::{
     DedupFallback, Limit, RedisConnection, RedisDedup, RedisRateBudget, RedisTokenStore,
+    RedisUserTokenStore,
 };
 use lark_im_chat::Client;
 use std::sync::Arc;
+use std::time::Duration;
 
 const APP_ID: &str = "cli_a1b2c3";
 const APP_SECRET: &str = "app-secret";
@@ -28,6 +32,7 @@ const VERIFICATION_TOKEN: &str = "verification-token";
 /// Everything one replica (one process) sets up.
 struct Replica {
     client: Client,
+    users: UserTokenSource,
     dispatcher: Dispatcher,
 }
 
@@ -44,6 +49,13 @@ fn replica(
         .token_store(Arc::new(tokens))
         .rate_budget(Arc::new(budget))
         .build()?;
+    // User tokens: a user signed in on one replica can be served by any of them.
+    let users = client
+        .user_tokens()
+        .store(Arc::new(RedisUserTokenStore::new(
+            redis, APP_ID, APP_SECRET,
+        )))
+        .build();
 
     // Events: each one handled by one replica; while Redis is down, answer 503 so the
     // platform redelivers later (the default).
@@ -60,7 +72,11 @@ fn replica(
             Ok(())
         })
         .build()?;
-    Ok(Replica { client, dispatcher })
+    Ok(Replica {
+        client,
+        users,
+        dispatcher,
+    })
 }
 
 #[tokio::main]
@@ -105,5 +121,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         println!("{name}: HTTP {} ({verdict})", outcome.status());
     }
+
+    // A user signs in on replica A (here: a made-up token); replica B sees the token.
+    let token = UserToken::new(
+        "u-example",
+        Duration::from_secs(7200),
+        Some("ur-example".into()),
+        Some(Duration::from_secs(86_400)),
+        vec!["offline_access".into()],
+    );
+    a.users.save("ou_example", token).await?;
+    let seen = b.users.stored("ou_example").await?.is_some();
+    println!("replica-b sees the user signed in on replica-a: {seen}");
     Ok(())
 }

@@ -1,17 +1,13 @@
 //! [`RedisDedup`]: each event handled once across replicas.
 
 use super::scripts::RELEASE_IF_OWNER;
-use super::{owner_id, RedisConnection, RedisUnavailable};
+use super::{bounded_segment, owner_id, RedisConnection, RedisUnavailable};
 use crate::events::webhook::{
     DedupError, DedupForgetFuture, DedupFuture, DedupOutcome, DedupStore, DEFAULT_DEDUP_TTL,
 };
-use sha2::{Digest, Sha256};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
-
-/// Longest event key used as is in a Redis key; longer ones are hashed (keys stay bounded).
-const MAX_PLAIN_KEY: usize = 128;
 
 /// What [`RedisDedup`] does when Redis cannot be reached.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -109,13 +105,8 @@ impl RedisDedup {
     }
 
     fn redis_key(&self, key: &str) -> String {
-        if key.len() <= MAX_PLAIN_KEY {
-            self.redis.key(format_args!("dedup:{}:{key}", self.app_id))
-        } else {
-            let digest = hex::encode(Sha256::digest(key.as_bytes()));
-            self.redis
-                .key(format_args!("dedup:{}:sha256:{digest}", self.app_id))
-        }
+        let (app, key) = (&self.app_id, bounded_segment(key));
+        self.redis.key(format_args!("dedup:{app}:{key}"))
     }
 
     async fn mark(&self, key: &str) -> Result<DedupOutcome, DedupError> {

@@ -11,10 +11,12 @@
 //! - [`RedisDedup`], a [`DedupStore`](crate::events::webhook::DedupStore): each event handled
 //!   once across replicas; the mark belongs to the replica that set it, so a failed handler's
 //!   redelivery can be handled by any replica.
+//! - [`RedisUserTokenStore`], a [`UserTokenStore`](crate::auth::user::UserTokenStore): each
+//!   user's newest token (refresh tokens are single use) for every replica.
 //! - [`RedisRateBudget`], a [`RateBudget`](crate::client::RateBudget): one rate budget per app
 //!   and operation family, and a shared pause when any replica is told to back off.
 //!
-//! All three share one [`RedisConnection`] (one multiplexed connection, reconnected when lost).
+//! All of them share one [`RedisConnection`] (one multiplexed connection, reconnected when lost).
 //!
 //! # When Redis is unreachable
 //!
@@ -25,6 +27,7 @@
 //!
 //! | part | while Redis is down |
 //! | --- | --- |
+//! | user tokens | every operation fails with a `UserTokenStoreError` (they cannot be fetched again without the user) |
 //! | tokens | fetched and cached locally, per process (safe: the platform serves one token to concurrent fetchers and keeps old ones valid) |
 //! | de-dup | [`DedupFallback::Reject`] (default): the dispatcher answers 503, the platform redelivers later, nothing is lost; [`DedupFallback::HandleAnyway`]: handled, duplicates possible |
 //! | rate budget | not enforced (each replica still honours its own rate-limit answers) |
@@ -33,20 +36,26 @@
 //!
 //! Every key starts with [`RedisOptions::key_prefix`] (default `lark-im-chat`) and names the app:
 //! `…:token:<app_id>:<secret hash>:<kind>[:<tenant_key>]`, `…:dedup:<app_id>:<event id>`,
-//! `…:rate:<app_id>:<family>:…`. The secret hash (16 hex digits of SHA-256) keeps two apps
-//! with one id but different secrets apart.
+//! `…:user_token:<app_id>:<secret hash>:<user>`, `…:rate:<app_id>:<family>:…`; event ids and
+//! user keys above 128 bytes are replaced by `sha256:<hex>`. The secret hash (16 hex digits of
+//! SHA-256) keeps two apps with one id but different secrets apart.
 
 mod dedup;
 mod fallback;
 mod rate_budget;
 mod scripts;
 mod tokens;
+mod user_tokens;
 
 pub use dedup::{DedupFallback, RedisDedup};
 pub use rate_budget::{default_limits, Limit, RedisRateBudget};
 pub use tokens::RedisTokenStore;
+pub use user_tokens::RedisUserTokenStore;
 
+use crate::auth::Secret;
 use fallback::Health;
+use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -270,6 +279,26 @@ impl RedisConnection {
         }
         result
     }
+}
+
+/// Longest caller-given key segment (event id, user key) used as is.
+const MAX_PLAIN_KEY: usize = 128;
+
+/// `segment`, or `sha256:<hex>` of it when it is longer than 128 bytes, so keys stay bounded.
+fn bounded_segment(segment: &str) -> Cow<'_, str> {
+    if segment.len() <= MAX_PLAIN_KEY {
+        Cow::Borrowed(segment)
+    } else {
+        Cow::Owned(format!(
+            "sha256:{}",
+            hex::encode(Sha256::digest(segment.as_bytes()))
+        ))
+    }
+}
+
+/// 16 hex digits of SHA-256 of the app secret: tells apart two apps with one id.
+fn secret_tag(secret: &Secret) -> String {
+    hex::encode(&Sha256::digest(secret.expose().as_bytes())[..8])
 }
 
 /// A random id (128 bits, hex) naming one owner of marks and locks.

@@ -2,10 +2,9 @@
 //! for all of them.
 
 use super::scripts::{TOKEN_EVICT_IF, TOKEN_GET_OR_LOCK, TOKEN_SET};
-use super::{owner_id, RedisConnection};
+use super::{owner_id, secret_tag, RedisConnection};
 use crate::auth::{CachedTokenKind, Secret, StoredToken, TokenKey, TokenStore};
 use futures::future::BoxFuture;
-use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -85,10 +84,9 @@ impl RedisTokenStore {
     /// A store for the app whose secret is `app_secret`, with the default fetch wait (3 s),
     /// lock lifetime (10 s) and local capacity (4096 tokens).
     pub fn new(redis: &RedisConnection, app_secret: impl Into<Secret>) -> Self {
-        let digest = Sha256::digest(app_secret.into().expose().as_bytes());
         Self {
             redis: redis.clone(),
-            secret_tag: hex::encode(&digest[..8]),
+            secret_tag: secret_tag(&app_secret.into()),
             owner: owner_id(),
             local: RwLock::default(),
             lookups: Mutex::default(),
