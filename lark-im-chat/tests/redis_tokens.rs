@@ -6,7 +6,7 @@
 #[path = "support/redis_server.rs"]
 mod redis_server;
 
-use lark_im_chat::auth::{CachedTokenKind, StoredToken, TokenKey, TokenStore};
+use lark_im_chat::auth::{CachedTokenKind, MemoryTokenStore, StoredToken, TokenKey, TokenStore};
 use lark_im_chat::redis::{RedisConnection, RedisOptions, RedisTokenStore};
 use lark_im_chat::Client;
 use redis_server::RedisServer;
@@ -96,6 +96,22 @@ impl Respond for ChatEndpoint {
         }
         ResponseTemplate::new(200)
             .set_body_json(json!({"code": 0, "msg": "success", "data": {"name": "Incident 4711"}}))
+    }
+}
+
+/// The chat endpoint answering request `n` (from 0) after `n × 40 ms`, so rejections of one
+/// token keep arriving after its replacement was fetched.
+struct StaggeredChat {
+    inner: ChatEndpoint,
+    seen: AtomicUsize,
+}
+
+impl Respond for StaggeredChat {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let n = self.seen.fetch_add(1, Ordering::SeqCst) as u64;
+        self.inner
+            .respond(request)
+            .set_delay(Duration::from_millis(40 * n.min(25)))
     }
 }
 
@@ -412,4 +428,50 @@ async fn api_calls_keep_working_while_redis_is_down_and_sharing_resumes() {
         Some("t-3".into()),
         "the refetched token is shared again"
     );
+}
+
+/// Twenty calls in flight with a token that gets revoked: their rejections arrive before and
+/// after the new token is fetched; the late ones must not evict the new token.
+async fn late_rejections_cost_one_refetch(store: Arc<dyn TokenStore>) {
+    let platform = Arc::new(Platform::default());
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(TokenEndpoint(platform.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(CHAT_PATH))
+        .respond_with(StaggeredChat {
+            inner: ChatEndpoint(platform.clone()),
+            seen: AtomicUsize::new(0),
+        })
+        .mount(&server)
+        .await;
+    let client = Client::builder(APP_ID, SECRET)
+        .base_url(server.uri())
+        .token_store(store)
+        .build()
+        .expect("client");
+    client.chat(CHAT).get().send().await.expect("first call");
+    platform.revoked.lock().expect("lock").insert("t-1".into());
+    let calls = (0..20).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.chat(CHAT).get().send().await })
+    });
+    for result in futures::future::join_all(calls).await {
+        result.expect("task").expect("call after the revocation");
+    }
+    assert_eq!(platform.fetches.load(Ordering::SeqCst), 2, "one refetch");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_rejections_do_not_evict_a_newer_shared_token() {
+    let redis = RedisServer::start().expect("redis-server");
+    late_rejections_cost_one_refetch(Arc::new(store(&redis, SECRET))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_rejections_do_not_evict_a_newer_token_in_memory() {
+    late_rejections_cost_one_refetch(Arc::new(MemoryTokenStore::new())).await;
 }

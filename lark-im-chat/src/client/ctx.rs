@@ -100,10 +100,8 @@ impl<T: TokenKind> Ctx<T> {
                 continue;
             }
             if !refreshed_token && token_rejected(&err) && self.uses_cached_token() {
+                // `send_once` evicted the rejected token.
                 refreshed_token = true;
-                if let Some(key) = self.cache_key() {
-                    self.shared.tokens.cache.evict(&key).await;
-                }
                 tracing::debug!(
                     operation = req.meta.id,
                     "access token rejected; fetching a new one"
@@ -185,6 +183,11 @@ impl<T: TokenKind> Ctx<T> {
                 // Refreshes unless another call already replaced the rejected token.
                 user.rejected(&token).await?;
             }
+        }
+        let rejected = may_refresh && matches!(&decoded, Err(e) if token_rejected(e));
+        if let Some(key) = self.cache_key().filter(|_| rejected) {
+            // Only this token: a newer one another call stored meanwhile stays.
+            self.shared.tokens.cache.store.evict_if(&key, &token).await;
         }
         decoded
     }

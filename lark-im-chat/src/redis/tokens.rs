@@ -31,9 +31,10 @@ const POLL_MAX: Duration = Duration::from_millis(100);
 ///   again every 10–100 ms, up to the [fetch wait](Self::fetch_wait) (default 3 s), then fetches
 ///   locally. A fetcher that dies frees the lock after its [lifetime](Self::lock_ttl)
 ///   (default 10 s).
-/// - **Compare-and-delete eviction**: [`evict`](TokenStore::evict) after the platform rejected
-///   a token deletes the shared entry only if it still holds the token this process was using
-///   (atomic, in Lua); a fresh token written by another replica survives.
+/// - **Compare-and-delete eviction**: [`evict_if`](TokenStore::evict_if), called by the client
+///   after the platform rejected a token, deletes the shared entry only if it still holds that
+///   token (atomic, in Lua); a fresh token written by another replica survives, and so does one
+///   this process fetched while older calls were still being rejected.
 /// - **Redis down**: `get` answers from the local cache or `None` (the client fetches
 ///   locally), `set` and `evict` act locally; see the [module](super) for the one warning and the
 ///   recovery.
@@ -293,8 +294,9 @@ impl RedisTokenStore {
     }
 
     /// Deletes the shared token under `key` only if it is `rejected` (compare-and-delete), and
-    /// drops `rejected` from the local cache. For callers that know which token the platform
-    /// rejected; [`TokenStore::evict`] uses the token this store last handed out.
+    /// drops `rejected` from the local cache ([`TokenStore::evict_if`], which the client calls
+    /// after a rejection; [`TokenStore::evict`] compares with the token this store last handed
+    /// out).
     pub async fn evict_token(&self, key: &TokenKey, rejected: &Secret) {
         {
             let mut local = self.write_local();
@@ -328,6 +330,10 @@ impl TokenStore for RedisTokenStore {
 
     fn evict<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, ()> {
         Box::pin(self.evict_shared(key))
+    }
+
+    fn evict_if<'a>(&'a self, key: &'a TokenKey, rejected: &'a Secret) -> BoxFuture<'a, ()> {
+        Box::pin(self.evict_token(key, rejected))
     }
 }
 
