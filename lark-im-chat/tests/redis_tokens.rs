@@ -115,6 +115,22 @@ impl Respond for StaggeredChat {
     }
 }
 
+/// A token endpoint and a chat endpoint on 127.0.0.1 recording into `platform`.
+async fn serve(platform: &Arc<Platform>, chat: impl Respond + 'static) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(TOKEN_PATH))
+        .respond_with(TokenEndpoint(platform.clone()))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(CHAT_PATH))
+        .respond_with(chat)
+        .mount(&server)
+        .await;
+    server
+}
+
 /// A child replica: builds a client on the shared Redis, then answers `call` lines on stdin
 /// with `RESULT ok` or `RESULT err …` on stdout.
 #[test]
@@ -228,20 +244,7 @@ fn several_processes_share_one_token_fetch_and_one_refetch() {
         RedisServer::start().expect("redis-server (install it: apt-get install redis-server)");
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let platform = Arc::new(Platform::default());
-    let server = runtime.block_on(async {
-        let server = MockServer::start().await;
-        Mock::given(method("POST"))
-            .and(path(TOKEN_PATH))
-            .respond_with(TokenEndpoint(platform.clone()))
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path(CHAT_PATH))
-            .respond_with(ChatEndpoint(platform.clone()))
-            .mount(&server)
-            .await;
-        server
-    });
+    let server = runtime.block_on(serve(&platform, ChatEndpoint(platform.clone())));
     let mut replicas: Vec<Replica> = (0..REPLICAS)
         .map(|_| Replica::spawn(&server.uri(), &redis.url()))
         .collect();
@@ -282,10 +285,14 @@ fn several_processes_share_one_token_fetch_and_one_refetch() {
     drop(replicas);
 }
 
-fn store(redis: &RedisServer, secret: &str) -> RedisTokenStore {
+/// A connection that probes a lost Redis every 100 ms.
+fn connection(redis: &RedisServer) -> RedisConnection {
     let options = RedisOptions::default().retry_interval(Duration::from_millis(100));
-    let connection = RedisConnection::with_options(&redis.url(), options).expect("url");
-    RedisTokenStore::new(&connection, secret)
+    RedisConnection::with_options(&redis.url(), options).expect("url")
+}
+
+fn store(redis: &RedisServer, secret: &str) -> RedisTokenStore {
+    RedisTokenStore::new(&connection(redis), secret)
 }
 
 fn token(value: &str) -> StoredToken {
@@ -353,19 +360,8 @@ async fn a_local_hit_costs_no_round_trip_and_a_redis_hit_one() {
 async fn api_calls_keep_working_while_redis_is_down_and_sharing_resumes() {
     let mut redis = RedisServer::start().expect("redis-server");
     let runtime_platform = Arc::new(Platform::default());
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
-        .respond_with(TokenEndpoint(runtime_platform.clone()))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(CHAT_PATH))
-        .respond_with(ChatEndpoint(runtime_platform.clone()))
-        .mount(&server)
-        .await;
-    let options = RedisOptions::default().retry_interval(Duration::from_millis(100));
-    let connection = RedisConnection::with_options(&redis.url(), options).expect("url");
+    let server = serve(&runtime_platform, ChatEndpoint(runtime_platform.clone())).await;
+    let connection = connection(&redis);
     let client = Client::builder(APP_ID, SECRET)
         .base_url(server.uri())
         .token_store(Arc::new(RedisTokenStore::new(&connection, SECRET)))
@@ -434,20 +430,11 @@ async fn api_calls_keep_working_while_redis_is_down_and_sharing_resumes() {
 /// after the new token is fetched; the late ones must not evict the new token.
 async fn late_rejections_cost_one_refetch(store: Arc<dyn TokenStore>) {
     let platform = Arc::new(Platform::default());
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(TOKEN_PATH))
-        .respond_with(TokenEndpoint(platform.clone()))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(CHAT_PATH))
-        .respond_with(StaggeredChat {
-            inner: ChatEndpoint(platform.clone()),
-            seen: AtomicUsize::new(0),
-        })
-        .mount(&server)
-        .await;
+    let staggered = StaggeredChat {
+        inner: ChatEndpoint(platform.clone()),
+        seen: AtomicUsize::new(0),
+    };
+    let server = serve(&platform, staggered).await;
     let client = Client::builder(APP_ID, SECRET)
         .base_url(server.uri())
         .token_store(store)
