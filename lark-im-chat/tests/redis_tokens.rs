@@ -326,7 +326,7 @@ async fn a_waiting_replica_fetches_locally_when_the_fetcher_never_finishes() {
     assert_eq!(waiter.get(&key).await, None, "gave up waiting");
     let waited = started.elapsed();
     assert!(
-        waited >= Duration::from_millis(300) && waited < Duration::from_secs(2),
+        waited >= Duration::from_millis(300) && waited < Duration::from_secs(5),
         "{waited:?}"
     );
     // The fetcher's token arrives while another replica waits: it gets it.

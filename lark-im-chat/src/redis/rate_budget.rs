@@ -70,6 +70,7 @@ pub fn default_limits() -> Vec<Limit> {
 /// - **Shared pause**: when any replica is throttled (HTTP 429 / code 99991400 with
 ///   `x-ogw-ratelimit-reset`), the family's pause key is set to that reset, and every replica
 ///   waits it out before its next attempt instead of discovering the limit itself.
+/// - **Cost**: one script (one round trip) per attempt.
 /// - **Redis down**: every attempt is admitted (the platform's answers still pace each
 ///   replica).
 ///
