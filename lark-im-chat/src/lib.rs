@@ -90,6 +90,10 @@ pub mod rt;
 #[rustfmt::skip]
 mod generated;
 
+// Shared token store, de-duplication and rate budget for replicas, on Redis (docs inside).
+#[cfg(feature = "redis")]
+pub mod redis;
+
 /// Serve operations' responses from a local server, for tests of code that uses this client.
 #[cfg(feature = "testing")]
 pub mod testing;

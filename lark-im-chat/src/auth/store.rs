@@ -99,6 +99,15 @@ pub trait TokenStore: Send + Sync + fmt::Debug + 'static {
     fn set<'a>(&'a self, key: &'a TokenKey, token: StoredToken) -> BoxFuture<'a, ()>;
     /// Removes the token under `key` (e.g. after the platform rejected it).
     fn evict<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, ()>;
+
+    /// Removes the token under `key` only if it is still `rejected`, the token the platform
+    /// refused: a newer token another call (or process) stored meanwhile survives. The client
+    /// calls this, not [`evict`](Self::evict), after a rejection. The default calls `evict`;
+    /// shared stores should compare and delete in one atomic step.
+    fn evict_if<'a>(&'a self, key: &'a TokenKey, rejected: &'a Secret) -> BoxFuture<'a, ()> {
+        let _ = rejected;
+        self.evict(key)
+    }
 }
 
 /// The default [`TokenStore`]: a map in memory, per client.
@@ -130,6 +139,14 @@ impl TokenStore for MemoryTokenStore {
     fn evict<'a>(&'a self, key: &'a TokenKey) -> BoxFuture<'a, ()> {
         let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
         tokens.remove(key);
+        Box::pin(std::future::ready(()))
+    }
+
+    fn evict_if<'a>(&'a self, key: &'a TokenKey, rejected: &'a Secret) -> BoxFuture<'a, ()> {
+        let mut tokens = self.tokens.write().unwrap_or_else(|e| e.into_inner());
+        if tokens.get(key).is_some_and(|t| t.value == *rejected) {
+            tokens.remove(key);
+        }
         Box::pin(std::future::ready(()))
     }
 }

@@ -6,6 +6,7 @@ use crate::auth::{
     TokenStore, DEFAULT_FAILURE_TTL,
 };
 use crate::client::ctx::{Ctx, Shared};
+use crate::client::rate_budget::{NoRateBudget, RateBudget};
 use crate::client::{Client, Domain};
 use crate::drift::DriftLog;
 use crate::error::{Error, Result};
@@ -48,6 +49,7 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
     token_store: Option<Arc<dyn TokenStore>>,
+    rate_budget: Option<Arc<dyn RateBudget>>,
     app_type: AppType,
     app_ticket: Option<Secret>,
     max_response_body: usize,
@@ -68,6 +70,7 @@ impl ClientBuilder {
             http: None,
             retry: RetryPolicy::default(),
             token_store: None,
+            rate_budget: None,
             app_type: AppType::Custom,
             app_ticket: None,
             max_response_body: DEFAULT_MAX_BODY,
@@ -123,6 +126,13 @@ impl ClientBuilder {
     /// Where tokens are cached. Default: in memory, per client ([`MemoryTokenStore`]).
     pub fn token_store(mut self, store: Arc<dyn TokenStore>) -> Self {
         self.token_store = Some(store);
+        self
+    }
+
+    /// A rate budget consulted before each attempt (e.g. one shared by replicas). Default:
+    /// none ([`NoRateBudget`]), the platform's rate-limit answers alone pace the client.
+    pub fn rate_budget(mut self, budget: Arc<dyn RateBudget>) -> Self {
+        self.rate_budget = Some(budget);
         self
     }
 
@@ -255,6 +265,7 @@ impl ClientBuilder {
             max_body: self.max_response_body,
         });
         let shared = Arc::new(Shared {
+            rate_budget: self.rate_budget.unwrap_or_else(|| Arc::new(NoRateBudget)),
             transport: transport.clone(),
             tokens: Arc::new(TokenProvider {
                 transport,

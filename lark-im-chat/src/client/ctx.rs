@@ -4,6 +4,7 @@
 use crate::auth::provider::deadline_after;
 use crate::auth::user::is_user_token_rejected;
 use crate::auth::{token_rejected, Access, Secret, TokenKey, TokenKind, TokenProvider};
+use crate::client::rate_budget::{await_turn, report, RateBudget};
 use crate::error::{Error, Result};
 use crate::http::{decode_response, ApiRequest, Incoming, Outgoing, RetryPolicy, Transport};
 use crate::meta::HttpMethod;
@@ -15,6 +16,7 @@ use tracing::Instrument;
 /// State shared by every clone of a client and every handle made from it.
 #[derive(Debug)]
 pub(crate) struct Shared {
+    pub(crate) rate_budget: Arc<dyn RateBudget>,
     pub(crate) transport: Arc<Transport>,
     pub(crate) retry: RetryPolicy,
     pub(crate) tokens: Arc<TokenProvider>,
@@ -72,6 +74,7 @@ impl<T: TokenKind> Ctx<T> {
         loop {
             attempt += 1;
             span.record("attempts", attempt);
+            await_turn(&*self.shared.rate_budget, req, policy, start).await;
             let attempt_span = tracing::debug_span!(
                 "lark_im_chat.attempt",
                 operation = req.meta.id,
@@ -91,6 +94,7 @@ impl<T: TokenKind> Ctx<T> {
             if let Some(code) = err.code() {
                 attempt_span.record("code", code);
             }
+            report(&*self.shared.rate_budget, req, &err).await;
             // A sourced user token was refreshed after the platform rejected it: repeat once.
             if !refreshed_token
                 && is_user_token_rejected(&err)
@@ -101,10 +105,8 @@ impl<T: TokenKind> Ctx<T> {
                 continue;
             }
             if !refreshed_token && token_rejected(&err) && self.uses_cached_token() {
+                // `send_once` evicted the rejected token.
                 refreshed_token = true;
-                if let Some(key) = self.cache_key() {
-                    self.shared.tokens.cache.evict(&key).await;
-                }
                 tracing::debug!(
                     operation = req.meta.id,
                     "access token rejected; fetching a new one"
@@ -211,6 +213,11 @@ impl<T: TokenKind> Ctx<T> {
                 // Refreshes unless another call already replaced the rejected token.
                 user.rejected(&token).await?;
             }
+        }
+        let rejected = may_refresh && matches!(&decoded, Err(e) if token_rejected(e));
+        if let Some(key) = self.cache_key().filter(|_| rejected) {
+            // Only this token: a newer one another call stored meanwhile stays.
+            self.shared.tokens.cache.store.evict_if(&key, &token).await;
         }
         decoded
     }

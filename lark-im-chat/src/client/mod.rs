@@ -7,11 +7,13 @@ mod builder;
 mod ctx;
 mod domain;
 mod pagination;
+mod rate_budget;
 
 pub use builder::ClientBuilder;
 pub use ctx::Ctx;
 pub use domain::{Domain, FEISHU_BASE_URL, LARK_BASE_URL};
 pub use pagination::{items, pages, Page, Paginated};
+pub use rate_budget::{Admission, NoRateBudget, RateBudget};
 
 use crate::auth::user::{SourcedUser, UserTokenSourceBuilder};
 use crate::auth::{Secret, Tenant, User};
