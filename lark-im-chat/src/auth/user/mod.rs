@@ -23,4 +23,4 @@ pub use oauth::{pkce_challenge, AuthorizationRequest};
 pub(crate) use source::is_user_token_rejected;
 pub use source::{SourcedUser, UserTokenSource, UserTokenSourceBuilder};
 pub use store::{MemoryUserTokenStore, UserTokenStore, UserTokenStoreError};
-pub use token::UserToken;
+pub use token::{UserToken, MAX_USER_TOKEN_LIFETIME};

@@ -4,6 +4,16 @@
 use crate::auth::Secret;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// The longest lifetime taken from the OAuth endpoint (refresh tokens live up to a year); a larger
+/// `expires_in` is read as this, so no answer can overflow the clock.
+pub const MAX_USER_TOKEN_LIFETIME: Duration = Duration::from_secs(400 * 24 * 3600);
+
+/// `now + d` with `d` clamped to [`MAX_USER_TOKEN_LIFETIME`]; never panics.
+fn after(now: SystemTime, d: Duration) -> SystemTime {
+    now.checked_add(d.min(MAX_USER_TOKEN_LIFETIME))
+        .unwrap_or(now)
+}
+
 /// A user access token and what comes with it, as issued by the OAuth token endpoint.
 ///
 /// `Debug` shows neither token (they are [`Secret`]s). `Serialize` writes them in clear, for
@@ -28,7 +38,7 @@ pub struct UserToken {
 }
 
 impl UserToken {
-    /// A token whose lifetimes count from `now`.
+    /// A token whose lifetimes count from now, each clamped to [`MAX_USER_TOKEN_LIFETIME`].
     pub fn new(
         access_token: impl Into<Secret>,
         expires_in: Duration,
@@ -39,16 +49,20 @@ impl UserToken {
         let now = SystemTime::now();
         Self {
             access_token: access_token.into(),
-            access_expires_at: now + expires_in,
+            access_expires_at: after(now, expires_in),
             refresh_token,
-            refresh_expires_at: refresh_expires_in.map(|d| now + d),
+            refresh_expires_at: refresh_expires_in.map(|d| after(now, d)),
             scopes,
         }
     }
 
     /// Whether the access token expires within `margin` from now (or has expired).
     pub fn access_expires_within(&self, margin: Duration) -> bool {
-        SystemTime::now() + margin >= self.access_expires_at
+        // A margin the clock cannot add means "any time from now": due.
+        match SystemTime::now().checked_add(margin) {
+            Some(due) => due >= self.access_expires_at,
+            None => true,
+        }
     }
 
     /// The refresh token, if there is one and its own lifetime is not over.
@@ -77,7 +91,9 @@ mod unix_seconds {
         d: D,
     ) -> Result<SystemTime, D::Error> {
         let secs = <u64 as serde::Deserialize>::deserialize(d)?;
-        Ok(UNIX_EPOCH + Duration::from_secs(secs))
+        UNIX_EPOCH
+            .checked_add(Duration::from_secs(secs))
+            .ok_or_else(|| serde::de::Error::custom("time out of range"))
     }
 }
 
@@ -98,6 +114,34 @@ mod opt_unix_seconds {
         d: D,
     ) -> Result<Option<SystemTime>, D::Error> {
         let secs = <Option<u64> as serde::Deserialize>::deserialize(d)?;
-        Ok(secs.map(|s| UNIX_EPOCH + Duration::from_secs(s)))
+        secs.map(|s| {
+            UNIX_EPOCH
+                .checked_add(Duration::from_secs(s))
+                .ok_or_else(|| serde::de::Error::custom("time out of range"))
+        })
+        .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_lifetime_or_stored_time_can_overflow_the_clock() {
+        let token = UserToken::new(
+            "u-access",
+            Duration::MAX,
+            Some(Secret::new("ur-refresh")),
+            Some(Duration::from_secs(u64::MAX)),
+            vec![],
+        );
+        assert!(token.access_expires_at > SystemTime::now() + Duration::from_secs(3600));
+        assert!(token.access_expires_within(Duration::MAX));
+        assert!(token.usable_refresh_token().is_some());
+        let stored = r#"{"access_token":"u-a","access_expires_at":18446744073709551615}"#;
+        assert!(serde_json::from_str::<UserToken>(stored).is_err());
+        let stored = r#"{"access_token":"u-a","access_expires_at":1,"refresh_expires_at":18446744073709551615}"#;
+        assert!(serde_json::from_str::<UserToken>(stored).is_err());
     }
 }
