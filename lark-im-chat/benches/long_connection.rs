@@ -88,7 +88,9 @@ fn in_process(c: &mut Criterion) {
         frames[0].len()
     );
     let bodies: Vec<Vec<u8>> = (0..POOL).map(payload).collect();
+    // The dispatcher's handler deadline needs the time driver.
     let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
         .build()
         .expect("runtime");
     let handled = Arc::new(AtomicU64::new(0));

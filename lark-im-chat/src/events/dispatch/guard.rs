@@ -73,6 +73,12 @@ pub(super) async fn call(
     let guarded = AssertUnwindSafe(future)
         .catch_unwind()
         .map(|result| result.unwrap_or_else(|_| Err(HandlerError::from(HandlerPanicked))));
+    let mut guarded = std::pin::pin!(guarded);
+    // Most handlers finish without waiting on anything: they need no timer. (A handler that
+    // blocks inside one poll cannot be interrupted by a timer anyway.)
+    if let std::task::Poll::Ready(result) = futures::poll!(guarded.as_mut()) {
+        return result;
+    }
     match tokio::time::timeout(deadline, guarded).await {
         Ok(result) => result,
         Err(_) => Err(HandlerError::from(HandlerTimedOut { deadline })),
