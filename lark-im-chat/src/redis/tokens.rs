@@ -215,7 +215,10 @@ impl RedisTokenStore {
         let redis_key = self.redis_key(key);
         let lock_key = format!("{redis_key}:lock");
         let lock_ms = millis(self.lock_ttl);
-        let deadline = Instant::now() + self.fetch_wait;
+        // A wait the clock cannot add is as good as none: fetch locally at once.
+        let deadline = Instant::now()
+            .checked_add(self.fetch_wait)
+            .unwrap_or_else(Instant::now);
         let mut pause = POLL_FIRST;
         loop {
             let (redis_key, lock_key, owner) = (&redis_key, &lock_key, &self.owner);

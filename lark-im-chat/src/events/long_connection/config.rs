@@ -93,6 +93,14 @@ impl Settings {
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         }
     }
+
+    /// When a graceful end stops waiting for handlers: now plus the grace period, or a year
+    /// from now for a grace the clock cannot add (no setting may panic the client).
+    pub(crate) fn shutdown_deadline(&self) -> tokio::time::Instant {
+        let now = tokio::time::Instant::now();
+        now.checked_add(self.shutdown_grace)
+            .unwrap_or_else(|| now + Duration::from_secs(365 * 24 * 3600))
+    }
 }
 
 /// The server's `ClientConfig` (endpoint response or pong payload), in the server's unit

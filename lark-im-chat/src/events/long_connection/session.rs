@@ -295,7 +295,7 @@ impl Session<'_> {
     /// period and send their acks, then close the socket.
     async fn drain(&mut self) -> End {
         let settings = &self.shared.settings;
-        let deadline = Instant::now() + settings.shutdown_grace;
+        let deadline = settings.shutdown_deadline();
         self.acks_tx = None;
         loop {
             tokio::select! {

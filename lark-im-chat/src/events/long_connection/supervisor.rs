@@ -87,7 +87,7 @@ pub(crate) async fn run(
     };
     // Handlers of a lost connection cannot be acknowledged any more; give them the grace
     // period anyway, so their side effects complete.
-    handlers::finish(&mut tasks, Instant::now() + shared.settings.shutdown_grace).await;
+    handlers::finish(&mut tasks, shared.settings.shutdown_deadline()).await;
     match &error {
         Some(e) => tracing::error!(error = %e, "long connection stopped"),
         None => tracing::info!("long connection shut down"),
