@@ -240,6 +240,10 @@ impl DedupStore for Recording {
     fn forget<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a> {
         self.inner.forget(key)
     }
+
+    fn mark_done<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a> {
+        self.inner.mark_done(key)
+    }
 }
 
 #[tokio::test]

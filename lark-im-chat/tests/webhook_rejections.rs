@@ -970,6 +970,9 @@ fn dedup_defaults_outlast_the_redelivery_window() {
 fn dedup_reports_a_key_new_exactly_once() {
     let store = InMemoryDedup::new();
     assert_eq!(store.check_and_mark_sync("ev-1"), DedupOutcome::New);
+    // In progress is not done: until the first run finishes, a redelivery is not a duplicate.
+    assert_eq!(store.check_and_mark_sync("ev-1"), DedupOutcome::InProgress);
+    store.mark_done_sync("ev-1");
     assert_eq!(store.check_and_mark_sync("ev-1"), DedupOutcome::Duplicate);
     assert_eq!(store.check_and_mark_sync("ev-1"), DedupOutcome::Duplicate);
     assert!(store.check_and_mark_sync("ev-2").is_new());
@@ -977,10 +980,33 @@ fn dedup_reports_a_key_new_exactly_once() {
 }
 
 #[test]
+fn dedup_in_progress_marks_lapse_after_the_lease_and_done_ones_do_not() {
+    let clock = ManualClock::new();
+    let store = InMemoryDedup::new()
+        .with_lease(Duration::from_secs(60))
+        .with_clock(clock.clone());
+    assert!(store.check_and_mark_sync("stuck").is_new());
+    assert!(store.check_and_mark_sync("done").is_new());
+    store.mark_done_sync("done");
+    clock.advance(Duration::from_secs(59));
+    assert_eq!(store.check_and_mark_sync("stuck"), DedupOutcome::InProgress);
+    clock.advance(Duration::from_secs(1));
+    // The run holding the mark is taken for dead: this delivery takes it over, once.
+    assert_eq!(store.check_and_mark_sync("stuck"), DedupOutcome::New);
+    assert_eq!(store.check_and_mark_sync("stuck"), DedupOutcome::InProgress);
+    assert_eq!(store.check_and_mark_sync("done"), DedupOutcome::Duplicate);
+    assert_eq!(store.len(), 2);
+    // Forgetting an in-progress key lets the next delivery run.
+    store.forget_sync("stuck");
+    assert!(store.check_and_mark_sync("stuck").is_new());
+}
+
+#[test]
 fn dedup_evicts_the_oldest_keys_at_capacity() {
     let store = InMemoryDedup::with_limits(3, DEFAULT_DEDUP_TTL);
     for key in ["a", "b", "c", "d"] {
         assert!(store.check_and_mark_sync(key).is_new());
+        store.mark_done_sync(key);
     }
     assert_eq!(store.len(), 3);
     assert_eq!(store.check_and_mark_sync("d"), DedupOutcome::Duplicate);
@@ -1035,6 +1061,7 @@ fn dedup_long_ttl_redeliveries_are_caught() {
     assert!(store
         .check_and_mark_sync("5e3702a84e847582be8db7fb73283c02")
         .is_new());
+    store.mark_done_sync("5e3702a84e847582be8db7fb73283c02");
     for retry in [15, 5 * 60, 3600, 6 * 3600] {
         clock.advance(Duration::from_secs(retry));
         assert!(!store
@@ -1069,6 +1096,11 @@ async fn dedup_store_works_as_a_shared_trait_object() {
         }
     }
     assert_eq!(new, 1, "exactly one concurrent delivery is processed");
+    assert_eq!(
+        store.check_and_mark(event.dedup_key()).await.unwrap(),
+        DedupOutcome::InProgress
+    );
+    store.mark_done(event.dedup_key()).await.unwrap();
     assert_eq!(
         store.check_and_mark(event.dedup_key()).await.unwrap(),
         DedupOutcome::Duplicate

@@ -1,9 +1,10 @@
 //! [`RedisDedup`]: each event handled once across replicas.
 
-use super::scripts::RELEASE_IF_OWNER;
-use super::{bounded_segment, owner_id, RedisConnection, RedisUnavailable};
+use super::scripts::{DEDUP_DONE, DEDUP_MARK, RELEASE_IF_OWNER};
+use super::{bounded_segment, owner_id, KeyKind, RedisConnection, RedisError};
 use crate::events::webhook::{
-    DedupError, DedupForgetFuture, DedupFuture, DedupOutcome, DedupStore, DEFAULT_DEDUP_TTL,
+    DedupError, DedupForgetFuture, DedupFuture, DedupOutcome, DedupStore, DEFAULT_DEDUP_LEASE,
+    DEFAULT_DEDUP_TTL,
 };
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,12 +26,21 @@ pub enum DedupFallback {
 
 /// A [`DedupStore`] shared through Redis by every replica receiving one app's events.
 ///
-/// [`check_and_mark`](DedupStore::check_and_mark) is one `SET key owner NX PX ttl`: exactly one
-/// replica is told [`DedupOutcome::New`] for an event id, however many receive it at once. The
-/// mark holds this store's owner id (random per store); [`forget`](DedupStore::forget), called
-/// by the dispatcher when the handler failed, deletes it only if this store still owns it
-/// (compare-and-delete in Lua), so the redelivery is handled by whichever replica gets it, and one
-/// replica never removes another's mark.
+/// [`check_and_mark`](DedupStore::check_and_mark) is one script that sets an absent mark to
+/// `in-progress:<owner>` for the [lease](Self::lease) (60 s by default): exactly one replica is
+/// told [`DedupOutcome::New`] for an event id, however many receive it at once, and a delivery
+/// while it runs is told [`DedupOutcome::InProgress`] (the dispatcher answers 503, so the
+/// platform delivers it again). [`mark_done`](DedupStore::mark_done), after the handler
+/// succeeded, sets it to `done` for the time to live: later deliveries are
+/// [`DedupOutcome::Duplicate`]. [`forget`](DedupStore::forget), called by the dispatcher when
+/// the handler failed, deletes it only if it is still this store's in-progress mark
+/// (compare-and-delete in Lua), so the redelivery is handled by whichever replica gets it, and
+/// one replica never removes another's mark. The owner id is random per store.
+///
+/// A de-dup key holding anything else (another type, a string this library did not write) is
+/// never taken for "already handled": that one event fails with a [`RedisError`] naming the
+/// key kind (the dispatcher answers 503) and every other event goes on. A bare owner id, the
+/// mark of earlier versions, counts as in progress.
 ///
 /// Keys: `<prefix>:dedup:<app_id>:<event key>` (event keys above 128 bytes are replaced by
 /// their SHA-256), kept 8 hours by default, longer than the platform's 7.1-hour redelivery
@@ -56,6 +66,7 @@ pub struct RedisDedup {
     app_id: String,
     owner: String,
     ttl: Duration,
+    lease: Duration,
     fallback: DedupFallback,
     /// Whether the fallback's first use in the current outage was logged.
     fallback_logged: AtomicBool,
@@ -67,6 +78,7 @@ impl fmt::Debug for RedisDedup {
             .field("redis", &self.redis)
             .field("app_id", &self.app_id)
             .field("ttl", &self.ttl)
+            .field("lease", &self.lease)
             .field("fallback", &self.fallback)
             .finish_non_exhaustive()
     }
@@ -80,6 +92,7 @@ impl RedisDedup {
             app_id: app_id.into(),
             owner: owner_id(),
             ttl: DEFAULT_DEDUP_TTL,
+            lease: DEFAULT_DEDUP_LEASE,
             fallback: DedupFallback::default(),
             fallback_logged: AtomicBool::new(false),
         }
@@ -89,6 +102,15 @@ impl RedisDedup {
     #[must_use]
     pub fn ttl(mut self, ttl: Duration) -> Self {
         self.ttl = ttl.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How long an in-progress mark holds (at least 1 ms). Default: [`DEFAULT_DEDUP_LEASE`]
+    /// (60 s). Keep it above the dispatcher's handler deadline: a mark older than this is
+    /// taken for a run that died with its process, and the next delivery is handled.
+    #[must_use]
+    pub fn lease(mut self, lease: Duration) -> Self {
+        self.lease = lease.max(Duration::from_millis(1));
         self
     }
 
@@ -109,29 +131,36 @@ impl RedisDedup {
         self.redis.key(format_args!("dedup:{app}:{key}"))
     }
 
+    /// The value of a mark this store set and has not finished: `in-progress:<owner>`.
+    fn in_progress(&self) -> String {
+        format!("in-progress:{}", self.owner)
+    }
+
     async fn mark(&self, key: &str) -> Result<DedupOutcome, DedupError> {
         let redis_key = self.redis_key(key);
-        let ttl_ms = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX);
-        let (redis_key, owner) = (&redis_key, &self.owner);
-        let answer: Result<Option<String>, RedisUnavailable> = self
+        let lease_ms = millis(self.lease);
+        let (redis_key, value) = (&redis_key, &self.in_progress());
+        let answer = self
             .redis
-            .run(|mut con| async move {
-                ::redis::cmd("SET")
-                    .arg(redis_key)
-                    .arg(owner)
-                    .arg("NX")
-                    .arg("PX")
-                    .arg(ttl_ms)
-                    .query_async(&mut con)
+            .run(KeyKind::Dedup, |mut con| async move {
+                DEDUP_MARK
+                    .key(redis_key)
+                    .arg(value)
+                    .arg(lease_ms)
+                    .invoke_async::<u8>(&mut con)
                     .await
             })
             .await;
         match answer {
-            Ok(Some(_)) => {
+            Ok(1) => {
                 self.fallback_logged.store(false, Ordering::Relaxed);
                 Ok(DedupOutcome::New)
             }
-            Ok(None) => Ok(DedupOutcome::Duplicate),
+            Ok(0) => Ok(DedupOutcome::Duplicate),
+            Ok(2) => Ok(DedupOutcome::InProgress),
+            Ok(_) => Err(DedupError::new(self.foreign())),
+            // One key of the wrong type: this event fails, whatever the fallback.
+            Err(error) if !error.is_connection_level() => Err(DedupError::new(error)),
             Err(error) => match self.fallback {
                 DedupFallback::Reject => Err(DedupError::new(error)),
                 DedupFallback::HandleAnyway => {
@@ -148,15 +177,36 @@ impl RedisDedup {
         }
     }
 
-    async fn release(&self, key: &str) -> Result<(), DedupError> {
+    async fn finish(&self, key: &str) -> Result<(), DedupError> {
         let redis_key = self.redis_key(key);
-        let (redis_key, owner) = (&redis_key, &self.owner);
+        let ttl_ms = millis(self.ttl);
+        let redis_key = &redis_key;
         let answer = self
             .redis
-            .run(|mut con| async move {
+            .run(KeyKind::Dedup, |mut con| async move {
+                DEDUP_DONE
+                    .key(redis_key)
+                    .arg(ttl_ms)
+                    .invoke_async::<u8>(&mut con)
+                    .await
+            })
+            .await;
+        match answer {
+            Ok(1) => Ok(()),
+            Ok(_) => Err(DedupError::new(self.foreign())),
+            Err(error) => Err(DedupError::new(error)),
+        }
+    }
+
+    async fn release(&self, key: &str) -> Result<(), DedupError> {
+        let redis_key = self.redis_key(key);
+        let (redis_key, value) = (&redis_key, &self.in_progress());
+        let answer = self
+            .redis
+            .run(KeyKind::Dedup, |mut con| async move {
                 RELEASE_IF_OWNER
                     .key(redis_key)
-                    .arg(owner)
+                    .arg(value)
                     .invoke_async::<i64>(&mut con)
                     .await
             })
@@ -164,10 +214,26 @@ impl RedisDedup {
         match answer {
             Ok(_) => Ok(()),
             // Handled without a mark: there is nothing to release.
-            Err(_) if self.fallback == DedupFallback::HandleAnyway => Ok(()),
+            Err(error)
+                if error.is_connection_level() && self.fallback == DedupFallback::HandleAnyway =>
+            {
+                Ok(())
+            }
             Err(error) => Err(DedupError::new(error)),
         }
     }
+
+    fn foreign(&self) -> RedisError {
+        RedisError::Foreign {
+            addr: self.redis.addr().to_owned(),
+            key: KeyKind::Dedup,
+        }
+    }
+}
+
+/// Milliseconds of `d`, at least 1 (Redis refuses `PX 0`).
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 impl DedupStore for RedisDedup {
@@ -177,5 +243,9 @@ impl DedupStore for RedisDedup {
 
     fn forget<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a> {
         Box::pin(self.release(key))
+    }
+
+    fn mark_done<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a> {
+        Box::pin(self.finish(key))
     }
 }

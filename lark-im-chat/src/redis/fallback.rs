@@ -2,7 +2,7 @@
 //! while it is away at most one probing command per retry interval, so callers fall back at
 //! once instead of each waiting for a timeout.
 
-use super::RedisUnavailable;
+use super::RedisError;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -68,7 +68,7 @@ impl Health {
         }
     }
 
-    pub(super) fn failed(&self, addr: &str, error: &RedisUnavailable) {
+    pub(super) fn failed(&self, addr: &str, error: &RedisError) {
         self.next_probe_ms.store(
             self.now_ms().saturating_add(self.interval_ms()),
             Ordering::Release,

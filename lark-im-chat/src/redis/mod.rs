@@ -20,9 +20,11 @@
 //!
 //! # When Redis is unreachable
 //!
-//! Every Redis command is bounded by [`RedisOptions::command_timeout`]. When one fails, the
-//! connection is marked down and logged once (`warn`); while it is down, commands are not sent
-//! (one probe per [`RedisOptions::retry_interval`]), and its return is logged once (`info`).
+//! Every Redis command is bounded by [`RedisOptions::command_timeout`]. When one fails at the
+//! connection level ([`RedisError::is_connection_level`]: refused, timed out, authentication
+//! refused, `LOADING`, read-only replica, out of memory), the connection is marked down and
+//! logged once (`warn`); while it is down, commands are not sent (one probe per
+//! [`RedisOptions::retry_interval`]), and its return is logged once (`info`).
 //! Meanwhile:
 //!
 //! | part | while Redis is down |
@@ -31,6 +33,13 @@
 //! | tokens | fetched and cached locally, per process (safe: the platform serves one token to concurrent fetchers and keeps old ones valid) |
 //! | de-dup | [`DedupFallback::Reject`] (default): the dispatcher answers 503, the platform redelivers later, nothing is lost; [`DedupFallback::HandleAnyway`]: handled, duplicates possible |
 //! | rate budget | not enforced (each replica still honours its own rate-limit answers) |
+//!
+//! A failure on one key ([`RedisError::Command`], e.g. `WRONGTYPE` because something else wrote
+//! a hash there, or [`RedisError::Foreign`], a value this library did not write) is not an
+//! outage: only the operations on that key fail (logged at `warn`, naming the kind of key, never
+//! the key's caller-given part or a value), and every other key and caller goes on. For such a
+//! key, a user token operation fails, an access token is fetched locally, a de-dup check
+//! answers 503 (never "already handled", whatever the fallback) and the rate budget admits.
 //!
 //! # Keys
 //!
@@ -41,6 +50,7 @@
 //! SHA-256) keeps two apps with one id but different secrets apart.
 
 mod dedup;
+mod error;
 mod fallback;
 mod rate_budget;
 mod scripts;
@@ -48,6 +58,7 @@ mod tokens;
 mod user_tokens;
 
 pub use dedup::{DedupFallback, RedisDedup};
+pub use error::{KeyKind, RedisError, RedisUnavailable};
 pub use rate_budget::{default_limits, Limit, RedisRateBudget};
 pub use tokens::RedisTokenStore;
 pub use user_tokens::RedisUserTokenStore;
@@ -111,36 +122,6 @@ impl RedisOptions {
         self.key_prefix = prefix.into();
         self
     }
-}
-
-/// Why a Redis command was not carried out. The stores turn it into their fallback; it never
-/// names a key's secret part or a value.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum RedisUnavailable {
-    /// Redis is marked down and the next probe is not due yet: nothing was sent.
-    #[error("Redis at {addr} is marked unreachable; waiting for the next probe")]
-    MarkedDown {
-        /// `host:port` of the server.
-        addr: String,
-    },
-    /// The command (or connecting) took longer than [`RedisOptions::command_timeout`].
-    #[error("Redis at {addr} did not answer within {timeout:?}")]
-    Timeout {
-        /// `host:port` of the server.
-        addr: String,
-        /// The bound that was exceeded.
-        timeout: Duration,
-    },
-    /// Redis (or the connection to it) reported an error.
-    #[error("Redis at {addr} failed: {source}")]
-    Failed {
-        /// `host:port` of the server.
-        addr: String,
-        /// What the `redis` crate reported.
-        #[source]
-        source: ::redis::RedisError,
-    },
 }
 
 /// Why a [`RedisConnection`] could not be set up.
@@ -220,12 +201,17 @@ impl RedisConnection {
 
     /// Sends `PING`: a readiness check, and a way to notice that Redis is back before the next
     /// command would (subject to the probe interval while it is marked down).
-    pub async fn ping(&self) -> Result<(), RedisUnavailable> {
-        self.run(
-            |mut con| async move { ::redis::cmd("PING").query_async::<String>(&mut con).await },
-        )
+    pub async fn ping(&self) -> Result<(), RedisError> {
+        self.run(KeyKind::None, |mut con| async move {
+            ::redis::cmd("PING").query_async::<String>(&mut con).await
+        })
         .await
         .map(drop)
+    }
+
+    /// `host:port` of the server, for messages.
+    pub(crate) fn addr(&self) -> &str {
+        &self.inner.addr
     }
 
     /// `<prefix>:<rest>`.
@@ -233,15 +219,16 @@ impl RedisConnection {
         format!("{}:{}", self.inner.options.key_prefix, rest)
     }
 
-    /// Runs one command with the connection, within the command timeout, tracking health.
-    pub(crate) async fn run<T, F, Fut>(&self, f: F) -> Result<T, RedisUnavailable>
+    /// Runs one command on a `key` key with the connection, within the command timeout,
+    /// tracking health: only a connection-level failure marks the connection down.
+    pub(crate) async fn run<T, F, Fut>(&self, key: KeyKind, f: F) -> Result<T, RedisError>
     where
         F: FnOnce(::redis::aio::ConnectionManager) -> Fut,
         Fut: Future<Output = ::redis::RedisResult<T>>,
     {
         let link = &*self.inner;
         if !link.health.may_try() {
-            return Err(RedisUnavailable::MarkedDown {
+            return Err(RedisError::MarkedDown {
                 addr: link.addr.clone(),
             });
         }
@@ -253,7 +240,10 @@ impl RedisConnection {
                     let config = ::redis::aio::ConnectionManagerConfig::new()
                         .set_connection_timeout(link.options.connect_timeout)
                         .set_response_timeout(timeout)
-                        .set_number_of_retries(1)
+                        // No retry inside the manager: its back-off sleeps with up to a second
+                        // of jitter, which hid a refused password behind the command timeout.
+                        // The next command (or probe) connects again.
+                        .set_number_of_retries(0)
                         .set_max_delay(100);
                     ::redis::aio::ConnectionManager::new_with_config(link.client.clone(), config)
                 })
@@ -264,18 +254,20 @@ impl RedisConnection {
         };
         let result = match tokio::time::timeout(timeout, attempt).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(source)) => Err(RedisUnavailable::Failed {
-                addr: link.addr.clone(),
-                source,
-            }),
-            Err(_) => Err(RedisUnavailable::Timeout {
+            Ok(Err(source)) => Err(RedisError::classify(&link.addr, key, source)),
+            Err(_) => Err(RedisError::Timeout {
                 addr: link.addr.clone(),
                 timeout,
             }),
         };
         match &result {
+            Err(e) if e.is_connection_level() => link.health.failed(&link.addr, e),
+            Err(e) => {
+                // The server answered: it is up, and only this key is wrong.
+                link.health.succeeded(&link.addr);
+                tracing::warn!(redis = %link.addr, error = %e, "Redis command failed on one key");
+            }
             Ok(_) => link.health.succeeded(&link.addr),
-            Err(e) => link.health.failed(&link.addr, e),
         }
         result
     }

@@ -2,7 +2,7 @@
 //! shared pause after a rate-limit answer.
 
 use super::scripts::{RATE_ADMIT, RATE_PAUSE};
-use super::RedisConnection;
+use super::{KeyKind, RedisConnection};
 use crate::client::{Admission, RateBudget};
 use crate::meta::OperationMeta;
 use futures::future::BoxFuture;
@@ -179,7 +179,9 @@ impl RedisRateBudget {
         let invocation = &invocation;
         let answer = self
             .redis
-            .run(|mut con| async move { invocation.invoke_async::<u64>(&mut con).await })
+            .run(KeyKind::RateBudget, |mut con| async move {
+                invocation.invoke_async::<u64>(&mut con).await
+            })
             .await;
         match answer {
             Ok(0) | Err(_) => Admission::Now,
@@ -194,7 +196,7 @@ impl RedisRateBudget {
         let key = &key;
         let result = self
             .redis
-            .run(|mut con| async move {
+            .run(KeyKind::RateBudget, |mut con| async move {
                 RATE_PAUSE
                     .key(key)
                     .arg(reset_us)

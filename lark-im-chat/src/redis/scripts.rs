@@ -118,3 +118,41 @@ return 1
 ",
     )
 });
+
+/// Marks an event in progress unless it is already marked (a de-dup mark).
+///
+/// `KEYS[1]` mark; `ARGV[1]` in-progress value (`in-progress:<owner>`), `ARGV[2]` lease (ms).
+/// Returns 1 (marked: handle it), 0 (`done`: a duplicate), 2 (in progress elsewhere, or a mark
+/// of an older version without state) or 3 (a string this library did not write). A value of
+/// another type fails the `GET` with `WRONGTYPE`, which the caller reports as an error.
+pub(super) static DEDUP_MARK: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if v == 'done' then return 0 end
+if string.sub(v, 1, 12) == 'in-progress:' or string.match(v, '^%x+$') then return 2 end
+return 3
+",
+    )
+});
+
+/// Marks an event handled for the full time to live, unless the key holds a value of another
+/// type or one this library did not write.
+///
+/// `KEYS[1]` mark; `ARGV[1]` time to live (ms). Returns 1 when set, 3 for a foreign value.
+pub(super) static DEDUP_DONE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local v = redis.call('GET', KEYS[1])
+if v and v ~= 'done' and string.sub(v, 1, 12) ~= 'in-progress:' and not string.match(v, '^%x+$') then
+  return 3
+end
+redis.call('SET', KEYS[1], 'done', 'PX', ARGV[1])
+return 1
+",
+    )
+});

@@ -2,7 +2,7 @@
 //! for all of them.
 
 use super::scripts::{TOKEN_EVICT_IF, TOKEN_GET_OR_LOCK, TOKEN_SET};
-use super::{owner_id, secret_tag, RedisConnection};
+use super::{owner_id, secret_tag, KeyKind, RedisConnection};
 use crate::auth::{CachedTokenKind, Secret, StoredToken, TokenKey, TokenStore};
 use futures::future::BoxFuture;
 use std::collections::HashMap;
@@ -195,7 +195,7 @@ impl RedisTokenStore {
         let redis_key = self.redis_key(key);
         let value: Option<String> = self
             .redis
-            .run(|mut con| async move {
+            .run(KeyKind::Token, |mut con| async move {
                 ::redis::cmd("GET")
                     .arg(&redis_key)
                     .query_async(&mut con)
@@ -224,7 +224,7 @@ impl RedisTokenStore {
             let (redis_key, lock_key, owner) = (&redis_key, &lock_key, &self.owner);
             let answer: (u8, String) = self
                 .redis
-                .run(|mut con| async move {
+                .run(KeyKind::Token, |mut con| async move {
                     TOKEN_GET_OR_LOCK
                         .key(redis_key)
                         .key(lock_key)
@@ -275,7 +275,7 @@ impl RedisTokenStore {
         let (redis_key, lock_key, owner, value) = (&redis_key, &lock_key, &self.owner, &value);
         let _ = self
             .redis
-            .run(|mut con| async move {
+            .run(KeyKind::Token, |mut con| async move {
                 TOKEN_SET
                     .key(redis_key)
                     .key(lock_key)
@@ -311,7 +311,7 @@ impl RedisTokenStore {
         let (redis_key, rejected) = (&redis_key, rejected.expose());
         let _ = self
             .redis
-            .run(|mut con| async move {
+            .run(KeyKind::Token, |mut con| async move {
                 TOKEN_EVICT_IF
                     .key(redis_key)
                     .arg(rejected)

@@ -1,6 +1,6 @@
 //! [`RedisUserTokenStore`]: users' tokens shared by replicas and kept across restarts.
 
-use super::{bounded_segment, secret_tag, RedisConnection};
+use super::{bounded_segment, secret_tag, KeyKind, RedisConnection};
 use crate::auth::user::{UserToken, UserTokenStore, UserTokenStoreError};
 use crate::auth::Secret;
 use futures::future::BoxFuture;
@@ -75,7 +75,9 @@ impl RedisUserTokenStore {
         let key = &key;
         let value: Option<String> = self
             .redis
-            .run(|mut con| async move { ::redis::cmd("GET").arg(key).query_async(&mut con).await })
+            .run(KeyKind::UserToken, |mut con| async move {
+                ::redis::cmd("GET").arg(key).query_async(&mut con).await
+            })
             .await
             .map_err(|e| UserTokenStoreError(e.to_string()))?;
         match value {
@@ -107,7 +109,7 @@ impl RedisUserTokenStore {
         });
         let (key, json) = (&key, &json);
         self.redis
-            .run(|mut con| async move {
+            .run(KeyKind::UserToken, |mut con| async move {
                 let mut cmd = ::redis::cmd("SET");
                 cmd.arg(key).arg(json);
                 if let Some(ms) = ttl_ms {
@@ -123,7 +125,7 @@ impl RedisUserTokenStore {
         let key = self.redis_key(user);
         let key = &key;
         self.redis
-            .run(|mut con| async move {
+            .run(KeyKind::UserToken, |mut con| async move {
                 ::redis::cmd("DEL")
                     .arg(key)
                     .query_async::<i64>(&mut con)

@@ -18,6 +18,8 @@ const READY_WITHIN: Duration = Duration::from_secs(10);
 pub struct RedisServer {
     port: u16,
     child: Option<Child>,
+    /// `requirepass`, when the server was started with one.
+    password: Option<String>,
 }
 
 impl RedisServer {
@@ -34,10 +36,24 @@ impl RedisServer {
     /// Starts a server on a free port; a few ports are tried in case another process takes the
     /// chosen one first.
     pub fn start() -> Result<Self, String> {
+        Self::start_inner(None)
+    }
+
+    /// Starts a server that requires `password` (`requirepass`); [`url`](Self::url) carries
+    /// it and [`command`](Self::command) authenticates first.
+    pub fn start_with_password(password: &str) -> Result<Self, String> {
+        Self::start_inner(Some(password.to_owned()))
+    }
+
+    fn start_inner(password: Option<String>) -> Result<Self, String> {
         let mut last = String::new();
         for _ in 0..5 {
             let port = free_port()?;
-            let mut server = Self { port, child: None };
+            let mut server = Self {
+                port,
+                child: None,
+                password: password.clone(),
+            };
             match server.spawn() {
                 Ok(()) => return Ok(server),
                 Err(e) => last = e,
@@ -46,9 +62,12 @@ impl RedisServer {
         Err(last)
     }
 
-    /// The `redis://127.0.0.1:<port>/` URL.
+    /// The `redis://[:<password>@]127.0.0.1:<port>/` URL.
     pub fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}/", self.port)
+        match &self.password {
+            Some(password) => format!("redis://:{password}@127.0.0.1:{}/", self.port),
+            None => format!("redis://127.0.0.1:{}/", self.port),
+        }
     }
 
     /// The port it listens on (kept across [`restart`](Self::restart)).
@@ -84,10 +103,19 @@ impl RedisServer {
         stream
             .set_read_timeout(Some(Duration::from_secs(2)))
             .map_err(|e| e.to_string())?;
+        let mut buf = [0u8; 512];
+        if let Some(password) = &self.password {
+            stream
+                .write_all(format!("AUTH {password}\r\n").as_bytes())
+                .map_err(|e| e.to_string())?;
+            let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
+            if !buf[..n].starts_with(b"+OK") {
+                return Err(String::from_utf8_lossy(&buf[..n]).into_owned());
+            }
+        }
         stream
             .write_all(format!("{line}\r\n").as_bytes())
             .map_err(|e| e.to_string())?;
-        let mut buf = [0u8; 512];
         let n = stream.read(&mut buf).map_err(|e| e.to_string())?;
         Ok(String::from_utf8_lossy(&buf[..n]).into_owned())
     }
@@ -98,6 +126,11 @@ impl RedisServer {
             .args(["--bind", "127.0.0.1"])
             .args(["--save", ""])
             .args(["--appendonly", "no"])
+            .args(
+                self.password
+                    .iter()
+                    .flat_map(|p| ["--requirepass", p.as_str()]),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -13,13 +13,14 @@
 //!    handles is acknowledged with 200, so that the platform does not redeliver it;
 //! 4. de-duplication on `header.event_id` (schema 2.0) / `uuid` (schema 1.0) through a
 //!    [`DedupStore`](crate::events::webhook::DedupStore): a redelivery of an event already handled is acknowledged without
-//!    calling the handler again;
+//!    calling the handler again; one that arrives while the first delivery is still in its
+//!    handler is answered 503 ([`Outcome::InProgress`]), never 200, since that run may yet fail;
 //! 5. the handler, within the [handler deadline](DispatcherBuilder::handler_deadline) (default
 //!    2.5 s, under the platform's 3 s) and the [bound on concurrent
 //!    dispatches](DispatcherBuilder::max_concurrent_dispatches) (default 1,024; beyond it
 //!    503 at once, nothing queued): `Ok` answers 200; an error, a panic or the deadline
 //!    answers 500, so that the platform redelivers the event, and the event id is forgotten
-//!    by the store so that the redelivery is processed.
+//!    by the store so that the redelivery is processed (on `Ok` the store marks it done).
 //!
 //! Handlers may receive application state ([`DispatcherBuilder::state`], [`State`]).
 //!

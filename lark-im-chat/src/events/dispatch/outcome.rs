@@ -41,7 +41,7 @@ pub struct EventInfo {
 /// | [`Handled`](Self::Handled), [`Duplicate`](Self::Duplicate), [`Unhandled`](Self::Unhandled) | 200, `{"msg":"success"}` |
 /// | [`Rejected`](Self::Rejected) | [`WebhookError::status`]: 400, 401, 403 or 413 |
 /// | [`Undecodable`](Self::Undecodable), [`HandlerFailed`](Self::HandlerFailed) | 500 |
-/// | [`DedupFailed`](Self::DedupFailed), [`Overloaded`](Self::Overloaded) | 503 |
+/// | [`DedupFailed`](Self::DedupFailed), [`Overloaded`](Self::Overloaded), [`InProgress`](Self::InProgress) | 503 |
 ///
 /// Any non-2xx answer makes the platform redeliver the event (after 15 s, 5 min, 1 h, 6 h).
 /// Error bodies are `{"msg":"…"}` with a fixed text naming the failed step; they never
@@ -59,7 +59,8 @@ pub enum Outcome {
         /// The event.
         info: EventInfo,
     },
-    /// A redelivery of an event already handled: acknowledged, no handler called.
+    /// A redelivery of an event already handled (its handler returned `Ok`): acknowledged, no
+    /// handler called.
     Duplicate {
         /// The event.
         info: EventInfo,
@@ -95,6 +96,15 @@ pub enum Outcome {
         /// The store's error.
         error: DedupError,
     },
+    /// Another delivery of this event is still being handled (here or on another replica
+    /// sharing the store) and may yet fail: no handler called, and answered 503 rather than 200
+    /// so that the platform delivers it again. By then the first run has either succeeded (the
+    /// redelivery is a [`Duplicate`](Self::Duplicate)) or failed and released its mark (the
+    /// redelivery is handled): the event is never acknowledged before it is handled.
+    InProgress {
+        /// The event.
+        info: EventInfo,
+    },
     /// As many events as [`max_concurrent_dispatches`](super::DispatcherBuilder::max_concurrent_dispatches)
     /// allows are being handled: answered at once, no handler called and no de-duplication
     /// mark set, so the platform's redelivery is processed.
@@ -118,7 +128,9 @@ impl Outcome {
             Self::Undecodable { .. } | Self::HandlerFailed { .. } => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
-            Self::DedupFailed { .. } | Self::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::DedupFailed { .. } | Self::Overloaded { .. } | Self::InProgress { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
@@ -140,6 +152,9 @@ impl Outcome {
             }
             Self::Overloaded { .. } => {
                 Bytes::from_static(br#"{"msg":"too many events in progress"}"#)
+            }
+            Self::InProgress { .. } => {
+                Bytes::from_static(br#"{"msg":"event is being handled; deliver it again later"}"#)
             }
         }
     }
@@ -177,6 +192,7 @@ impl Outcome {
             | Self::Undecodable { info, .. }
             | Self::HandlerFailed { info, .. }
             | Self::DedupFailed { info, .. }
+            | Self::InProgress { info }
             | Self::Overloaded { info, .. } => Some(info),
             Self::Challenge { .. } | Self::Rejected(_) => None,
         }

@@ -215,6 +215,15 @@ impl Dispatcher {
                     tracing::debug!(event_id = %info.event_id, "duplicate delivery acknowledged");
                     return Outcome::Duplicate { info };
                 }
+                // In progress is not done: the first run may yet fail, so this delivery is not
+                // acknowledged; the platform delivers it again.
+                Ok(DedupOutcome::InProgress) => {
+                    tracing::info!(
+                        event_id = %info.event_id,
+                        "event already being handled; answered 503 for a redelivery"
+                    );
+                    return Outcome::InProgress { info };
+                }
                 Err(error) => {
                     tracing::error!(event_id = %info.event_id, %error, "de-duplication store failed");
                     return Outcome::DedupFailed { info, error };
@@ -228,7 +237,20 @@ impl Dispatcher {
         // result decides.
         let key = marked.map(ForgetOnDrop::disarm);
         match result {
-            Ok(()) => Outcome::Handled { info },
+            Ok(()) => {
+                if let (Some(store), Some(key)) = (&inner.dedup, key) {
+                    if let Err(error) = store.mark_done(&key).await {
+                        // Handled all the same; the in-progress mark lapses after its lease,
+                        // and a later delivery may then be handled again.
+                        tracing::error!(
+                            event_id = %info.event_id,
+                            %error,
+                            "de-duplication store could not record a handled event"
+                        );
+                    }
+                }
+                Outcome::Handled { info }
+            }
             Err(error) => {
                 tracing::error!(
                     event_type = %info.event_type,

@@ -3,11 +3,14 @@
 //! Delivery is at least once: the platform redelivers an event it thinks failed after 15 s,
 //! 5 min, 1 h and 6 h (about 7.1 hours in all), and duplicates also happen after successful
 //! acknowledgements. Record [`VerifiedEvent::dedup_key`](super::VerifiedEvent::dedup_key)
-//! in a [`DedupStore`] and process an event only when it is [`DedupOutcome::New`]; when
-//! processing fails and the platform is asked to redeliver, [`DedupStore::forget`] the key so
-//! that the redelivery is processed. The [`Dispatcher`](crate::events::dispatch::Dispatcher) does both.
+//! in a [`DedupStore`] and process an event only when it is [`DedupOutcome::New`]; when it was
+//! processed, [`DedupStore::mark_done`] the key; when processing fails and the platform is asked
+//! to redeliver, [`DedupStore::forget`] the key so that the redelivery is processed. A delivery
+//! while the first one is still being processed is [`DedupOutcome::InProgress`]: in progress is
+//! not done, so it must not be acknowledged as handled (the first run may yet fail). The
+//! [`Dispatcher`](crate::events::dispatch::Dispatcher) does all of this.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -22,17 +25,30 @@ pub const DEFAULT_DEDUP_TTL: Duration = Duration::from_secs(8 * 60 * 60);
 /// Default memory budget of [`InMemoryDedup`], in bytes (32 MiB): enough for the default
 /// capacity with keys of about 250 bytes.
 pub const DEFAULT_DEDUP_MAX_BYTES: usize = 32 * 1024 * 1024;
+/// Default time an in-progress mark holds ([`InMemoryDedup::with_lease`],
+/// [`RedisDedup::lease`](crate::redis::RedisDedup::lease)): 60 s, far above the dispatcher's
+/// 2.5 s handler deadline. A mark still in progress after it is taken for a run that died
+/// (its process crashed), and the next delivery is processed.
+pub const DEFAULT_DEDUP_LEASE: Duration = Duration::from_secs(60);
 /// Bytes [`InMemoryDedup`] counts for each key besides its text: the shared allocation's
 /// counters, the set slot and the queue slot with the expiry.
 pub const DEDUP_ENTRY_OVERHEAD: usize = 80;
 
-/// Whether a key had been recorded before.
+/// Whether a key had been recorded before, and in which state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum DedupOutcome {
-    /// First time the key is seen (within the store's memory): process the event.
+    /// First time the key is seen (within the store's memory): it is now marked in progress;
+    /// process the event, then [`mark_done`](DedupStore::mark_done) or
+    /// [`forget`](DedupStore::forget) it.
     New,
-    /// The key was already recorded: a redelivery, skip it (but still answer HTTP 200).
+    /// The event was processed ([`mark_done`](DedupStore::mark_done)): a redelivery, skip it
+    /// (but still answer HTTP 200).
     Duplicate,
+    /// Another delivery of the event is being processed and may yet fail: do not process it
+    /// and do not acknowledge it either (the dispatcher answers 503, so the platform delivers
+    /// it again later).
+    InProgress,
 }
 
 impl DedupOutcome {
@@ -63,7 +79,7 @@ impl DedupError {
 pub type DedupFuture<'a> =
     Pin<Box<dyn Future<Output = Result<DedupOutcome, DedupError>> + Send + 'a>>;
 
-/// Future returned by [`DedupStore::forget`].
+/// Future returned by [`DedupStore::forget`] and [`DedupStore::mark_done`].
 pub type DedupForgetFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DedupError>> + Send + 'a>>;
 
 /// A record of the event keys already seen.
@@ -88,6 +104,19 @@ pub trait DedupStore: Send + Sync {
     /// taken for a duplicate and dropped. Forgetting a key that is not recorded is not an
     /// error.
     fn forget<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a>;
+
+    /// Records that the event under `key` was processed: later deliveries are
+    /// [`DedupOutcome::Duplicate`], where until now they were [`DedupOutcome::InProgress`].
+    ///
+    /// Called by the [`Dispatcher`](crate::events::dispatch::Dispatcher) when the handler
+    /// succeeded. The default does nothing, for stores that keep a single state (they report
+    /// every recorded key as [`DedupOutcome::Duplicate`], in progress or not); a store that
+    /// wraps another must forward it, or the wrapped store's keys stay in progress until their
+    /// lease ends.
+    fn mark_done<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a> {
+        let _ = key;
+        Box::pin(std::future::ready(Ok(())))
+    }
 }
 
 impl<T: DedupStore + ?Sized> DedupStore for Arc<T> {
@@ -97,6 +126,10 @@ impl<T: DedupStore + ?Sized> DedupStore for Arc<T> {
 
     fn forget<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a> {
         (**self).forget(key)
+    }
+
+    fn mark_done<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a> {
+        (**self).mark_done(key)
     }
 }
 
@@ -120,6 +153,11 @@ impl Clock for SystemClock {
 /// In-process [`DedupStore`]: bounded in number of keys and in bytes, each key forgotten after
 /// a time to live.
 ///
+/// A key is first marked in progress ([`DedupOutcome::InProgress`] for other deliveries) for
+/// at most the lease (default [`DEFAULT_DEDUP_LEASE`]), then done
+/// ([`mark_done`](DedupStore::mark_done): [`DedupOutcome::Duplicate`]) for the rest of its time
+/// to live.
+///
 /// Keys are kept in arrival order; the oldest ones are dropped when they expire or when the
 /// capacity or the byte budget is reached, so every operation is O(1) amortized. Each key
 /// counts its length plus [`DEDUP_ENTRY_OVERHEAD`] against the budget; a key larger than the
@@ -135,12 +173,22 @@ pub struct InMemoryDedup {
     capacity: usize,
     max_bytes: usize,
     ttl: Duration,
+    lease: Duration,
     clock: Arc<dyn Clock>,
+}
+
+/// The state of a recorded key.
+#[derive(Debug, Clone, Copy)]
+enum Mark {
+    /// Being processed; taken for abandoned after the instant (`None`: beyond `Instant`).
+    InProgress(Option<Instant>),
+    /// Processed.
+    Done,
 }
 
 #[derive(Default)]
 struct State {
-    seen: HashSet<Arc<str>>,
+    seen: HashMap<Arc<str>, Mark>,
     /// Keys in insertion order, with their expiry (`None`: beyond what `Instant` can express).
     order: VecDeque<(Arc<str>, Option<Instant>)>,
     /// Latest time observed, so that a clock going backwards cannot reorder expiries.
@@ -175,6 +223,7 @@ impl InMemoryDedup {
             capacity: capacity.max(1),
             max_bytes: DEFAULT_DEDUP_MAX_BYTES,
             ttl,
+            lease: DEFAULT_DEDUP_LEASE,
             clock: Arc::new(SystemClock),
         }
     }
@@ -191,6 +240,14 @@ impl InMemoryDedup {
     #[must_use]
     pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
         self.max_bytes = max_bytes;
+        self
+    }
+
+    /// Sets how long a key stays in progress at most (default [`DEFAULT_DEDUP_LEASE`]): keep
+    /// it above the dispatcher's handler deadline.
+    #[must_use]
+    pub fn with_lease(mut self, lease: Duration) -> Self {
+        self.lease = lease;
         self
     }
 
@@ -224,7 +281,8 @@ impl InMemoryDedup {
         self.len() == 0
     }
 
-    /// Synchronous form of [`DedupStore::check_and_mark`], which cannot fail.
+    /// Synchronous form of [`DedupStore::check_and_mark`], which cannot fail: marks a new key
+    /// in progress.
     pub fn check_and_mark_sync(&self, key: &str) -> DedupOutcome {
         let now = self.clock.now();
         let mut state = self.lock();
@@ -240,8 +298,18 @@ impl InMemoryDedup {
             }
             state.pop_oldest();
         }
-        if state.seen.contains(key) {
-            return DedupOutcome::Duplicate;
+        if let Some(mark) = state.seen.get_mut(key) {
+            return match *mark {
+                Mark::Done => DedupOutcome::Duplicate,
+                Mark::InProgress(until) if until.map_or(true, |until| until > now) => {
+                    DedupOutcome::InProgress
+                }
+                // The run holding the mark is taken for dead: this delivery takes it over.
+                Mark::InProgress(_) => {
+                    *mark = Mark::InProgress(now.checked_add(self.lease));
+                    DedupOutcome::New
+                }
+            };
         }
         let cost = cost(key);
         if cost > self.max_bytes {
@@ -258,15 +326,26 @@ impl InMemoryDedup {
         }
         let key: Arc<str> = Arc::from(key);
         state.bytes = state.bytes.saturating_add(cost);
-        state.seen.insert(Arc::clone(&key));
+        state.seen.insert(
+            Arc::clone(&key),
+            Mark::InProgress(now.checked_add(self.lease)),
+        );
         state.order.push_back((key, now.checked_add(self.ttl)));
         DedupOutcome::New
+    }
+
+    /// Synchronous form of [`DedupStore::mark_done`], which cannot fail. A key not recorded
+    /// (dropped for room, or larger than the budget) stays unrecorded.
+    pub fn mark_done_sync(&self, key: &str) {
+        if let Some(mark) = self.lock().seen.get_mut(key) {
+            *mark = Mark::Done;
+        }
     }
 
     /// Synchronous form of [`DedupStore::forget`], which cannot fail.
     pub fn forget_sync(&self, key: &str) {
         let mut state = self.lock();
-        if let Some(stored) = state.seen.take(key) {
+        if let Some((stored, _)) = state.seen.remove_entry(key) {
             // The key is usually the newest one: drop its queue entry right away. An entry
             // left further back is recognised as stale when it is popped.
             if state
@@ -297,8 +376,8 @@ impl State {
                 // of the same text, with a later expiry: leave it.
                 if self
                     .seen
-                    .get(&key)
-                    .is_some_and(|kept| Arc::ptr_eq(kept, &key))
+                    .get_key_value(&key)
+                    .is_some_and(|(kept, _)| Arc::ptr_eq(kept, &key))
                 {
                     self.seen.remove(&key);
                 }
@@ -319,6 +398,11 @@ impl DedupStore for InMemoryDedup {
         self.forget_sync(key);
         Box::pin(std::future::ready(Ok(())))
     }
+
+    fn mark_done<'a>(&'a self, key: &'a str) -> DedupForgetFuture<'a> {
+        self.mark_done_sync(key);
+        Box::pin(std::future::ready(Ok(())))
+    }
 }
 
 impl fmt::Debug for InMemoryDedup {
@@ -327,6 +411,7 @@ impl fmt::Debug for InMemoryDedup {
             .field("capacity", &self.capacity)
             .field("max_bytes", &self.max_bytes)
             .field("ttl", &self.ttl)
+            .field("lease", &self.lease)
             .field("len", &self.len())
             .field("clock", &self.clock)
             .finish()

@@ -76,8 +76,8 @@ pub use config::{
 pub use crypto::EncryptKey;
 pub use dedup::{
     Clock, DedupError, DedupForgetFuture, DedupFuture, DedupOutcome, DedupStore, InMemoryDedup,
-    SystemClock, DEDUP_ENTRY_OVERHEAD, DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_MAX_BYTES,
-    DEFAULT_DEDUP_TTL,
+    SystemClock, DEDUP_ENTRY_OVERHEAD, DEFAULT_DEDUP_CAPACITY, DEFAULT_DEDUP_LEASE,
+    DEFAULT_DEDUP_MAX_BYTES, DEFAULT_DEDUP_TTL,
 };
 pub use error::WebhookError;
 pub use event::{Schema, VerifiedEvent};
