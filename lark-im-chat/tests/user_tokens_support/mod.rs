@@ -79,11 +79,12 @@ impl Platform {
         answer
     }
 
-    /// A token pair issued out of band, as if signed in earlier (access expiring in `expires_in`).
+    /// A token pair issued out of band two hours ago, as if signed in earlier (access expiring in
+    /// `expires_in`).
     pub fn signed_in(&self, expires_in: u64) -> UserToken {
         let mut state = self.state();
         let answer = Self::issue(&mut state);
-        UserToken::new(
+        let mut token = UserToken::new(
             answer["access_token"].as_str().expect("access").to_owned(),
             Duration::from_secs(expires_in),
             Some(Secret::new(
@@ -91,7 +92,12 @@ impl Platform {
             )),
             Some(Duration::from_secs(604800)),
             vec!["im:chat:readonly".into(), "offline_access".into()],
-        )
+        );
+        token.access_issued_at = Some(
+            token.access_expires_at
+                - Duration::from_secs(7200).max(Duration::from_secs(expires_in)),
+        );
+        token
     }
 
     fn refuse(code: i64, error: &str) -> ResponseTemplate {
@@ -243,7 +249,12 @@ impl Setup {
 
     /// A hundred calls at once, each on a task of its own; all must succeed.
     pub async fn hundred_concurrent_calls(self: &Arc<Self>) {
-        let calls: Vec<_> = (0..100)
+        self.concurrent_calls(100).await;
+    }
+
+    /// `n` calls at once, each on a task of its own; all must succeed.
+    pub async fn concurrent_calls(self: &Arc<Self>, n: usize) {
+        let calls: Vec<_> = (0..n)
             .map(|_| {
                 let s = self.clone();
                 tokio::spawn(async move { s.call().await })
