@@ -173,3 +173,26 @@ async fn an_odd_expires_in_keeps_the_new_refresh_token() {
         assert!(stored.access_expires_at < day, "{expires_in}: clamped");
     }
 }
+
+#[tokio::test]
+async fn a_success_without_access_token_keeps_the_new_refresh_token() {
+    let s = setup_with(json!(7200), |b| {
+        b.retry(RetryPolicy::none())
+            .token_failure_cache(Duration::ZERO)
+    })
+    .await;
+    save_expired(&s).await;
+    s.platform.state().omit_access = true;
+    let first = s.call().await.unwrap_err();
+    s.platform.state().omit_access = false;
+    let second = s.call().await;
+    let state = s.platform.state();
+    eprintln!(
+        "no access_token in a 200: first call {first}; second ok {}, {} refreshes, {} spent",
+        second.is_ok(),
+        state.refreshes,
+        state.spent_refresh.len()
+    );
+    assert!(second.is_ok(), "{second:?}");
+    assert_eq!((state.refreshes, state.spent_refresh.len()), (2, 2));
+}

@@ -37,6 +37,8 @@ pub struct State {
     pub expires_in: Value,
     /// Answer every refresh with this HTTP status and a body that is not JSON.
     pub fail_status: Option<u16>,
+    /// Leave `access_token` out of token answers (the refresh token is still issued).
+    pub omit_access: bool,
     /// Answer this many refreshes with 20050 first.
     pub transient_failures: u32,
     /// Answer every refresh with this code.
@@ -75,6 +77,9 @@ impl Platform {
         });
         if state.expires_in.is_null() {
             answer.as_object_mut().map(|a| a.remove("expires_in"));
+        }
+        if state.omit_access {
+            answer.as_object_mut().map(|a| a.remove("access_token"));
         }
         answer
     }
