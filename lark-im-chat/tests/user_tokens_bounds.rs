@@ -28,6 +28,22 @@ async fn save_expired(s: &Setup) {
         .expect("save");
 }
 
+type TimedCall = tokio::task::JoinHandle<(Duration, Result<Option<String>, Error>)>;
+
+/// `n` calls at once, each on a task of its own, each timed.
+fn timed_calls(s: &Arc<Setup>, n: usize) -> Vec<TimedCall> {
+    (0..n)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let start = Instant::now();
+                let result = s.call().await;
+                (start.elapsed(), result)
+            })
+        })
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_hundred_calls_against_a_failing_oauth_endpoint_are_bounded() {
     let s = Arc::new(
@@ -40,16 +56,7 @@ async fn two_hundred_calls_against_a_failing_oauth_endpoint_are_bounded() {
     save_expired(&s).await;
     s.platform.state().fail_status = Some(500);
     let started = Instant::now();
-    let calls: Vec<_> = (0..200)
-        .map(|_| {
-            let s = s.clone();
-            tokio::spawn(async move {
-                let start = Instant::now();
-                let result = s.call().await;
-                (start.elapsed(), result)
-            })
-        })
-        .collect();
+    let calls = timed_calls(&s, 200);
     // Before the fix the calls queued behind one another for minutes: give up well before.
     let mut times = Vec::new();
     let mut unfinished = 0;
@@ -195,4 +202,47 @@ async fn a_success_without_access_token_keeps_the_new_refresh_token() {
     );
     assert!(second.is_ok(), "{second:?}");
     assert_eq!((state.refreshes, state.spent_refresh.len()), (2, 2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_refresh_is_waited_for_only_within_the_budget_and_still_stored() {
+    let budget = Duration::from_secs(1);
+    let s = Arc::new(
+        setup_with(json!(7200), |b| {
+            b.retry(short_retries().total_budget(budget))
+        })
+        .await,
+    );
+    save_expired(&s).await;
+    s.platform.state().token_delay = Duration::from_secs(3);
+    let calls = timed_calls(&s, 50);
+    let mut slowest = Duration::ZERO;
+    for call in calls {
+        let (took, result) = call.await.expect("task");
+        assert!(
+            result.is_err(),
+            "the refresh is not answered within the budget"
+        );
+        slowest = slowest.max(took);
+    }
+    // The refresh goes on without the callers, and its token is stored.
+    let mut stored = false;
+    for _ in 0..100 {
+        stored = s
+            .stored()
+            .await
+            .refresh_token
+            .is_some_and(|r| s.platform.state().live_refresh.contains(r.expose()));
+        if stored {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    s.platform.state().token_delay = Duration::ZERO;
+    let after = s.call().await;
+    let refreshes = s.platform.state().refreshes;
+    eprintln!("50 calls, refresh answered after 3 s, budget {budget:?}: slowest call {slowest:?}, {refreshes} refreshes, stored {stored}");
+    assert!(slowest <= budget + Duration::from_secs(2), "{slowest:?}");
+    assert!(stored && after.is_ok(), "{after:?}");
+    assert_eq!(refreshes, 1);
 }

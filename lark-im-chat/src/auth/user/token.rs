@@ -168,4 +168,21 @@ mod tests {
         let stored = r#"{"access_token":"u-a","access_expires_at":1,"refresh_expires_at":18446744073709551615}"#;
         assert!(serde_json::from_str::<UserToken>(stored).is_err());
     }
+
+    #[test]
+    fn the_refresh_margin_is_at_most_half_the_lifetime() {
+        let five_minutes = Duration::from_secs(300);
+        let short = UserToken::new("u-a", Duration::from_secs(60), None, None, vec![]);
+        assert!(!short.refresh_due(five_minutes), "used for its first half");
+        let mut older = short.clone();
+        older.access_issued_at = Some(SystemTime::now() - Duration::from_secs(31));
+        older.access_expires_at = SystemTime::now() + Duration::from_secs(29);
+        assert!(older.refresh_due(five_minutes));
+        // Stored without an issue time: the margin as configured.
+        older.access_issued_at = None;
+        older.access_expires_at = SystemTime::now() + Duration::from_secs(299);
+        assert!(older.refresh_due(five_minutes));
+        let long = UserToken::new("u-a", Duration::from_secs(7200), None, None, vec![]);
+        assert!(!long.refresh_due(five_minutes));
+    }
 }
