@@ -39,13 +39,19 @@ pub(crate) struct TokenResponse {
 /// The lifetime an `expire` value means, clamped to `0..=`[`MAX_TOKEN_LIFETIME`]; `None` when it
 /// is not a number of seconds at all (negative, text, …).
 pub(crate) fn lifetime(expire: &serde_json::Value) -> Option<Duration> {
-    let seconds = match expire {
+    lifetime_within(expire, MAX_TOKEN_LIFETIME)
+}
+
+/// The lifetime a number of seconds (or a numeric string) means, clamped to `0..=max`; `None`
+/// when it is negative or not a number.
+pub(crate) fn lifetime_within(seconds: &serde_json::Value, max: Duration) -> Option<Duration> {
+    let seconds = match seconds {
         serde_json::Value::Number(n) => n.as_f64(),
         serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
         _ => None,
     }?;
     (seconds.is_finite() && seconds >= 0.0)
-        .then(|| Duration::from_secs_f64(seconds.min(MAX_TOKEN_LIFETIME.as_secs_f64())))
+        .then(|| Duration::from_secs_f64(seconds.min(max.as_secs_f64())))
 }
 
 impl TokenResponse {

@@ -7,6 +7,7 @@
 
 mod cache;
 mod endpoints;
+mod flight;
 mod kinds;
 pub(crate) mod provider;
 mod secret;
@@ -19,7 +20,8 @@ pub use kinds::{Tenant, TenantOnly, TokenKind, User, UserOnly};
 pub use secret::Secret;
 pub use store::{CachedTokenKind, MemoryTokenStore, StoredToken, TokenKey, TokenStore};
 
-pub(crate) use cache::{TokenCache, DEFAULT_FAILURE_TTL};
+pub(crate) use cache::TokenCache;
+pub(crate) use flight::DEFAULT_FAILURE_TTL;
 pub(crate) use provider::TokenProvider;
 
 /// Whether the platform rejected the app's tenant or app token: a `token_invalid` code of

@@ -159,8 +159,14 @@ pub(crate) const REFRESH_MARGIN: Duration = Duration::from_secs(180);
 /// never more than half its lifetime early, so a short-lived token is still cached (100 s → used
 /// for 50 s) instead of being fetched again on every call.
 pub(crate) fn use_until(lifetime: Duration) -> SystemTime {
-    let margin = REFRESH_MARGIN.max(lifetime / 10).min(lifetime / 2);
-    valid_until(lifetime.saturating_sub(margin))
+    valid_until(lifetime.saturating_sub(refresh_margin(lifetime, REFRESH_MARGIN)))
+}
+
+/// How long before expiry a token with `lifetime` is replaced: `max(least, 10 %)`, but never
+/// more than half its lifetime, so that a short-lived token is used for a while rather than
+/// replaced on every call.
+pub(crate) fn refresh_margin(lifetime: Duration, least: Duration) -> Duration {
+    least.max(lifetime / 10).min(lifetime / 2)
 }
 
 /// `now + d`, or `now` if the clock cannot represent that (no arithmetic here may panic).

@@ -134,7 +134,7 @@ impl<T: TokenKind> Ctx<T> {
         }
     }
 
-    /// Stretches a retry delay past the time a failed token fetch is remembered (a retry before
+    /// Stretches a retry delay past the time a failed token fetch or refresh is remembered (a retry before
     /// then would get the same failure without asking), if the budget allows.
     fn after_token_failure(
         &self,
@@ -142,14 +142,23 @@ impl<T: TokenKind> Ctx<T> {
         start: Instant,
         policy: &RetryPolicy,
     ) -> Option<Duration> {
-        let Some(key) = self.cache_key() else {
-            return Some(delay);
-        };
-        let Some(remaining) = self.shared.tokens.cache.failure_remaining(&key) else {
+        let Some(remaining) = self.token_failure_remaining() else {
             return Some(delay);
         };
         let delay = delay.max(remaining);
         (start.elapsed().saturating_add(delay) <= policy.get_total_budget()).then_some(delay)
+    }
+
+    /// How long the failed fetch or refresh of this call's token, if one is remembered, still
+    /// answers.
+    fn token_failure_remaining(&self) -> Option<Duration> {
+        match self.auth.access() {
+            Access::UserSource(user) => user.failure_remaining(),
+            _ => {
+                let key = self.cache_key()?;
+                self.shared.tokens.cache.failure_remaining(&key)
+            }
+        }
     }
 
     fn uses_cached_token(&self) -> bool {
@@ -211,7 +220,7 @@ impl<T: TokenKind> Ctx<T> {
         if let (Err(e), Access::UserSource(user)) = (&decoded, self.auth.access()) {
             if may_refresh && is_user_token_rejected(e) {
                 // Refreshes unless another call already replaced the rejected token.
-                user.rejected(&token).await?;
+                user.rejected(&token, deadline).await?;
             }
         }
         let rejected = may_refresh && matches!(&decoded, Err(e) if token_rejected(e));
@@ -225,7 +234,7 @@ impl<T: TokenKind> Ctx<T> {
     async fn token(&self, deadline: Instant) -> Result<Secret> {
         match self.auth.access() {
             Access::User(token) => Ok(token.clone()),
-            Access::UserSource(user) => user.access_token().await,
+            Access::UserSource(user) => user.access_token(deadline).await,
             Access::Tenant {
                 explicit: Some(token),
                 ..

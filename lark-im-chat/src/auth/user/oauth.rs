@@ -1,8 +1,8 @@
 //! The OAuth side of user tokens: the authorization URL (with `state` and PKCE S256) and the
 //! v2 token endpoint, for the code exchange and for refreshes.
 
-use super::UserToken;
-use crate::auth::endpoints::post_json;
+use super::{UserToken, MAX_USER_TOKEN_LIFETIME};
+use crate::auth::endpoints::{lifetime_within, post_json, MAX_TOKEN_LIFETIME};
 use crate::auth::Secret;
 use crate::error::{ApiError, Error, Result};
 use crate::http::Transport;
@@ -10,6 +10,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use rand::RngCore as _;
+use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 use std::time::Duration;
 
@@ -65,27 +66,49 @@ fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-/// The token endpoint's answer: the token fields on success, `code` and `error` otherwise.
-#[derive(serde::Deserialize)]
-struct OAuthTokenResponse {
-    #[serde(default)]
-    code: i64,
-    #[serde(default)]
-    access_token: Option<Secret>,
-    #[serde(default)]
-    expires_in: Option<u64>,
-    #[serde(default)]
-    refresh_token: Option<Secret>,
-    #[serde(default)]
-    refresh_token_expires_in: Option<u64>,
-    #[serde(default)]
-    scope: Option<String>,
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    error_description: Option<String>,
-    #[serde(default)]
-    msg: Option<String>,
+/// Lifetime assumed for an access token whose `expires_in` is missing, zero, negative or not a
+/// number: short, so that the token is replaced soon, yet used for half of it rather than
+/// refreshed on every call.
+pub(crate) const UNKNOWN_ACCESS_LIFETIME: Duration = Duration::from_secs(60);
+
+/// The field `name` of an answer as text, if it is text.
+fn text(answer: &Value, name: &str) -> Option<String> {
+    answer.get(name)?.as_str().map(str::to_owned)
+}
+
+/// A user token from a success answer, read leniently: the platform has spent the refresh
+/// token it was given, so the new one must be kept whatever else looks odd. The access
+/// lifetime is clamped like the tenant path's `expire` ([`UNKNOWN_ACCESS_LIFETIME`] when it
+/// cannot be read); without an access token the token is stored already expired, so that the
+/// next call refreshes with the new refresh token.
+fn token_of(answer: &Value) -> Option<UserToken> {
+    let refresh = text(answer, "refresh_token").map(Secret::new);
+    let access = text(answer, "access_token").filter(|a| !a.is_empty());
+    if access.is_none() && refresh.is_none() {
+        return None;
+    }
+    let lifetime = match (&access, answer.get("expires_in")) {
+        (None, _) => Duration::ZERO,
+        (Some(_), Some(v)) => lifetime_within(v, MAX_TOKEN_LIFETIME)
+            .filter(|l| !l.is_zero())
+            .unwrap_or(UNKNOWN_ACCESS_LIFETIME),
+        (Some(_), None) => UNKNOWN_ACCESS_LIFETIME,
+    };
+    let refresh_lifetime = answer
+        .get("refresh_token_expires_in")
+        .and_then(|v| lifetime_within(v, MAX_USER_TOKEN_LIFETIME));
+    let scopes = text(answer, "scope")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    Some(UserToken::new(
+        access.unwrap_or_default(),
+        lifetime,
+        refresh,
+        refresh_lifetime,
+        scopes,
+    ))
 }
 
 impl OAuthEndpoints {
@@ -158,36 +181,32 @@ impl OAuthEndpoints {
         self.request(&body).await
     }
 
-    async fn request(&self, body: &serde_json::Value) -> Result<UserToken> {
-        let answer =
-            post_json::<OAuthTokenResponse>(&self.transport, OP, OAUTH_TOKEN_PATH, body).await?;
-        let r = answer.body;
-        match (r.code, r.access_token, r.expires_in) {
-            (0, Some(access), Some(expires_in)) => Ok(UserToken::new(
-                access,
-                Duration::from_secs(expires_in),
-                r.refresh_token,
-                r.refresh_token_expires_in.map(Duration::from_secs),
-                r.scope
-                    .unwrap_or_default()
-                    .split_whitespace()
-                    .map(str::to_owned)
-                    .collect(),
-            )),
-            (0, _, _) => Err(Error::Auth(format!(
+    async fn request(&self, body: &Value) -> Result<UserToken> {
+        let answer = post_json::<Value>(&self.transport, OP, OAUTH_TOKEN_PATH, body).await?;
+        let r = &answer.body;
+        // Read leniently: a missing or odd `code` is judged by the token in the answer.
+        let code = r.get("code").and_then(Value::as_i64).unwrap_or(0);
+        match (code, token_of(r)) {
+            (0, Some(token)) => Ok(token),
+            (0, None) => Err(Error::Auth(format!(
                 "the OAuth token endpoint answered HTTP {} without a token{}",
                 answer.status,
-                r.error.map(|e| format!(" ({e})")).unwrap_or_default()
+                text(r, "error")
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
             ))),
-            (code, _, _) => Err(Error::Api(Box::new(ApiError {
+            (code, _) => Err(Error::Api(Box::new(ApiError {
                 operation: OP,
                 status: answer.status,
                 code,
-                msg: [r.error, r.error_description.or(r.msg)]
-                    .into_iter()
-                    .flatten()
-                    .collect::<Vec<_>>()
-                    .join(": "),
+                msg: [
+                    text(r, "error"),
+                    text(r, "error_description").or_else(|| text(r, "msg")),
+                ]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(": "),
                 log_id: answer.log_id,
                 detail: None,
                 retry_after: answer.retry_after,

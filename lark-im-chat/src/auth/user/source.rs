@@ -3,13 +3,15 @@
 
 use super::oauth::{default_authorize_base, OAuthEndpoints, AUTHORIZE_PATH};
 use super::{AuthorizationRequest, MemoryUserTokenStore, UserToken, UserTokenStore};
+use crate::auth::flight::{Flights, Run};
+use crate::auth::provider::deadline_after;
 use crate::auth::{Secret, TokenProvider};
 use crate::error::{ApiError, Error, ReauthorizationReason, Result};
 use crate::http::Transport;
 use crate::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Default time before expiry at which an access token is refreshed.
 const DEFAULT_MARGIN: Duration = Duration::from_secs(300);
@@ -17,8 +19,6 @@ const DEFAULT_MARGIN: Duration = Duration::from_secs(300);
 const DEFAULT_REFRESH_ATTEMPTS: u32 = 3;
 /// Pause before the second refresh attempt; later ones wait proportionally longer.
 const REFRESH_BACKOFF: Duration = Duration::from_millis(200);
-/// Above this many idle per-user locks, the idle ones are dropped.
-const MAX_IDLE_LOCKS: usize = 1024;
 
 /// Whether an API error says the user access token is expired or invalid (99991677, 99991668;
 /// class `user_token_invalid` in `spec/errors.yaml`): refresh it and try once more.
@@ -30,10 +30,15 @@ pub(crate) fn is_user_token_rejected(err: &Error) -> bool {
 /// Keeps users' tokens fresh: made by [`Client::user_tokens`](crate::Client::user_tokens), used
 /// through [`Client::as_user_with`](crate::Client::as_user_with). Cheap to clone.
 ///
-/// - Before expiry (a margin, default 5 minutes) the access token is refreshed.
-/// - Refreshes are single flight per user: concurrent calls never spend one refresh token twice.
-///   The single flight is per process; when processes sharing a store race, the loser's refusal
-///   (20073) is answered with the winner's stored token rather than an error.
+/// - Before expiry (a margin, default 5 minutes, 10 % of the lifetime if more, at most half the
+///   lifetime) the access token is refreshed.
+/// - Refreshes are single flight per user: concurrent calls never spend one refresh token twice,
+///   and the refresh's success or failure reaches every call waiting for it. A failure is
+///   remembered as long as the client's
+///   [`token_failure_cache`](crate::ClientBuilder::token_failure_cache) says, and a call waits
+///   for a refresh only within its retry budget. The single flight is per process; when
+///   processes sharing a store race, the loser's refusal (20073) is answered with the winner's
+///   stored token rather than an error.
 /// - The new token is written to the [`UserTokenStore`] before any call uses it, and the refresh
 ///   runs as a task of its own, so a caller dropped mid-refresh still leaves the new token stored.
 /// - A refresh token the platform refuses (expired, revoked, already used) gives
@@ -49,8 +54,10 @@ struct Inner {
     store: Arc<dyn UserTokenStore>,
     margin: Duration,
     refresh_attempts: u32,
-    /// One lock per user: the single flight.
-    flights: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Longest wait for a refresh when the caller names no deadline (the client's retry budget).
+    max_wait: Duration,
+    /// Per user, the refresh in flight or its failure, remembered briefly: the single flight.
+    flights: Flights<String, Secret>,
     /// Refreshed tokens the store failed to take: their refresh token is the only live one, so
     /// they are kept here and written before anything else happens for that user. Bounded by
     /// the number of users.
@@ -74,6 +81,8 @@ pub struct UserTokenSourceBuilder {
     store: Option<Arc<dyn UserTokenStore>>,
     margin: Duration,
     refresh_attempts: u32,
+    max_wait: Duration,
+    failure_ttl: Duration,
 }
 
 impl UserTokenSourceBuilder {
@@ -87,6 +96,8 @@ impl UserTokenSourceBuilder {
             store: None,
             margin: DEFAULT_MARGIN,
             refresh_attempts: DEFAULT_REFRESH_ATTEMPTS,
+            max_wait: tokens.max_wait,
+            failure_ttl: tokens.cache.failure_ttl(),
         }
     }
 
@@ -111,7 +122,9 @@ impl UserTokenSourceBuilder {
         self
     }
 
-    /// How long before expiry an access token is refreshed. Default: 5 minutes.
+    /// How long before expiry an access token is refreshed: at least this, 10 % of the token's
+    /// lifetime if more, but never more than half its lifetime (so a short-lived token is not
+    /// refreshed on every call). Default: 5 minutes.
     pub fn refresh_margin(mut self, margin: Duration) -> Self {
         self.margin = margin;
         self
@@ -149,7 +162,8 @@ impl UserTokenSourceBuilder {
                     .unwrap_or_else(|| Arc::new(MemoryUserTokenStore::new())),
                 margin: self.margin,
                 refresh_attempts: self.refresh_attempts,
-                flights: Mutex::default(),
+                max_wait: self.max_wait,
+                flights: Flights::new(self.failure_ttl),
                 unsaved: Mutex::default(),
                 refusals: Mutex::default(),
             }),
@@ -184,15 +198,13 @@ impl UserTokenSource {
 
     /// Stores a token obtained elsewhere for `user`.
     pub async fn save(&self, user: &str, token: UserToken) -> Result<()> {
-        self.inner.unsaved_map().remove(user);
-        self.inner.refusals_map().remove(user);
+        self.inner.forget(user);
         self.inner.store.set(user, token).await.map_err(store_error)
     }
 
     /// Forgets `user`'s token.
     pub async fn sign_out(&self, user: &str) -> Result<()> {
-        self.inner.unsaved_map().remove(user);
-        self.inner.refusals_map().remove(user);
+        self.inner.forget(user);
         self.inner.store.remove(user).await.map_err(store_error)
     }
 
@@ -201,15 +213,21 @@ impl UserTokenSource {
         self.inner.store.get(user).await.map_err(store_error)
     }
 
-    /// A valid access token for `user`, refreshed first if it expires within the margin.
+    /// A valid access token for `user`, refreshed first if it is due (see
+    /// [`refresh_margin`](UserTokenSourceBuilder::refresh_margin)). Waits for a refresh at most
+    /// the client's retry budget.
     pub async fn access_token(&self, user: &str) -> Result<Secret> {
+        let deadline = deadline_after(Instant::now(), self.inner.max_wait);
+        self.access_token_until(user, deadline).await
+    }
+
+    /// [`access_token`](Self::access_token), waiting for a refresh until `deadline` at most.
+    async fn access_token_until(&self, user: &str, deadline: Instant) -> Result<Secret> {
         let token = self.inner.load(user).await?;
-        if !token.access_expires_within(self.inner.margin) {
+        if !token.refresh_due(self.inner.margin) {
             return Ok(token.access_token);
         }
-        let margin = self.inner.margin;
-        self.refresh_where(user, move |t| t.access_expires_within(margin))
-            .await
+        self.refresh_where(user, Stale::Due, deadline).await
     }
 
     /// `user`, for [`Client::as_user_with`](crate::Client::as_user_with).
@@ -221,44 +239,57 @@ impl UserTokenSource {
     }
 
     /// The platform rejected `sent`: refresh unless another call already replaced it.
-    async fn rejected(&self, user: &str, sent: &Secret) -> Result<()> {
-        let sent = sent.clone();
-        self.refresh_where(user, move |t| t.access_token == sent)
+    async fn rejected(&self, user: &str, sent: &Secret, deadline: Instant) -> Result<()> {
+        self.refresh_where(user, Stale::Is(sent.clone()), deadline)
             .await
             .map(drop)
     }
 
-    /// Under the user's lock, refreshes if the stored token is still `stale`.
-    async fn refresh_where(
-        &self,
-        user: &str,
-        stale: impl FnOnce(&UserToken) -> bool,
-    ) -> Result<Secret> {
-        let guard = self.inner.flight(user).lock_owned().await;
-        let current = self.inner.load(user).await?;
-        if !stale(&current) {
-            return Ok(current.access_token);
-        }
+    /// Joins the user's refresh in flight, or starts one that refreshes if the stored token is
+    /// still `stale`; waits until `deadline` at most. A failure remembered for the user answers
+    /// at once.
+    async fn refresh_where(&self, user: &str, stale: Stale, deadline: Instant) -> Result<Secret> {
         let inner = self.inner.clone();
-        let user = user.to_owned();
-        // Its own task: dropping the caller must not cancel between the platform's answer (which
+        let key = user.to_owned();
+        // Detached: dropping the callers must not cancel between the platform's answer (which
         // spent the refresh token) and the store write.
-        tokio::spawn(async move {
-            let _guard = guard;
-            inner.refresh_and_store(&user, current).await
-        })
-        .await
-        .map_err(|e| Error::Auth(format!("the user token refresh stopped: {e}")))?
+        self.inner
+            .flights
+            .run(&key, deadline, Run::Detached, "user token refresh", || {
+                let user = key.clone();
+                Box::pin(async move { inner.refresh_if(&user, stale).await })
+            })
+            .await
     }
 }
 
+/// Which stored token a refresh replaces.
+enum Stale {
+    /// One due for a refresh.
+    Due,
+    /// This one, which the platform rejected.
+    Is(Secret),
+}
+
 impl Inner {
-    fn flight(&self, user: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
-        if flights.len() >= MAX_IDLE_LOCKS {
-            flights.retain(|_, lock| Arc::strong_count(lock) > 1);
+    /// Forgets what was remembered about `user`'s refreshes: a new token makes it stale.
+    fn forget(&self, user: &str) {
+        self.unsaved_map().remove(user);
+        self.refusals_map().remove(user);
+        self.flights.forget_failure(&user.to_owned());
+    }
+
+    /// Refreshes if the stored token is still `stale`.
+    async fn refresh_if(&self, user: &str, stale: Stale) -> Result<Secret> {
+        let current = self.load(user).await?;
+        let still = match &stale {
+            Stale::Due => current.refresh_due(self.margin),
+            Stale::Is(sent) => current.access_token == *sent,
+        };
+        if !still {
+            return Ok(current.access_token);
         }
-        flights.entry(user.to_owned()).or_default().clone()
+        self.refresh_and_store(user, current).await
     }
 
     /// The user's token: first a refreshed one the store has not taken yet (written now, and
@@ -321,6 +352,14 @@ impl Inner {
             return Err(store_error(e));
         }
         tracing::debug!(user, "user token refreshed and stored");
+        if access.expose().is_empty() {
+            // The next refresh uses the new refresh token stored above.
+            return Err(Error::Auth(
+                "the OAuth token endpoint answered without an access token; its new refresh \
+                 token is stored"
+                    .into(),
+            ));
+        }
         Ok(access)
     }
 
@@ -367,15 +406,23 @@ impl SourcedUser {
         &self.user
     }
 
-    /// A valid access token, refreshed first if needed.
-    pub(crate) async fn access_token(&self) -> Result<Secret> {
-        self.source.access_token(&self.user).await
+    /// A valid access token, refreshed first if needed, waiting until `deadline` at most.
+    pub(crate) async fn access_token(&self, deadline: Instant) -> Result<Secret> {
+        self.source.access_token_until(&self.user, deadline).await
     }
 
     /// The platform rejected `sent` (99991677 / 99991668): refresh once for every caller that
-    /// saw it rejected.
-    pub(crate) async fn rejected(&self, sent: &Secret) -> Result<()> {
-        self.source.rejected(&self.user, sent).await
+    /// saw it rejected, waiting until `deadline` at most.
+    pub(crate) async fn rejected(&self, sent: &Secret, deadline: Instant) -> Result<()> {
+        self.source.rejected(&self.user, sent, deadline).await
+    }
+
+    /// How long the failed refresh remembered for this user, if any, still answers.
+    pub(crate) fn failure_remaining(&self) -> Option<Duration> {
+        self.source
+            .inner
+            .flights
+            .failure_remaining(&self.user.to_string())
     }
 }
 

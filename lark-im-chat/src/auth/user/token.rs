@@ -1,6 +1,7 @@
 //! A user's tokens as one typed value: the access token, the refresh token, when each expires
 //! and the scopes granted.
 
+use crate::auth::store::refresh_margin;
 use crate::auth::Secret;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -35,6 +36,10 @@ pub struct UserToken {
     /// Scopes granted to the token (the response's space-separated `scope`).
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// When the access token was issued (`None` for a token stored without it): with
+    /// `access_expires_at` it gives the lifetime the refresh margin scales with.
+    #[serde(default, with = "opt_unix_seconds")]
+    pub access_issued_at: Option<SystemTime>,
 }
 
 impl UserToken {
@@ -53,7 +58,26 @@ impl UserToken {
             refresh_token,
             refresh_expires_at: refresh_expires_in.map(|d| after(now, d)),
             scopes,
+            access_issued_at: Some(now),
         }
+    }
+
+    /// Whether the access token is due for a refresh: it expires within `margin` (or 10 % of its
+    /// lifetime, if more), but never earlier than half its lifetime, so that a short-lived token
+    /// is used for a while instead of being refreshed on every call. Without an issue time, the
+    /// lifetime is unknown and `margin` applies as it is.
+    pub fn refresh_due(&self, margin: Duration) -> bool {
+        let margin = match self.access_issued_at {
+            Some(issued) => {
+                let lifetime = self
+                    .access_expires_at
+                    .duration_since(issued)
+                    .unwrap_or_default();
+                refresh_margin(lifetime, margin)
+            }
+            None => margin,
+        };
+        self.access_expires_within(margin)
     }
 
     /// Whether the access token expires within `margin` from now (or has expired).
@@ -143,5 +167,22 @@ mod tests {
         assert!(serde_json::from_str::<UserToken>(stored).is_err());
         let stored = r#"{"access_token":"u-a","access_expires_at":1,"refresh_expires_at":18446744073709551615}"#;
         assert!(serde_json::from_str::<UserToken>(stored).is_err());
+    }
+
+    #[test]
+    fn the_refresh_margin_is_at_most_half_the_lifetime() {
+        let five_minutes = Duration::from_secs(300);
+        let short = UserToken::new("u-a", Duration::from_secs(60), None, None, vec![]);
+        assert!(!short.refresh_due(five_minutes), "used for its first half");
+        let mut older = short.clone();
+        older.access_issued_at = Some(SystemTime::now() - Duration::from_secs(31));
+        older.access_expires_at = SystemTime::now() + Duration::from_secs(29);
+        assert!(older.refresh_due(five_minutes));
+        // Stored without an issue time: the margin as configured.
+        older.access_issued_at = None;
+        older.access_expires_at = SystemTime::now() + Duration::from_secs(299);
+        assert!(older.refresh_due(five_minutes));
+        let long = UserToken::new("u-a", Duration::from_secs(7200), None, None, vec![]);
+        assert!(!long.refresh_due(five_minutes));
     }
 }
