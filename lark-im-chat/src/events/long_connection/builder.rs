@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
-use tokio_tungstenite::Connector;
 
 use super::config::Settings;
 use super::context::Shared;
@@ -196,7 +195,7 @@ impl LongConnectionBuilder {
 
 /// rustls with the ring provider chosen explicitly (never the process default, which may be
 /// ambiguous) and the webpki roots.
-fn tls() -> Result<Connector, LongConnectionError> {
+fn tls() -> Result<Arc<rustls::ClientConfig>, LongConnectionError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -208,5 +207,5 @@ fn tls() -> Result<Connector, LongConnectionError> {
         })?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    Ok(Connector::Rustls(Arc::new(config)))
+    Ok(Arc::new(config))
 }

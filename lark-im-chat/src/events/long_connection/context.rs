@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
-use tokio_tungstenite::Connector;
 
 use super::config::Settings;
 use super::state::Counters;
@@ -17,7 +16,8 @@ pub(crate) struct Shared {
     pub(crate) app_secret: Secret,
     pub(crate) dispatcher: Dispatcher,
     pub(crate) http: reqwest::Client,
-    pub(crate) tls: Connector,
+    /// TLS of `wss` connections (rustls, ring provider, webpki roots).
+    pub(crate) tls: Arc<rustls::ClientConfig>,
     pub(crate) counters: Arc<Counters>,
     /// Handler slots: how many handlers run at once.
     pub(crate) running: Arc<Semaphore>,

@@ -9,7 +9,8 @@
 //!
 //! 1. `POST {base}/callback/ws/endpoint` with `AppID`/`AppSecret` (bounded by a timeout); the
 //!    answer's `ClientConfig` is adopted, clamped into configured bounds;
-//! 2. the WebSocket handshake (rustls); a refusal with handshake status 403, or 514 with
+//! 2. the WebSocket handshake (HTTP/1.1 upgrade done here, over rustls for `wss`, so that no
+//!    library logs the URL); a refusal with handshake status 403, or 514 with
 //!    auth error code 1000040350 (connection limit), stops the client, like endpoint codes
 //!    other than 1 and 1000040343; everything else is retried;
 //! 3. pbbp2 [`Frame`]s: a ping every ping interval, pongs adopting the server's new
@@ -43,6 +44,7 @@ mod reassembly;
 mod session;
 mod state;
 mod supervisor;
+mod upgrade;
 
 pub use builder::LongConnectionBuilder;
 pub use client::LongConnection;
