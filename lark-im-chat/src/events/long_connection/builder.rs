@@ -107,6 +107,14 @@ impl LongConnectionBuilder {
         self
     }
 
+    /// Longest wait between connections that open and then die within one ping interval, in
+    /// a row: such waits double from the initial backoff up to this, whatever the server's
+    /// reconnect interval says; a connection that stays up resets them. Default: 300 s.
+    pub fn max_backoff(mut self, cap: Duration) -> Self {
+        self.settings.max_backoff = cap;
+        self
+    }
+
     /// How long one unit of the server's `ClientConfig` lasts. Default: 1 s, which is what
     /// the platform means. Only tests against a local server change it, to run the
     /// platform's schedules faster.

@@ -32,6 +32,10 @@ pub const DEFAULT_MAX_RECONNECT_NONCE: Duration = Duration::from_secs(300);
 /// Default delay of the second reconnect attempt; later ones double up to the reconnect
 /// interval.
 pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_secs(1);
+/// Default longest wait between connections that die young (within one ping interval) in a
+/// row: their waits double from the initial backoff up to this, whatever the server's
+/// reconnect interval says.
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// Default number of handlers running at once.
 pub const DEFAULT_MAX_CONCURRENT_HANDLERS: usize = 64;
 /// Default number of events accepted but not yet acknowledged (running or waiting for a
@@ -62,6 +66,7 @@ pub(crate) struct Settings {
     pub(crate) reconnect_bounds: (Duration, Duration),
     pub(crate) max_reconnect_nonce: Duration,
     pub(crate) initial_backoff: Duration,
+    pub(crate) max_backoff: Duration,
     pub(crate) max_concurrent_handlers: usize,
     pub(crate) max_pending_events: usize,
     pub(crate) fragments: FragmentLimits,
@@ -82,6 +87,7 @@ impl Settings {
             reconnect_bounds: DEFAULT_RECONNECT_INTERVAL_BOUNDS,
             max_reconnect_nonce: DEFAULT_MAX_RECONNECT_NONCE,
             initial_backoff: DEFAULT_INITIAL_BACKOFF,
+            max_backoff: DEFAULT_MAX_BACKOFF,
             max_concurrent_handlers: DEFAULT_MAX_CONCURRENT_HANDLERS,
             max_pending_events: DEFAULT_MAX_PENDING_EVENTS,
             fragments: FragmentLimits {

@@ -24,7 +24,9 @@
 //!
 //! Between connections it waits a random time within the server's `ReconnectNonce`, then
 //! backs off with jitter up to `ReconnectInterval`, and gives up after `ReconnectCount`
-//! failed attempts in a row. [`LongConnection::states`] reports each step.
+//! failed attempts in a row. Connections that die within one ping interval, in a row, wait
+//! longer: doubling up to [`DEFAULT_MAX_BACKOFF`] (5 min), whatever the server's interval.
+//! [`LongConnection::states`] reports each step.
 //!
 //! The app secret and the connection URL (whose query carries `access_key` and `ticket`)
 //! never appear in logs, errors or `Debug` output.
@@ -50,11 +52,12 @@ pub use builder::LongConnectionBuilder;
 pub use client::LongConnection;
 pub use config::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_ENDPOINT_TIMEOUT, DEFAULT_FRAGMENT_TTL,
-    DEFAULT_INITIAL_BACKOFF, DEFAULT_LIVENESS_GRACE, DEFAULT_MAX_CONCURRENT_HANDLERS,
-    DEFAULT_MAX_FRAGMENTED_MESSAGES, DEFAULT_MAX_FRAGMENTS, DEFAULT_MAX_MESSAGE_BYTES,
-    DEFAULT_MAX_PENDING_EVENTS, DEFAULT_MAX_RECONNECT_NONCE, DEFAULT_PING_INTERVAL,
-    DEFAULT_PING_INTERVAL_BOUNDS, DEFAULT_RECONNECT_INTERVAL, DEFAULT_RECONNECT_INTERVAL_BOUNDS,
-    DEFAULT_RECONNECT_NONCE, DEFAULT_SHUTDOWN_GRACE, DEFAULT_WRITE_TIMEOUT,
+    DEFAULT_INITIAL_BACKOFF, DEFAULT_LIVENESS_GRACE, DEFAULT_MAX_BACKOFF,
+    DEFAULT_MAX_CONCURRENT_HANDLERS, DEFAULT_MAX_FRAGMENTED_MESSAGES, DEFAULT_MAX_FRAGMENTS,
+    DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_PENDING_EVENTS, DEFAULT_MAX_RECONNECT_NONCE,
+    DEFAULT_PING_INTERVAL, DEFAULT_PING_INTERVAL_BOUNDS, DEFAULT_RECONNECT_INTERVAL,
+    DEFAULT_RECONNECT_INTERVAL_BOUNDS, DEFAULT_RECONNECT_NONCE, DEFAULT_SHUTDOWN_GRACE,
+    DEFAULT_WRITE_TIMEOUT,
 };
 pub use endpoint::ENDPOINT_PATH;
 pub use error::{
