@@ -19,12 +19,7 @@ pub(crate) fn delay(attempt: u32, tuning: &Tuning, settings: &Settings) -> Durat
     if attempt <= 1 {
         return tuning.reconnect_nonce.mul_f64(rand::random::<f64>());
     }
-    let doublings = (attempt - 2).min(31);
-    let base = settings
-        .initial_backoff
-        .saturating_mul(1 << doublings)
-        .min(tuning.reconnect_interval);
-    base.mul_f64(0.5 + rand::random::<f64>() * 0.5)
+    jittered_doubling(settings.initial_backoff, attempt - 2, tuning.reconnect_interval)
 }
 
 /// The least wait after `young` connections in a row died young (none for 0).
@@ -32,12 +27,13 @@ pub(crate) fn young_delay(young: u32, settings: &Settings) -> Duration {
     if young == 0 {
         return Duration::ZERO;
     }
-    let doublings = (young - 1).min(31);
-    let base = settings
-        .initial_backoff
-        .saturating_mul(1 << doublings)
-        .min(settings.max_backoff);
-    base.mul_f64(0.5 + rand::random::<f64>() * 0.5)
+    jittered_doubling(settings.initial_backoff, young - 1, settings.max_backoff)
+}
+
+/// `base` doubled `doublings` times, at most `cap`, then a random 50–100 % of that.
+fn jittered_doubling(base: Duration, doublings: u32, cap: Duration) -> Duration {
+    let full = base.saturating_mul(1 << doublings.min(31)).min(cap);
+    full.mul_f64(0.5 + rand::random::<f64>() * 0.5)
 }
 
 #[cfg(test)]
