@@ -19,7 +19,11 @@ pub(crate) fn delay(attempt: u32, tuning: &Tuning, settings: &Settings) -> Durat
     if attempt <= 1 {
         return tuning.reconnect_nonce.mul_f64(rand::random::<f64>());
     }
-    jittered_doubling(settings.initial_backoff, attempt - 2, tuning.reconnect_interval)
+    jittered_doubling(
+        settings.initial_backoff,
+        attempt - 2,
+        tuning.reconnect_interval,
+    )
 }
 
 /// The least wait after `young` connections in a row died young (none for 0).

@@ -160,6 +160,20 @@ impl LongConnectionBuilder {
         self
     }
 
+    /// Largest number of headers of one frame; a data frame with more is acknowledged with
+    /// 500 at once (its handler does not run) and the connection kept. Default: 64.
+    pub fn max_frame_headers(mut self, n: usize) -> Self {
+        self.settings.headers.max_count = n.max(1);
+        self
+    }
+
+    /// Largest byte size of one frame's headers and other string fields together; beyond
+    /// it, as for [`max_frame_headers`](Self::max_frame_headers). Default: 16 KiB.
+    pub fn max_frame_header_bytes(mut self, bytes: usize) -> Self {
+        self.settings.headers.max_bytes = bytes.max(1);
+        self
+    }
+
     /// Time in-flight handlers get to finish on [`LongConnection::shutdown`]. Default: 5 s.
     pub fn shutdown_grace(mut self, grace: Duration) -> Self {
         self.settings.shutdown_grace = grace;

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::frame_limits::HeaderLimits;
 use super::reassembly::FragmentLimits;
 
 /// Default time limit of the endpoint request.
@@ -49,6 +50,11 @@ pub const DEFAULT_MAX_FRAGMENTED_MESSAGES: usize = 256;
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
 /// Default largest `sum` of a fragmented message.
 pub const DEFAULT_MAX_FRAGMENTS: u32 = 128;
+/// Default largest number of headers of one frame; a frame with more is acknowledged with
+/// 500 (data) or skipped (control), and the connection kept.
+pub const DEFAULT_MAX_FRAME_HEADERS: usize = 64;
+/// Default largest byte size of one frame's headers and other string fields together.
+pub const DEFAULT_MAX_FRAME_HEADER_BYTES: usize = 16 * 1024;
 /// Default time in-flight handlers get to finish on shutdown.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -70,6 +76,7 @@ pub(crate) struct Settings {
     pub(crate) max_concurrent_handlers: usize,
     pub(crate) max_pending_events: usize,
     pub(crate) fragments: FragmentLimits,
+    pub(crate) headers: HeaderLimits,
     pub(crate) shutdown_grace: Duration,
 }
 
@@ -95,6 +102,10 @@ impl Settings {
                 max_messages: DEFAULT_MAX_FRAGMENTED_MESSAGES,
                 max_bytes: DEFAULT_MAX_MESSAGE_BYTES,
                 max_fragments: DEFAULT_MAX_FRAGMENTS,
+            },
+            headers: HeaderLimits {
+                max_count: DEFAULT_MAX_FRAME_HEADERS,
+                max_bytes: DEFAULT_MAX_FRAME_HEADER_BYTES,
             },
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         }
