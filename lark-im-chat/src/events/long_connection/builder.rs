@@ -154,6 +154,13 @@ impl LongConnectionBuilder {
         self
     }
 
+    /// Longest `message_id` of a fragmented message (ids count in the fragment buffer's
+    /// byte budget). Default: 256 bytes.
+    pub fn max_message_id_bytes(mut self, bytes: usize) -> Self {
+        self.settings.fragments.max_id_bytes = bytes.max(1);
+        self
+    }
+
     /// Largest fragment count of a message. Default: 128.
     pub fn max_fragments(mut self, n: u32) -> Self {
         self.settings.fragments.max_fragments = n.max(1);

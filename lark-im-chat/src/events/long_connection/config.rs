@@ -48,6 +48,9 @@ pub const DEFAULT_FRAGMENT_TTL: Duration = Duration::from_secs(10);
 pub const DEFAULT_MAX_FRAGMENTED_MESSAGES: usize = 256;
 /// Default byte budget of the fragment buffer, and largest WebSocket message (8 MiB).
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
+/// Default longest `message_id` of a fragmented message; ids count in the fragment byte
+/// budget.
+pub const DEFAULT_MAX_MESSAGE_ID_BYTES: usize = 256;
 /// Default largest `sum` of a fragmented message.
 pub const DEFAULT_MAX_FRAGMENTS: u32 = 128;
 /// Default largest number of headers of one frame; a frame with more is acknowledged with
@@ -101,6 +104,7 @@ impl Settings {
                 ttl: DEFAULT_FRAGMENT_TTL,
                 max_messages: DEFAULT_MAX_FRAGMENTED_MESSAGES,
                 max_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+                max_id_bytes: DEFAULT_MAX_MESSAGE_ID_BYTES,
                 max_fragments: DEFAULT_MAX_FRAGMENTS,
             },
             headers: HeaderLimits {

@@ -212,7 +212,8 @@ impl Session<'_> {
             Ok(None) => Ok(()),
             Ok(Some(whole)) => self.route(frame, whole, now).await,
             Err(e) => {
-                tracing::warn!(message_id = %info.message_id, error = %e, "fragment refused");
+                let message_id: String = info.message_id.chars().take(64).collect();
+                tracing::warn!(%message_id, error = %e, "fragment refused");
                 self.write(frame.ack(ACK_FAILED, now.elapsed())).await
             }
         }
