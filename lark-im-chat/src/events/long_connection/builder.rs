@@ -136,6 +136,23 @@ impl LongConnectionBuilder {
         self
     }
 
+    /// Byte budget of the events accepted but not yet acknowledged (payloads and ack
+    /// frames); beyond it events are acknowledged with 500 at once, to be redelivered.
+    /// Default: 32 MiB.
+    pub fn max_pending_bytes(mut self, bytes: usize) -> Self {
+        self.settings.max_pending_bytes = bytes.max(1);
+        self
+    }
+
+    /// Longest time an accepted event waits for a handler slot, from its receipt; past it
+    /// the event is acknowledged with 500 (the platform redelivers it) instead of being
+    /// acknowledged after the platform has given up on it. Default: 3 s, the platform's
+    /// window for an ack.
+    pub fn ack_window(mut self, window: Duration) -> Self {
+        self.settings.ack_window = window;
+        self
+    }
+
     /// How long an incomplete fragmented message is kept. Default: 10 s.
     pub fn fragment_ttl(mut self, ttl: Duration) -> Self {
         self.settings.fragments.ttl = ttl;
@@ -210,6 +227,9 @@ impl LongConnectionBuilder {
         let shared = Shared {
             running: Arc::new(Semaphore::new(settings.max_concurrent_handlers)),
             pending: Arc::new(Semaphore::new(settings.max_pending_events)),
+            pending_bytes: Arc::new(Semaphore::new(
+                settings.max_pending_bytes.min(Semaphore::MAX_PERMITS),
+            )),
             settings,
             app_id: self.app_id,
             app_secret: self.app_secret,

@@ -42,6 +42,13 @@ pub const DEFAULT_MAX_CONCURRENT_HANDLERS: usize = 64;
 /// Default number of events accepted but not yet acknowledged (running or waiting for a
 /// handler slot); beyond it an event is acknowledged with 500 at once, to be redelivered.
 pub const DEFAULT_MAX_PENDING_EVENTS: usize = 1024;
+/// Default byte budget of the events accepted but not yet acknowledged (payloads and ack
+/// frames); beyond it an event is acknowledged with 500 at once, to be redelivered.
+pub const DEFAULT_MAX_PENDING_BYTES: usize = 32 * 1024 * 1024;
+/// The platform's ack window: it takes an event not acknowledged within 3 s of sending for
+/// failed and redelivers it. An event whose handler cannot start within this time after
+/// receipt is acknowledged with 500 then, rather than held for its turn.
+pub const DEFAULT_ACK_WINDOW: Duration = Duration::from_secs(3);
 /// Default time an incomplete fragmented message is kept.
 pub const DEFAULT_FRAGMENT_TTL: Duration = Duration::from_secs(10);
 /// Default number of incomplete fragmented messages kept.
@@ -78,6 +85,8 @@ pub(crate) struct Settings {
     pub(crate) max_backoff: Duration,
     pub(crate) max_concurrent_handlers: usize,
     pub(crate) max_pending_events: usize,
+    pub(crate) max_pending_bytes: usize,
+    pub(crate) ack_window: Duration,
     pub(crate) fragments: FragmentLimits,
     pub(crate) headers: HeaderLimits,
     pub(crate) shutdown_grace: Duration,
@@ -100,6 +109,8 @@ impl Settings {
             max_backoff: DEFAULT_MAX_BACKOFF,
             max_concurrent_handlers: DEFAULT_MAX_CONCURRENT_HANDLERS,
             max_pending_events: DEFAULT_MAX_PENDING_EVENTS,
+            max_pending_bytes: DEFAULT_MAX_PENDING_BYTES,
+            ack_window: DEFAULT_ACK_WINDOW,
             fragments: FragmentLimits {
                 ttl: DEFAULT_FRAGMENT_TTL,
                 max_messages: DEFAULT_MAX_FRAGMENTED_MESSAGES,

@@ -23,6 +23,8 @@ pub(crate) struct Shared {
     pub(crate) running: Arc<Semaphore>,
     /// Accepted, not yet acknowledged events (running or waiting for a slot).
     pub(crate) pending: Arc<Semaphore>,
+    /// Bytes of the accepted, not yet acknowledged events, one permit a byte.
+    pub(crate) pending_bytes: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for Shared {

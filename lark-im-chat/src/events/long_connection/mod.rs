@@ -20,7 +20,10 @@
 //! 4. liveness from inbound traffic: one ping interval plus a grace period of silence and
 //!    the connection is replaced, however well writes go;
 //! 5. handlers run in tasks of their own, a bounded number at once, so acks never wait
-//!    behind other events' handlers; an event type without a handler is acknowledged 200.
+//!    behind other events' handlers; an event type without a handler is acknowledged 200;
+//!    events waiting for a handler are bounded in count and bytes, and one that cannot start
+//!    its handler within the platform's 3 s ack window ([`DEFAULT_ACK_WINDOW`]) is
+//!    acknowledged with 500 then, to be redelivered.
 //!
 //! Between connections it waits a random time within the server's `ReconnectNonce`, then
 //! backs off with jitter up to `ReconnectInterval`, and gives up after `ReconnectCount`
@@ -52,14 +55,14 @@ mod upgrade;
 pub use builder::LongConnectionBuilder;
 pub use client::LongConnection;
 pub use config::{
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_ENDPOINT_TIMEOUT, DEFAULT_FRAGMENT_TTL,
+    DEFAULT_ACK_WINDOW, DEFAULT_CONNECT_TIMEOUT, DEFAULT_ENDPOINT_TIMEOUT, DEFAULT_FRAGMENT_TTL,
     DEFAULT_INITIAL_BACKOFF, DEFAULT_LIVENESS_GRACE, DEFAULT_MAX_BACKOFF,
     DEFAULT_MAX_CONCURRENT_HANDLERS, DEFAULT_MAX_FRAGMENTED_MESSAGES, DEFAULT_MAX_FRAGMENTS,
     DEFAULT_MAX_FRAME_HEADERS, DEFAULT_MAX_FRAME_HEADER_BYTES, DEFAULT_MAX_MESSAGE_BYTES,
-    DEFAULT_MAX_MESSAGE_ID_BYTES, DEFAULT_MAX_PENDING_EVENTS, DEFAULT_MAX_RECONNECT_NONCE,
-    DEFAULT_PING_INTERVAL, DEFAULT_PING_INTERVAL_BOUNDS, DEFAULT_RECONNECT_INTERVAL,
-    DEFAULT_RECONNECT_INTERVAL_BOUNDS, DEFAULT_RECONNECT_NONCE, DEFAULT_SHUTDOWN_GRACE,
-    DEFAULT_WRITE_TIMEOUT,
+    DEFAULT_MAX_MESSAGE_ID_BYTES, DEFAULT_MAX_PENDING_BYTES, DEFAULT_MAX_PENDING_EVENTS,
+    DEFAULT_MAX_RECONNECT_NONCE, DEFAULT_PING_INTERVAL, DEFAULT_PING_INTERVAL_BOUNDS,
+    DEFAULT_RECONNECT_INTERVAL, DEFAULT_RECONNECT_INTERVAL_BOUNDS, DEFAULT_RECONNECT_NONCE,
+    DEFAULT_SHUTDOWN_GRACE, DEFAULT_WRITE_TIMEOUT,
 };
 pub use endpoint::ENDPOINT_PATH;
 pub use error::{
