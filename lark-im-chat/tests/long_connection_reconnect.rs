@@ -290,3 +290,59 @@ async fn reconnect_count_bounds_the_failed_attempts_in_a_row() {
     // One successful request, then the two failed attempts allowed.
     assert_eq!(platform.endpoint_hits().len(), 3);
 }
+
+#[tokio::test]
+async fn connections_that_die_young_back_off_exponentially_up_to_the_cap() {
+    const WINDOW: Duration = Duration::from_secs(3);
+    const CAP: Duration = Duration::from_millis(400);
+    // The server's schedule alone would reconnect every 10 ms.
+    let mut platform = Platform::with_client_config(
+        json!({"PingInterval": 100, "ReconnectInterval": 1, "ReconnectNonce": 0}),
+    )
+    .await;
+    let client = platform
+        .plain_client()
+        .initial_backoff(Duration::from_millis(20))
+        .max_backoff(CAP)
+        .start()
+        .expect("start");
+    let start = Instant::now();
+    let mut accepted = Vec::new();
+    while let Some(conn) = platform
+        .try_accept(WINDOW.saturating_sub(start.elapsed()))
+        .await
+    {
+        accepted.push(Instant::now());
+        conn.close().await;
+    }
+    let gaps: Vec<Duration> = accepted.windows(2).map(|w| w[1] - w[0]).collect();
+    eprintln!(
+        "server closing every connection at once, ReconnectInterval 1, ReconnectNonce 0: {} connections in {WINDOW:?}; gaps {gaps:?}",
+        accepted.len()
+    );
+    assert!(accepted.len() <= 25, "{} connections", accepted.len());
+    // Past the doublings, every wait is at least half the cap (the jitter's floor).
+    let late = gaps.iter().skip(6).min().copied().unwrap_or(CAP);
+    assert!(
+        late >= CAP / 2 - Duration::from_millis(20),
+        "late gap {late:?}"
+    );
+
+    // A connection that stays up past one ping interval resets the backoff.
+    let conn = platform.accept().await;
+    tokio::time::sleep(Duration::from_millis(1300)).await;
+    conn.close().await;
+    let closed = Instant::now();
+    let _next = platform.accept().await;
+    let gap = closed.elapsed();
+    eprintln!("after a connection that stayed up 1.3 s: reconnected in {gap:?}");
+    assert!(
+        gap < CAP / 2,
+        "reconnect after a long-lived connection took {gap:?}"
+    );
+    let expected = accepted.len() as u64 + 2;
+    eventually("every handshake counted", || {
+        client.stats().connections >= expected
+    })
+    .await;
+}

@@ -283,6 +283,11 @@ impl Conn {
         while self.recv().await.is_some() {}
     }
 
+    /// The socket itself, e.g. to split it into a sender and a reader task.
+    pub fn into_socket(self) -> WebSocket {
+        self.ws
+    }
+
     /// Closes from the server side.
     pub async fn close(mut self) {
         let _ = self.ws.send(Message::Close(None)).await;

@@ -4,6 +4,11 @@
 //! `ReconnectNonce`, so that a fleet of clients cut off at once does not reconnect at once.
 //! Each further attempt in a row waits twice as long as the one before, from the initial
 //! backoff up to the server's `ReconnectInterval`, with jitter (between half and all of it).
+//!
+//! Connections that open and then die young (within one ping interval) in a row wait longer
+//! still, whatever the server's interval says: the initial backoff doubled per young death,
+//! up to `max_backoff` (minutes), with the same jitter. A server that accepts and closes at
+//! once is otherwise hit every `ReconnectInterval`. A connection that stays up resets it.
 
 use std::time::Duration;
 
@@ -14,12 +19,25 @@ pub(crate) fn delay(attempt: u32, tuning: &Tuning, settings: &Settings) -> Durat
     if attempt <= 1 {
         return tuning.reconnect_nonce.mul_f64(rand::random::<f64>());
     }
-    let doublings = (attempt - 2).min(31);
-    let base = settings
-        .initial_backoff
-        .saturating_mul(1 << doublings)
-        .min(tuning.reconnect_interval);
-    base.mul_f64(0.5 + rand::random::<f64>() * 0.5)
+    jittered_doubling(
+        settings.initial_backoff,
+        attempt - 2,
+        tuning.reconnect_interval,
+    )
+}
+
+/// The least wait after `young` connections in a row died young (none for 0).
+pub(crate) fn young_delay(young: u32, settings: &Settings) -> Duration {
+    if young == 0 {
+        return Duration::ZERO;
+    }
+    jittered_doubling(settings.initial_backoff, young - 1, settings.max_backoff)
+}
+
+/// `base` doubled `doublings` times, at most `cap`, then a random 50–100 % of that.
+fn jittered_doubling(base: Duration, doublings: u32, cap: Duration) -> Duration {
+    let full = base.saturating_mul(1 << doublings.min(31)).min(cap);
+    full.mul_f64(0.5 + rand::random::<f64>() * 0.5)
 }
 
 #[cfg(test)]
@@ -43,6 +61,21 @@ mod tests {
             assert!(third >= Duration::from_secs(1) && third <= Duration::from_secs(2));
             let late = delay(40, &tuning, &settings);
             assert!(late >= Duration::from_secs(5) && late <= Duration::from_secs(10));
+        }
+    }
+
+    #[test]
+    fn young_deaths_double_past_the_interval_up_to_the_cap() {
+        let mut settings = Settings::new("http://x");
+        settings.max_backoff = Duration::from_secs(60);
+        assert_eq!(young_delay(0, &settings), Duration::ZERO);
+        for _ in 0..100 {
+            let first = young_delay(1, &settings);
+            assert!(first >= Duration::from_millis(500) && first <= Duration::from_secs(1));
+            let eighth = young_delay(8, &settings);
+            assert!(eighth >= Duration::from_secs(30) && eighth <= Duration::from_secs(60));
+            let late = young_delay(u32::MAX, &settings);
+            assert!(late >= Duration::from_secs(30) && late <= Duration::from_secs(60));
         }
     }
 }

@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Semaphore;
-use tokio_tungstenite::Connector;
 
 use super::config::Settings;
 use super::context::Shared;
@@ -108,6 +107,14 @@ impl LongConnectionBuilder {
         self
     }
 
+    /// Longest wait between connections that open and then die within one ping interval, in
+    /// a row: such waits double from the initial backoff up to this, whatever the server's
+    /// reconnect interval says; a connection that stays up resets them. Default: 300 s.
+    pub fn max_backoff(mut self, cap: Duration) -> Self {
+        self.settings.max_backoff = cap;
+        self
+    }
+
     /// How long one unit of the server's `ClientConfig` lasts. Default: 1 s, which is what
     /// the platform means. Only tests against a local server change it, to run the
     /// platform's schedules faster.
@@ -129,6 +136,23 @@ impl LongConnectionBuilder {
         self
     }
 
+    /// Byte budget of the events accepted but not yet acknowledged (payloads and ack
+    /// frames); beyond it events are acknowledged with 500 at once, to be redelivered.
+    /// Default: 32 MiB.
+    pub fn max_pending_bytes(mut self, bytes: usize) -> Self {
+        self.settings.max_pending_bytes = bytes.max(1);
+        self
+    }
+
+    /// Longest time an accepted event waits for a handler slot, from its receipt; past it
+    /// the event is acknowledged with 500 (the platform redelivers it) instead of being
+    /// acknowledged after the platform has given up on it. Default: 3 s, the platform's
+    /// window for an ack.
+    pub fn ack_window(mut self, window: Duration) -> Self {
+        self.settings.ack_window = window;
+        self
+    }
+
     /// How long an incomplete fragmented message is kept. Default: 10 s.
     pub fn fragment_ttl(mut self, ttl: Duration) -> Self {
         self.settings.fragments.ttl = ttl;
@@ -147,9 +171,30 @@ impl LongConnectionBuilder {
         self
     }
 
+    /// Longest `message_id` of a fragmented message (ids count in the fragment buffer's
+    /// byte budget). Default: 256 bytes.
+    pub fn max_message_id_bytes(mut self, bytes: usize) -> Self {
+        self.settings.fragments.max_id_bytes = bytes.max(1);
+        self
+    }
+
     /// Largest fragment count of a message. Default: 128.
     pub fn max_fragments(mut self, n: u32) -> Self {
         self.settings.fragments.max_fragments = n.max(1);
+        self
+    }
+
+    /// Largest number of headers of one frame; a data frame with more is acknowledged with
+    /// 500 at once (its handler does not run) and the connection kept. Default: 64.
+    pub fn max_frame_headers(mut self, n: usize) -> Self {
+        self.settings.headers.max_count = n.max(1);
+        self
+    }
+
+    /// Largest byte size of one frame's headers and other string fields together; beyond
+    /// it, as for [`max_frame_headers`](Self::max_frame_headers). Default: 16 KiB.
+    pub fn max_frame_header_bytes(mut self, bytes: usize) -> Self {
+        self.settings.headers.max_bytes = bytes.max(1);
         self
     }
 
@@ -182,6 +227,9 @@ impl LongConnectionBuilder {
         let shared = Shared {
             running: Arc::new(Semaphore::new(settings.max_concurrent_handlers)),
             pending: Arc::new(Semaphore::new(settings.max_pending_events)),
+            pending_bytes: Arc::new(Semaphore::new(
+                settings.max_pending_bytes.min(Semaphore::MAX_PERMITS),
+            )),
             settings,
             app_id: self.app_id,
             app_secret: self.app_secret,
@@ -196,7 +244,7 @@ impl LongConnectionBuilder {
 
 /// rustls with the ring provider chosen explicitly (never the process default, which may be
 /// ambiguous) and the webpki roots.
-fn tls() -> Result<Connector, LongConnectionError> {
+fn tls() -> Result<Arc<rustls::ClientConfig>, LongConnectionError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
@@ -208,5 +256,5 @@ fn tls() -> Result<Connector, LongConnectionError> {
         })?
         .with_root_certificates(roots)
         .with_no_client_auth();
-    Ok(Connector::Rustls(Arc::new(config)))
+    Ok(Arc::new(config))
 }

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::frame_limits::HeaderLimits;
 use super::reassembly::FragmentLimits;
 
 /// Default time limit of the endpoint request.
@@ -32,19 +33,38 @@ pub const DEFAULT_MAX_RECONNECT_NONCE: Duration = Duration::from_secs(300);
 /// Default delay of the second reconnect attempt; later ones double up to the reconnect
 /// interval.
 pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_secs(1);
+/// Default longest wait between connections that die young (within one ping interval) in a
+/// row: their waits double from the initial backoff up to this, whatever the server's
+/// reconnect interval says.
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// Default number of handlers running at once.
 pub const DEFAULT_MAX_CONCURRENT_HANDLERS: usize = 64;
 /// Default number of events accepted but not yet acknowledged (running or waiting for a
 /// handler slot); beyond it an event is acknowledged with 500 at once, to be redelivered.
 pub const DEFAULT_MAX_PENDING_EVENTS: usize = 1024;
+/// Default byte budget of the events accepted but not yet acknowledged (payloads and ack
+/// frames); beyond it an event is acknowledged with 500 at once, to be redelivered.
+pub const DEFAULT_MAX_PENDING_BYTES: usize = 32 * 1024 * 1024;
+/// The platform's ack window: it takes an event not acknowledged within 3 s of sending for
+/// failed and redelivers it. An event whose handler cannot start within this time after
+/// receipt is acknowledged with 500 then, rather than held for its turn.
+pub const DEFAULT_ACK_WINDOW: Duration = Duration::from_secs(3);
 /// Default time an incomplete fragmented message is kept.
 pub const DEFAULT_FRAGMENT_TTL: Duration = Duration::from_secs(10);
 /// Default number of incomplete fragmented messages kept.
 pub const DEFAULT_MAX_FRAGMENTED_MESSAGES: usize = 256;
 /// Default byte budget of the fragment buffer, and largest WebSocket message (8 MiB).
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
+/// Default longest `message_id` of a fragmented message; ids count in the fragment byte
+/// budget.
+pub const DEFAULT_MAX_MESSAGE_ID_BYTES: usize = 256;
 /// Default largest `sum` of a fragmented message.
 pub const DEFAULT_MAX_FRAGMENTS: u32 = 128;
+/// Default largest number of headers of one frame; a frame with more is acknowledged with
+/// 500 (data) or skipped (control), and the connection kept.
+pub const DEFAULT_MAX_FRAME_HEADERS: usize = 64;
+/// Default largest byte size of one frame's headers and other string fields together.
+pub const DEFAULT_MAX_FRAME_HEADER_BYTES: usize = 16 * 1024;
 /// Default time in-flight handlers get to finish on shutdown.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -62,9 +82,13 @@ pub(crate) struct Settings {
     pub(crate) reconnect_bounds: (Duration, Duration),
     pub(crate) max_reconnect_nonce: Duration,
     pub(crate) initial_backoff: Duration,
+    pub(crate) max_backoff: Duration,
     pub(crate) max_concurrent_handlers: usize,
     pub(crate) max_pending_events: usize,
+    pub(crate) max_pending_bytes: usize,
+    pub(crate) ack_window: Duration,
     pub(crate) fragments: FragmentLimits,
+    pub(crate) headers: HeaderLimits,
     pub(crate) shutdown_grace: Duration,
 }
 
@@ -82,13 +106,21 @@ impl Settings {
             reconnect_bounds: DEFAULT_RECONNECT_INTERVAL_BOUNDS,
             max_reconnect_nonce: DEFAULT_MAX_RECONNECT_NONCE,
             initial_backoff: DEFAULT_INITIAL_BACKOFF,
+            max_backoff: DEFAULT_MAX_BACKOFF,
             max_concurrent_handlers: DEFAULT_MAX_CONCURRENT_HANDLERS,
             max_pending_events: DEFAULT_MAX_PENDING_EVENTS,
+            max_pending_bytes: DEFAULT_MAX_PENDING_BYTES,
+            ack_window: DEFAULT_ACK_WINDOW,
             fragments: FragmentLimits {
                 ttl: DEFAULT_FRAGMENT_TTL,
                 max_messages: DEFAULT_MAX_FRAGMENTED_MESSAGES,
                 max_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+                max_id_bytes: DEFAULT_MAX_MESSAGE_ID_BYTES,
                 max_fragments: DEFAULT_MAX_FRAGMENTS,
+            },
+            headers: HeaderLimits {
+                max_count: DEFAULT_MAX_FRAME_HEADERS,
+                max_bytes: DEFAULT_MAX_FRAME_HEADER_BYTES,
             },
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
         }

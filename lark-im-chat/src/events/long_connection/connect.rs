@@ -1,18 +1,14 @@
-//! One connection attempt: the endpoint request, then the WebSocket handshake.
+//! One connection attempt: the endpoint request, then the WebSocket handshake (done by
+//! [`upgrade`], which logs nothing, so the URL's `access_key` and `ticket` reach no logger).
 
 use std::sync::Arc;
 
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 use super::config::Tuning;
 use super::context::Shared;
-use super::endpoint;
-use super::LongConnectionError;
-
-/// The client side of an open long connection.
-pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+pub(crate) use super::upgrade::Socket;
+use super::{endpoint, upgrade, LongConnectionError};
 
 /// An open connection and what the endpoint said about it.
 pub(crate) struct Connected {
@@ -41,47 +37,16 @@ pub(crate) async fn open(
     let ws_config = WebSocketConfig::default()
         .max_message_size(Some(limit))
         .max_frame_size(Some(limit));
-    let handshake = tokio_tungstenite::connect_async_tls_with_config(
-        endpoint.url.expose(),
-        Some(ws_config),
-        true,
-        Some(shared.tls.clone()),
-    );
-    let (socket, _response) = tokio::time::timeout(settings.connect_timeout, handshake)
+    let handshake = upgrade::open(endpoint.url.expose(), &shared.tls, ws_config);
+    let socket = tokio::time::timeout(settings.connect_timeout, handshake)
         .await
         .map_err(|_| LongConnectionError::Timeout {
             stage: "WebSocket connect",
             after: settings.connect_timeout,
-        })?
-        .map_err(|e| refusal(&e))?;
+        })??;
     Ok(Connected {
         socket,
         service_id: endpoint.service_id,
         device_id: endpoint.device_id,
     })
-}
-
-/// Classifies a failed handshake by its `Handshake-*` headers.
-fn refusal(error: &tokio_tungstenite::tungstenite::Error) -> LongConnectionError {
-    let tokio_tungstenite::tungstenite::Error::Http(response) = error else {
-        return LongConnectionError::websocket(error);
-    };
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    let number = |name: &str| header(name).and_then(|v| v.parse::<i64>().ok());
-    LongConnectionError::Handshake {
-        http_status: response.status().as_u16(),
-        status: number("handshake-status"),
-        auth_code: number("handshake-autherrcode"),
-        message: header("handshake-msg")
-            .unwrap_or_default()
-            .chars()
-            .take(256)
-            .collect(),
-    }
 }

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
-use tokio_tungstenite::Connector;
 
 use super::config::Settings;
 use super::state::Counters;
@@ -17,12 +16,15 @@ pub(crate) struct Shared {
     pub(crate) app_secret: Secret,
     pub(crate) dispatcher: Dispatcher,
     pub(crate) http: reqwest::Client,
-    pub(crate) tls: Connector,
+    /// TLS of `wss` connections (rustls, ring provider, webpki roots).
+    pub(crate) tls: Arc<rustls::ClientConfig>,
     pub(crate) counters: Arc<Counters>,
     /// Handler slots: how many handlers run at once.
     pub(crate) running: Arc<Semaphore>,
     /// Accepted, not yet acknowledged events (running or waiting for a slot).
     pub(crate) pending: Arc<Semaphore>,
+    /// Bytes of the accepted, not yet acknowledged events, one permit a byte.
+    pub(crate) pending_bytes: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for Shared {

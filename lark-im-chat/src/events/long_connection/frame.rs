@@ -30,6 +30,21 @@ pub const HEADER_TIMESTAMP: &str = "timestamp";
 /// Header key the client adds to an ack: handler time in milliseconds.
 pub const HEADER_BIZ_RT: &str = "biz_rt";
 
+/// Header key of the sending instance.
+const HEADER_INSTANCE_ID: &str = "instance_id";
+
+/// The headers the protocol defines on a data frame, the only ones an ack copies back
+/// (each at most once), so an ack stays small whatever the frame carried.
+pub(crate) const PROTOCOL_HEADERS: [&str; 7] = [
+    HEADER_TYPE,
+    HEADER_MESSAGE_ID,
+    HEADER_SUM,
+    HEADER_SEQ,
+    HEADER_TRACE_ID,
+    HEADER_TIMESTAMP,
+    HEADER_INSTANCE_ID,
+];
+
 /// One `key`/`value` header of a [`Frame`].
 #[derive(Clone, PartialEq, Eq, prost::Message)]
 pub struct Header {
@@ -114,6 +129,22 @@ pub enum FrameError {
         /// The fragment count.
         sum: u32,
     },
+    /// The frame has more headers than the per-frame limit.
+    #[error("frame has {count} headers, above the limit of {limit}")]
+    TooManyHeaders {
+        /// Headers in the frame.
+        count: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The frame's headers and other string fields exceed the per-frame byte limit.
+    #[error("frame headers take {bytes} bytes, above the limit of {limit}")]
+    HeadersTooLarge {
+        /// Bytes of the headers and string fields.
+        bytes: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A pong's payload is not a `ClientConfig` object.
     #[error("pong payload is not a ClientConfig object: {reason}")]
     InvalidClientConfig {
@@ -176,12 +207,21 @@ impl Frame {
         }
     }
 
-    /// The ack of this data frame: the same frame, its headers plus `biz_rt` (the handler
-    /// time in milliseconds, at least 1), with payload `{"code":<code>}`.
+    /// The ack of this data frame: the same frame, its protocol headers (`type`,
+    /// `message_id`, `sum`, `seq`, `trace_id`, `timestamp`, `instance_id`, each at most
+    /// once; others are not copied) plus `biz_rt` (the handler time in milliseconds, at
+    /// least 1), with payload `{"code":<code>}`.
     pub fn ack(&self, code: u16, handler_time: Duration) -> Self {
         let millis = handler_time.as_millis().clamp(1, u128::from(u64::MAX));
-        let mut headers = Vec::with_capacity(self.headers.len() + 1);
-        headers.extend(self.headers.iter().cloned());
+        let mut headers: Vec<Header> = Vec::with_capacity(PROTOCOL_HEADERS.len() + 1);
+        let mut copied = [false; PROTOCOL_HEADERS.len()];
+        for h in &self.headers {
+            if let Some(i) = PROTOCOL_HEADERS.iter().position(|k| *k == h.key) {
+                if !std::mem::replace(&mut copied[i], true) {
+                    headers.push(h.clone());
+                }
+            }
+        }
         headers.push(header(HEADER_BIZ_RT, &millis.to_string()));
         Self {
             headers,

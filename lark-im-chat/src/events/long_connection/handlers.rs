@@ -2,15 +2,20 @@
 //! events' handlers.
 //!
 //! Each event gets a task of its own; at most `max_concurrent_handlers` run at once and at
-//! most `max_pending_events` are accepted without an ack. When that budget is spent, the
-//! event is acknowledged with 500 at once (the platform redelivers it) instead of stalling
-//! the reader, which must keep reading for liveness.
+//! most `max_pending_events` events of `max_pending_bytes` in all are accepted without an
+//! ack. When that budget is spent, the event is acknowledged with 500 at once (the platform
+//! redelivers it) instead of stalling the reader, which must keep reading for liveness.
+//!
+//! An accepted event whose handler cannot start within the ack window after its receipt
+//! (the platform's 3 s) is acknowledged with 500 then: an ack after the platform has given
+//! up on the event helps no one, and the slot it would take is better spent on fresh ones.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use tokio::sync::mpsc;
+use prost::Message as _;
+use tokio::sync::{mpsc, TryAcquireError};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -39,16 +44,48 @@ pub(crate) fn spawn(
         );
         return Some(frame.ack(ACK_FAILED, received.elapsed()));
     };
+    // The payload and the ack frame the task holds until the ack is sent.
+    let size = payload.len().saturating_add(frame.encoded_len());
+    let charge = u32::try_from(size.min(shared.settings.max_pending_bytes)).unwrap_or(u32::MAX);
+    let Ok(pending_bytes) = Arc::clone(&shared.pending_bytes).try_acquire_many_owned(charge) else {
+        tracing::warn!(
+            limit = shared.settings.max_pending_bytes,
+            "events awaiting their handler exceed the byte budget; acknowledged with 500 for redelivery"
+        );
+        return Some(frame.ack(ACK_FAILED, received.elapsed()));
+    };
     let shared = Arc::clone(shared);
     shared
         .counters
         .handlers_in_flight
         .fetch_add(1, Ordering::Relaxed);
     tasks.spawn(async move {
-        let _pending = pending;
+        let _pending = (pending, pending_bytes);
         let _in_flight = InFlight(&shared);
-        let Ok(_slot) = shared.running.acquire().await else {
-            return;
+        let _slot = match shared.running.try_acquire() {
+            Ok(slot) => slot,
+            Err(TryAcquireError::Closed) => return,
+            Err(TryAcquireError::NoPermits) => {
+                let start_by = received.checked_add(shared.settings.ack_window);
+                let wait = shared.running.acquire();
+                let slot = match start_by {
+                    Some(at) => tokio::time::timeout_at(at, wait).await,
+                    None => Ok(wait.await),
+                };
+                match slot {
+                    Ok(Ok(slot)) => slot,
+                    Ok(Err(_)) => return,
+                    Err(_) => {
+                        drop(payload);
+                        tracing::warn!(
+                            window = ?shared.settings.ack_window,
+                            "no handler slot within the ack window; acknowledged with 500 for redelivery"
+                        );
+                        let _ = acks.send(frame.ack(ACK_FAILED, received.elapsed())).await;
+                        return;
+                    }
+                }
+            }
         };
         let outcome = shared.dispatcher.dispatch_plaintext(&payload).await;
         let code = if outcome.is_success() {

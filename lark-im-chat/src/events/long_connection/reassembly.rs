@@ -19,8 +19,11 @@ pub(crate) struct FragmentLimits {
     pub(crate) ttl: Duration,
     /// Incomplete messages kept at once.
     pub(crate) max_messages: usize,
-    /// Payload bytes kept at once, over all incomplete messages; also the largest message.
+    /// Bytes kept at once, payloads and message ids, over all incomplete messages; also the
+    /// largest message.
     pub(crate) max_bytes: usize,
+    /// Longest `message_id` of a split message.
+    pub(crate) max_id_bytes: usize,
     /// Largest accepted `sum`.
     pub(crate) max_fragments: u32,
 }
@@ -45,6 +48,14 @@ pub enum FragmentError {
         /// The budget.
         limit: usize,
     },
+    /// The `message_id` of a split message is longer than the limit.
+    #[error("fragment message id of {len} bytes, above the limit of {limit}")]
+    MessageIdTooLong {
+        /// Length of the id.
+        len: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// A fragment announces another `sum` than the earlier fragments of its message.
     #[error("fragment announces {sum} fragments, earlier ones announced {expected}")]
     SumMismatch {
@@ -61,6 +72,7 @@ struct Partial {
     started: Instant,
     slots: Vec<Option<Bytes>>,
     missing: usize,
+    /// Payload bytes so far plus the length of the message id.
     bytes: usize,
 }
 
@@ -100,6 +112,12 @@ impl Reassembler {
         if sum <= 1 {
             return self.fit(payload.len()).map(|()| Some(payload));
         }
+        if message_id.len() > self.limits.max_id_bytes {
+            return Err(FragmentError::MessageIdTooLong {
+                len: message_id.len(),
+                limit: self.limits.max_id_bytes,
+            });
+        }
         if sum > self.limits.max_fragments {
             self.release(message_id);
             return Err(FragmentError::TooManyFragments {
@@ -115,15 +133,21 @@ impl Reassembler {
                 expected: u32::try_from(expected).unwrap_or(u32::MAX),
             });
         }
+        // The id is held as long as the message: it counts like payload.
+        let id_bytes = if expected.is_none() {
+            message_id.len()
+        } else {
+            0
+        };
         let so_far = self.pending.get(message_id).map_or(0, |p| p.bytes);
-        if let Err(e) = self.fit(so_far + payload.len()) {
+        if let Err(e) = self.fit(so_far + id_bytes + payload.len()) {
             self.release(message_id);
             return Err(e);
         }
         if expected.is_none() {
             self.make_room_for_one();
         }
-        self.make_room_for_bytes(payload.len(), message_id);
+        self.make_room_for_bytes(id_bytes + payload.len(), message_id);
 
         let partial = self
             .pending
@@ -132,8 +156,11 @@ impl Reassembler {
                 started: now,
                 slots: vec![None; sum as usize],
                 missing: sum as usize,
-                bytes: 0,
+                bytes: id_bytes,
             });
+        if expected.is_none() {
+            self.bytes += id_bytes;
+        }
         let slot = &mut partial.slots[seq as usize];
         if slot.is_some() {
             return Ok(None);
@@ -148,7 +175,7 @@ impl Reassembler {
         let Some(done) = self.take(message_id) else {
             return Ok(None);
         };
-        let mut whole = BytesMut::with_capacity(done.bytes);
+        let mut whole = BytesMut::with_capacity(done.bytes - message_id.len());
         for part in done.slots.into_iter().flatten() {
             whole.extend_from_slice(&part);
         }
@@ -194,7 +221,7 @@ impl Reassembler {
         self.pending.len()
     }
 
-    /// Payload bytes held.
+    /// Bytes held: payloads and message ids.
     pub(crate) fn pending_bytes(&self) -> usize {
         self.bytes
     }
@@ -263,6 +290,7 @@ mod tests {
             ttl: Duration::from_secs(5),
             max_messages: 2,
             max_bytes: 10,
+            max_id_bytes: 4,
             max_fragments: 4,
         }
     }
@@ -305,5 +333,23 @@ mod tests {
             r.push("c", 3, 1, Bytes::from("x"), now),
             Err(FragmentError::SumMismatch { .. })
         ));
+    }
+
+    #[test]
+    fn message_ids_are_limited_and_counted() {
+        let mut r = Reassembler::new(limits());
+        let now = Instant::now();
+        assert_eq!(
+            r.push("12345", 2, 0, Bytes::new(), now),
+            Err(FragmentError::MessageIdTooLong { len: 5, limit: 4 })
+        );
+        r.push("abcd", 2, 0, Bytes::new(), now).ok();
+        r.push("efgh", 2, 0, Bytes::from("12"), now).ok();
+        assert_eq!((r.pending_messages(), r.pending_bytes()), (2, 10));
+        // A third id does not fit the budget beside them: the oldest is evicted.
+        r.push("ijkl", 2, 0, Bytes::new(), now).ok();
+        assert!(r.pending_bytes() <= 10, "{}", r.pending_bytes());
+        let whole = r.push("ijkl", 2, 1, Bytes::from("z"), now);
+        assert_eq!(whole, Ok(Some(Bytes::from("z"))));
     }
 }

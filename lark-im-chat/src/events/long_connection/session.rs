@@ -18,6 +18,7 @@ use super::config::{ServerConfig, Tuning};
 use super::connect::{Connected, Socket};
 use super::context::Shared;
 use super::frame::{Frame, FrameError, METHOD_CONTROL, METHOD_DATA};
+use super::frame_limits::{self, Decoded};
 use super::handlers::{self, ACK_FAILED, ACK_OK};
 use super::liveness::Liveness;
 use super::reassembly::Reassembler;
@@ -132,19 +133,35 @@ impl Session<'_> {
         let now = Instant::now();
         self.liveness.inbound(now);
         match message {
-            Message::Binary(bytes) => match Frame::from_bytes(&bytes) {
-                Ok(frame) if frame.method == METHOD_DATA => self.on_data(frame, now).await,
-                Ok(frame) => {
-                    if frame.method == METHOD_CONTROL {
-                        self.on_control(&frame);
+            Message::Binary(bytes) => {
+                match frame_limits::decode(&bytes, self.shared.settings.headers) {
+                    Ok(Decoded::Frame(frame)) if frame.method == METHOD_DATA => {
+                        drop(bytes);
+                        self.on_data(frame, now).await
                     }
-                    Ok(())
+                    Ok(Decoded::Frame(frame)) => {
+                        if frame.method == METHOD_CONTROL {
+                            self.on_control(&frame);
+                        }
+                        Ok(())
+                    }
+                    // Refused by the header limits: a data frame is acknowledged with 500, so the
+                    // platform does not wait for it; its handler does not run.
+                    Ok(Decoded::Refused(frame, e)) => {
+                        drop(bytes);
+                        self.malformed(&e);
+                        if frame.method == METHOD_DATA {
+                            self.write(frame.ack(ACK_FAILED, now.elapsed())).await
+                        } else {
+                            Ok(())
+                        }
+                    }
+                    Err(e) => {
+                        self.malformed(&e);
+                        Ok(())
+                    }
                 }
-                Err(e) => {
-                    self.malformed(&e);
-                    Ok(())
-                }
-            },
+            }
             Message::Text(text) => {
                 self.malformed(&FrameError::NotBinary { len: text.len() });
                 Ok(())
@@ -195,7 +212,8 @@ impl Session<'_> {
             Ok(None) => Ok(()),
             Ok(Some(whole)) => self.route(frame, whole, now).await,
             Err(e) => {
-                tracing::warn!(message_id = %info.message_id, error = %e, "fragment refused");
+                let message_id: String = info.message_id.chars().take(64).collect();
+                tracing::warn!(%message_id, error = %e, "fragment refused");
                 self.write(frame.ack(ACK_FAILED, now.elapsed())).await
             }
         }

@@ -154,7 +154,7 @@ pub struct Stats {
     pub handlers_in_flight: usize,
     /// Incomplete fragmented messages held.
     pub fragment_messages: usize,
-    /// Payload bytes of incomplete fragmented messages held.
+    /// Bytes of incomplete fragmented messages held: payloads and message ids.
     pub fragment_bytes: usize,
     /// Incomplete fragmented messages dropped after their time to live.
     pub fragments_expired: u64,

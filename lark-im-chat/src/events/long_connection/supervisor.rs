@@ -29,6 +29,8 @@ pub(crate) async fn run(
     let mut failures: u32 = 0;
     // Connections that failed or ended early in a row, for the backoff.
     let mut step: u32 = 0;
+    // Connections that opened and died within one ping interval, in a row.
+    let mut young: u32 = 0;
     let error = loop {
         state.set(ConnectionState::Connecting {
             attempt: failures + 1,
@@ -53,6 +55,9 @@ pub(crate) async fn run(
                         // with the short, jittered first delay.
                         if started.elapsed() >= tuning.ping_interval {
                             step = 0;
+                            young = 0;
+                        } else {
+                            young = young.saturating_add(1);
                         }
                         error
                     }
@@ -73,7 +78,8 @@ pub(crate) async fn run(
             });
         }
         step += 1;
-        let delay = backoff::delay(step, &tuning, &shared.settings);
+        let delay = backoff::delay(step, &tuning, &shared.settings)
+            .max(backoff::young_delay(young, &shared.settings));
         tracing::warn!(%error, attempt = failures + 1, ?delay, "long connection lost; reconnecting");
         state.set(ConnectionState::Reconnecting {
             attempt: failures + 1,

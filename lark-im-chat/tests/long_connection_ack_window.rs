@@ -1,0 +1,94 @@
+//! Acks on time or not at all: 10,000 events whose handlers take 1 s, 64 handlers at once.
+//! An event that cannot start its handler within the ack window (the platform's 3 s) is
+//! acknowledged with 500 then (the platform redelivers it), instead of waiting its turn for
+//! up to 16 s; every ack leaves within the window plus one handler's time.
+#![cfg(feature = "long-connection")]
+
+mod long_connection_support;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::ws::Message;
+use futures::{SinkExt as _, StreamExt as _};
+use lark_im_chat::events::long_connection::{Frame, DEFAULT_ACK_WINDOW};
+use long_connection_support::*;
+use tokio::time::Instant;
+
+const EVENTS: usize = 10_000;
+const HANDLER_TIME: Duration = Duration::from_secs(1);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_that_cannot_start_within_the_window_are_acked_500_at_once() {
+    let dispatcher = dispatcher()
+        .on_chat_disbanded(|_| async {
+            tokio::time::sleep(HANDLER_TIME).await;
+            Ok(())
+        })
+        .build()
+        .expect("dispatcher");
+    let mut platform = Platform::start().await;
+    // The server side below does not answer pings: no half-open cut while acks are awaited.
+    let client = platform
+        .client(dispatcher)
+        .liveness_grace(Duration::from_secs(120))
+        .start()
+        .expect("start");
+    let (mut tx, mut rx) = platform.accept().await.into_socket().split();
+    let sent: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; EVENTS + 1]));
+    let reader = {
+        let sent = Arc::clone(&sent);
+        tokio::spawn(async move {
+            // (latency, code) of every ack.
+            let mut acks = Vec::with_capacity(EVENTS);
+            while acks.len() < EVENTS {
+                let Ok(Some(Ok(message))) = tokio::time::timeout(PATIENCE * 3, rx.next()).await
+                else {
+                    break;
+                };
+                let Message::Binary(bytes) = message else {
+                    continue;
+                };
+                let frame = Frame::from_bytes(&bytes).expect("frame");
+                if frame.method != 1 {
+                    continue;
+                }
+                let at = sent.lock().expect("lock")[frame.seq_id as usize].expect("sent");
+                acks.push((at.elapsed(), ack_code(&frame)));
+            }
+            acks
+        })
+    };
+    for n in 1..=EVENTS {
+        let payload = fixture("im.chat.disbanded_v1", &format!("ev-window-{n}"));
+        let frame = data_frame(n as u64, &format!("m{n}"), 1, 0, &payload);
+        sent.lock().expect("lock")[n] = Some(Instant::now());
+        tx.send(Message::Binary(frame.to_bytes().into()))
+            .await
+            .expect("send");
+    }
+    let acks = reader.await.expect("reader");
+    let slowest = |code| {
+        acks.iter()
+            .filter(|a| a.1 == code)
+            .map(|a| a.0)
+            .max()
+            .unwrap_or_default()
+    };
+    let ok = acks.iter().filter(|a| a.1 == 200).count();
+    eprintln!(
+        "{EVENTS} events, 1 s handlers: {} acks; {ok} with 200 (slowest {:?}), {} with 500 (slowest {:?})",
+        acks.len(),
+        slowest(200),
+        acks.len() - ok,
+        slowest(500)
+    );
+    assert_eq!(acks.len(), EVENTS);
+    // Generous for a loaded machine: the window, one handler, and 2 s of slack.
+    let bound = DEFAULT_ACK_WINDOW + HANDLER_TIME + Duration::from_secs(2);
+    assert!(slowest(200) <= bound, "slowest 200 ack {:?}", slowest(200));
+    assert!(slowest(500) <= bound, "slowest 500 ack {:?}", slowest(500));
+    assert!(ok >= 64, "only {ok} events handled");
+    drop(tx);
+    drop(client);
+}
