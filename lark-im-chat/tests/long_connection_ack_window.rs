@@ -1,7 +1,8 @@
 //! Acks on time or not at all: 10,000 events whose handlers take 1 s, 64 handlers at once.
 //! An event that cannot start its handler within the ack window (the platform's 3 s) is
 //! acknowledged with 500 then (the platform redelivers it), instead of waiting its turn for
-//! up to 16 s; every ack leaves within the window plus one handler's time.
+//! up to 16 s; a handler that started late in the window is cut short at its end (500), so
+//! every ack leaves within the window.
 #![cfg(feature = "long-connection")]
 
 mod long_connection_support;
@@ -84,8 +85,9 @@ async fn events_that_cannot_start_within_the_window_are_acked_500_at_once() {
         slowest(500)
     );
     assert_eq!(acks.len(), EVENTS);
-    // Generous for a loaded machine: the window, one handler, and 2 s of slack.
-    let bound = DEFAULT_ACK_WINDOW + HANDLER_TIME + Duration::from_secs(2);
+    // The window and 1 s of slack for a loaded machine (before the answer-by deadline, a
+    // handler starting late in the window was acked up to a handler's time after it).
+    let bound = DEFAULT_ACK_WINDOW + Duration::from_secs(1);
     assert!(slowest(200) <= bound, "slowest 200 ack {:?}", slowest(200));
     assert!(slowest(500) <= bound, "slowest 500 ack {:?}", slowest(500));
     assert!(ok >= 64, "only {ok} events handled");

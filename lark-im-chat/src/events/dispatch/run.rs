@@ -12,6 +12,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tokio::sync::Semaphore;
+use tokio::time::Instant;
 
 /// Runs event callbacks of one app through verification, typed decoding, de-duplication and
 /// the registered handlers, and tells what to answer.
@@ -140,9 +141,28 @@ impl Dispatcher {
     /// caller bounds the payload size. A payload that is not a JSON object, or lacks the
     /// event type or id, is [`Outcome::Rejected`].
     pub async fn dispatch_plaintext(&self, payload: &[u8]) -> Outcome {
+        self.dispatch_plaintext_inner(payload, None).await
+    }
+
+    /// Same as [`dispatch_plaintext`](Self::dispatch_plaintext) for a transport that must
+    /// answer by `answer_by` (the long connection's ack window): the handler's deadline is
+    /// the dispatcher's [handler deadline](super::DispatcherBuilder::handler_deadline) or the
+    /// time left until `answer_by`, whichever is shorter, so the answer is never later than
+    /// the platform waits for it. A handler cut short is [`Outcome::HandlerFailed`] with
+    /// [`HandlerTimedOut`](super::HandlerTimedOut), and the platform redelivers the event.
+    pub async fn dispatch_plaintext_by(&self, payload: &[u8], answer_by: Instant) -> Outcome {
+        self.dispatch_plaintext_inner(payload, Some(answer_by))
+            .await
+    }
+
+    async fn dispatch_plaintext_inner(
+        &self,
+        payload: &[u8],
+        answer_by: Option<Instant>,
+    ) -> Outcome {
         let receiver = WebhookReceiver::for_authenticated_transport();
         match receiver.receive_at(&HeaderMap::new(), payload, SystemTime::now()) {
-            Ok(Received::Event(event)) => self.dispatch_verified(event).await,
+            Ok(Received::Event(event)) => self.dispatch_verified_by(event, answer_by).await,
             Ok(Received::Challenge { challenge }) => Outcome::Challenge { challenge },
             Err(error) => Outcome::Rejected(error),
         }
@@ -151,6 +171,14 @@ impl Dispatcher {
     /// Runs steps 2 to 5 (decoding, routing, de-duplication, handler) on an event that was
     /// already verified, e.g. by a [`WebhookReceiver`] called directly.
     pub async fn dispatch_verified(&self, event: VerifiedEvent) -> Outcome {
+        self.dispatch_verified_by(event, None).await
+    }
+
+    async fn dispatch_verified_by(
+        &self,
+        event: VerifiedEvent,
+        answer_by: Option<Instant>,
+    ) -> Outcome {
         let inner = &*self.inner;
         let info = EventInfo {
             event_type: event.event_type().to_owned(),
@@ -232,7 +260,12 @@ impl Dispatcher {
         }
         drop(event);
 
-        let result = call(handler, decoded, inner.deadline).await;
+        let deadline = answer_by.map_or(inner.deadline, |by| {
+            inner
+                .deadline
+                .min(by.saturating_duration_since(Instant::now()))
+        });
+        let result = call(handler, decoded, deadline).await;
         // The handler completed or was cancelled at its deadline: from here on, only its
         // result decides.
         let key = marked.map(ForgetOnDrop::disarm);

@@ -144,10 +144,10 @@ impl LongConnectionBuilder {
         self
     }
 
-    /// Longest time an accepted event waits for a handler slot, from its receipt; past it
-    /// the event is acknowledged with 500 (the platform redelivers it) instead of being
-    /// acknowledged after the platform has given up on it. Default: 3 s, the platform's
-    /// window for an ack.
+    /// Time from an event's receipt within which its ack leaves: an event still waiting for a
+    /// handler slot then is acknowledged with 500 (the platform redelivers it), and a handler
+    /// still running then is cut short (500 too), instead of an ack after the platform has
+    /// given up on the event. Default: 3 s, the platform's window for an ack.
     pub fn ack_window(mut self, window: Duration) -> Self {
         self.settings.ack_window = window;
         self

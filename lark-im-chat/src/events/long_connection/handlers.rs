@@ -7,8 +7,9 @@
 //! redelivers it) instead of stalling the reader, which must keep reading for liveness.
 //!
 //! An accepted event whose handler cannot start within the ack window after its receipt
-//! (the platform's 3 s) is acknowledged with 500 then: an ack after the platform has given
-//! up on the event helps no one, and the slot it would take is better spent on fresh ones.
+//! (the platform's 3 s) is acknowledged with 500 then, and a handler that started is cut
+//! short at the end of the window (500 too): an ack after the platform has given up on the
+//! event helps no one, and the slot it would take is better spent on fresh ones.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -87,7 +88,17 @@ pub(crate) fn spawn(
                 }
             }
         };
-        let outcome = shared.dispatcher.dispatch_plaintext(&payload).await;
+        // Answered within the window even when the handler started late in it: an ack the
+        // platform no longer waits for helps no one.
+        let outcome = match received.checked_add(shared.settings.ack_window) {
+            Some(answer_by) => {
+                shared
+                    .dispatcher
+                    .dispatch_plaintext_by(&payload, answer_by)
+                    .await
+            }
+            None => shared.dispatcher.dispatch_plaintext(&payload).await,
+        };
         let code = if outcome.is_success() {
             ACK_OK
         } else {
