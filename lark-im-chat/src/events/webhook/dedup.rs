@@ -26,7 +26,7 @@ pub const DEFAULT_DEDUP_TTL: Duration = Duration::from_secs(8 * 60 * 60);
 /// capacity with keys of about 250 bytes.
 pub const DEFAULT_DEDUP_MAX_BYTES: usize = 32 * 1024 * 1024;
 /// Default time an in-progress mark holds ([`InMemoryDedup::with_lease`],
-/// [`RedisDedup::lease`](crate::redis::RedisDedup::lease)): 60 s, far above the dispatcher's
+/// `RedisDedup::lease` with the `redis` feature): 60 s, far above the dispatcher's
 /// 2.5 s handler deadline. A mark still in progress after it is taken for a run that died
 /// (its process crashed), and the next delivery is processed.
 pub const DEFAULT_DEDUP_LEASE: Duration = Duration::from_secs(60);
