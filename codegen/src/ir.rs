@@ -54,6 +54,8 @@ pub struct Api {
     pub name: String,
     pub title: String,
     pub base_urls: Vec<(String, String)>,
+    /// Rust names of the family's own items (one per family, not per spec item).
+    pub family: FamilyNames,
     /// Enums, sorted by Rust name; an [`EnumId`] is a position here.
     pub enums: Vec<EnumDef>,
     /// Every struct: shared types, operation bodies and responses, event bodies; sorted by name.
@@ -69,6 +71,22 @@ pub struct Api {
     pub errors: Vec<ErrorCode>,
     /// Codes nearly every operation can return.
     pub common_errors: Vec<i64>,
+}
+
+/// Names of the items a family has once: its crate path (for doc examples), the extension
+/// traits it puts on the runtime's client and dispatcher builder, its event enum.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct FamilyNames {
+    /// Rust path of the family crate, e.g. `lark_im_chat`.
+    pub crate_name: String,
+    /// Extension trait on `rt::Client<T>` with the root handles, e.g. `ImChatApi`.
+    pub api_trait: String,
+    /// Extension trait on the dispatcher builder with one shorthand per event, e.g. `ImChatEvents`.
+    pub events_trait: String,
+    /// The same on the builder with state, e.g. `ImChatStateEvents`.
+    pub state_events_trait: String,
+    /// Enum of every event plus `Unknown`, e.g. `ChatEvent`.
+    pub event_enum: String,
 }
 
 /// Where an emitted item lives.
@@ -355,6 +373,8 @@ pub struct Operation {
     pub request_name: String,
     /// Name of the metadata constant, e.g. `CHAT_MEMBERS_GET`.
     pub meta_const: String,
+    /// Name of its drift shape static in `schema.rs`, e.g. `OP_CHAT_GET`.
+    pub shape_static: String,
     pub tokens: Vec<TokenType>,
     pub scopes: Vec<String>,
     pub field_scopes: Vec<String>,
@@ -396,6 +416,8 @@ pub struct Event {
     pub name: String,
     /// Name of the metadata constant.
     pub meta_const: String,
+    /// Name of its drift shape static in `schema.rs`, e.g. `EV_CHAT_UPDATED_V1`.
+    pub shape_static: String,
     /// Name of the dispatcher's registration method, e.g. `on_chat_updated`.
     pub handler_name: String,
     /// The body struct, named `name`.

@@ -9,7 +9,6 @@
 
 pub mod diag;
 mod emit;
-pub mod envelope;
 pub mod ir;
 mod json_text;
 pub mod load;

@@ -14,6 +14,13 @@ pub struct ApiFile {
     pub title: String,
     #[serde(default)]
     pub base_urls: Map<String>,
+    /// Rust path of the crate the family is generated into, as doc examples name it
+    /// (default: `lark_` + the name with `_` for `-`).
+    #[serde(default, rename = "crate")]
+    pub crate_name: Option<String>,
+    /// Name of the enum of every event (default: the name in UpperCamelCase + `Event`).
+    #[serde(default)]
+    pub event_enum: Option<String>,
 }
 
 /// `handles.yaml`
@@ -145,6 +152,8 @@ pub struct RawError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorClass {
+    /// The platform throttled the call: wait (its reset header, else the backoff) and retry.
+    RateLimited,
     /// The app's tenant or app token was rejected: evict it and fetch a new one.
     TokenInvalid,
     /// A user access token was rejected or expired: refresh it.

@@ -1,14 +1,16 @@
 //! Typed client for the Feishu/Lark group-chat API (im/v1 chats): chats, members, managers,
 //! announcements, tabs, menus, and the chat events.
 //!
-//! Every endpoint, type and event is generated from the spec in the repository's `spec/`
-//! directory; the runtime around it (tokens, transport, errors, pagination, webhooks) is written
-//! by hand.
+//! Every endpoint, type and event is generated from the spec in the repository's
+//! `spec/im-chat/` directory, over the hand-written runtime [`lark_runtime`] (tokens, transport,
+//! errors, pagination, webhooks, the long connection), whose items this crate re-exports: one
+//! dependency is enough.
 //!
 //! # Quick start
 //!
 //! ```no_run
 //! use futures::TryStreamExt;
+//! use lark_im_chat::prelude::*;
 //! use lark_im_chat::{types::ChatCreateBody, Client};
 //!
 //! # async fn run() -> Result<(), lark_im_chat::Error> {
@@ -30,80 +32,105 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Calls use the tenant token by default; [`Client::as_user`] gives handles that send a user
-//! token, and operations the platform allows only with a tenant token do not exist on them.
+//! The operations are methods of the runtime's [`Client`] through the extension trait
+//! [`ImChatApi`](prelude::ImChatApi): bring [`prelude`] into scope. One client serves every
+//! family. Calls use the tenant token by default; [`Client::as_user`] gives a client that sends
+//! a user token, and operations the platform allows only with a tenant token do not exist on it.
 //!
 //! # Events
 //!
-//! [`events::webhook`] verifies and decrypts callbacks, [`ChatEvent::from_json`] types them, and a
-//! [`events::dispatch::Dispatcher`] routes them to handlers, de-duplicating redeliveries (with the
-//! `axum` feature, `lark_im_chat::events::axum::router` serves it):
+//! A [`Dispatcher`](events::dispatch::Dispatcher) routes events of any family to typed handlers,
+//! de-duplicating redeliveries; this crate adds one shorthand per chat event
+//! ([`ImChatEvents`](prelude::ImChatEvents)). HTTP callbacks attach their verification where
+//! they are served ([`with_webhook`](events::dispatch::Dispatcher::with_webhook); with the
+//! `axum` feature, `events::axum::router` serves it), the long connection needs none:
 //!
 //! ```
 //! use lark_im_chat::events::dispatch::Dispatcher;
 //! use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
+//! use lark_im_chat::prelude::*;
 //!
 //! let config = WebhookConfig::builder().encrypt_key("encrypt-key").verification_token("token").build()?;
-//! let dispatcher = Dispatcher::builder(WebhookReceiver::new(config))
+//! let dispatcher = Dispatcher::builder()
 //!     .on_chat_member_user_added(|e| async move {
 //!         println!("{} user(s) joined {:?}", e.event.users.map_or(0, |u| u.len()), e.event.chat_id);
 //!         Ok(())
 //!     })
 //!     .build()?;
-//! // In an HTTP handler: `let (status, body) = dispatcher.handle(&headers, &body_bytes).await;`
-//! # let _ = dispatcher;
+//! let webhook = dispatcher.with_webhook(WebhookReceiver::new(config));
+//! // In an HTTP handler: `let (status, body) = webhook.handle(&headers, &body_bytes).await;`
+//! # let _ = webhook;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # More
 //!
-//! - [`ScopeSet`] tells which operations and events a set of granted scopes allows.
+//! - [`ScopeSet`] tells which operations and events a set of granted scopes allows
+//!   (`held.operations(&lark_im_chat::FAMILY)`).
 //! - [`meta`] holds every operation's and event's facts ([`meta::OperationMeta`],
-//!   [`meta::EventMeta`], `meta::CHAT_GET`, …).
+//!   [`meta::EventMeta`], `meta::CHAT_GET`, …) and [`FAMILY`].
 //! - [`drift::DriftLog`] (opt-in) notes response and event fields and enum values the spec does
 //!   not know, so spec drift seen in production can be reported.
-//! - [`ErrorCode`] names every documented business code; [`Error`] carries status, code, message
-//!   and log id.
-//! - With the `testing` feature, `lark_im_chat::testing::MockPlatform` serves responses from a
-//!   local server so downstream tests run without the platform.
+//! - [`ErrorCode`] names every documented business code (`ErrorCode::from(error.code)`);
+//!   [`Error`] carries status, code, message and log id.
+//! - With the `testing` feature, `testing::MockPlatform::start_with(&[&FAMILY])` serves
+//!   responses from a local server so downstream tests run without the platform.
+//!
+//! Features (`webhook` by default; `axum`, `long-connection`, `redis`, `testing`) turn on the
+//! runtime's feature of the same name.
 
 #![warn(missing_docs)]
 // docs.rs builds with `--cfg docsrs`: feature-gated items get their feature badge.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-// Generated code names this crate `::lark_im_chat`, so the same text compiles here and in
-// crates expanded by the proc-macro front end.
-extern crate self as lark_im_chat;
-
-pub mod auth;
-pub mod client;
-pub mod drift;
-pub mod error;
-pub mod events;
-pub mod http;
-pub mod meta;
-pub mod wire;
-
-#[doc(hidden)]
-pub mod rt;
-
 #[rustfmt::skip]
 mod generated;
 
-// Shared token store, de-duplication and rate budget for replicas, on Redis (docs inside).
-#[cfg(feature = "redis")]
-pub mod redis;
+pub use generated::{api, prelude, types, ErrorCode, ERROR_CLASSES, FAMILY};
 
-/// Serve operations' responses from a local server, for tests of code that uses this client.
-#[cfg(feature = "testing")]
-pub mod testing;
+/// Drift shapes of every response and event (what `cargo xtask decode` walks).
+#[doc(hidden)]
+pub use generated::schema;
 
-pub use generated::{api, types};
+/// The runtime this family is generated over.
+pub use lark_runtime as runtime;
 
-pub use auth::{Secret, Tenant, TokenKind, User};
-pub use client::{Client, ClientBuilder, Domain};
-pub use error::{ApiError, DecodeError, Error, Result};
+pub use lark_runtime::{auth, client, drift, error, http, retry, wire};
+pub use lark_runtime::{
+    ApiError, Client, ClientBuilder, DecodeError, Domain, Error, Result, RetryPolicy, ScopeSet,
+    Secret, Tenant, TokenKind, User,
+};
+
+/// Events: the chat events (generated) and the runtime's dispatch, webhook, axum and
+/// long-connection modules.
+pub mod events {
+    pub use crate::generated::events::*;
+    pub use lark_runtime::events::*;
+}
+
 pub use events::ChatEvent;
-pub use generated::ErrorCode;
-pub use http::RetryPolicy;
-pub use meta::ScopeSet;
+
+/// What the spec says about each operation and event: the runtime's metadata types, and this
+/// family's statics (`CHAT_GET`, [`OPERATIONS`](meta::OPERATIONS), [`EVENTS`](meta::EVENTS)).
+pub mod meta {
+    pub use crate::generated::meta::*;
+    pub use lark_runtime::meta::*;
+
+    /// The operation of this family with this id (e.g. `chat_members.get`).
+    pub fn operation(id: &str) -> Option<&'static OperationMeta> {
+        FAMILY.operation(id)
+    }
+
+    /// The event of this family with this type (e.g. `im.chat.updated_v1`).
+    pub fn event(event_type: &str) -> Option<&'static EventMeta> {
+        FAMILY.event(event_type)
+    }
+}
+
+/// Shared token store, de-duplication and rate budget for replicas, on Redis.
+#[cfg(feature = "redis")]
+pub use lark_runtime::redis;
+
+/// Test helpers: a local platform stand-in (start it with `&[&FAMILY]`) and signed callbacks.
+#[cfg(feature = "testing")]
+pub use lark_runtime::testing;

@@ -8,7 +8,11 @@
 //!                  fn is_token_invalid(); fn is_user_token_invalid(); fn is_permission_denied();
 //!                  fn needs_reauthorization() }
 //! impl From<i64> for ErrorCode
+//! pub static ERROR_CLASSES: rt::ErrorClasses = rt::ErrorClasses::new(&[(11232, rt::ErrorClass::RateLimited), …]);
 //! ```
+//!
+//! `ERROR_CLASSES` is what the runtime reads (every operation's metadata points at it): a code's
+//! `class`, else `Retryable` for a code marked `retryable`.
 
 use super::{docs, ident, lit_i64, use_root};
 use crate::ir::Api;
@@ -88,9 +92,21 @@ pub fn emit(api: &Api) -> TokenStream {
             }
         }
     });
+    let classes = api.errors.iter().filter_map(|e| {
+        let class = match e.class {
+            Some(class) => runtime_class(class),
+            None if e.retryable => quote!(rt::ErrorClass::Retryable),
+            None => return None,
+        };
+        let code = lit_i64(e.code);
+        Some(quote!((#code, #class)))
+    });
     quote! {
         #![doc = " Documented business error codes."]
         #header
+
+        /// The class of every documented code the runtime reacts to, sorted by code.
+        pub static ERROR_CLASSES: rt::ErrorClasses = rt::ErrorClasses::new(&[#(#classes),*]);
 
         /// A business error code (`code` of a failed response). The codes the spec documents are
         /// variants; any other code is kept in [`ErrorCode::Unknown`].
@@ -156,9 +172,25 @@ pub fn emit(api: &Api) -> TokenStream {
     }
 }
 
+/// The runtime's name of a spec class.
+fn runtime_class(class: ErrorClass) -> TokenStream {
+    match class {
+        ErrorClass::RateLimited => quote!(rt::ErrorClass::RateLimited),
+        ErrorClass::TokenInvalid => quote!(rt::ErrorClass::TokenInvalid),
+        ErrorClass::UserTokenInvalid => quote!(rt::ErrorClass::UserTokenInvalid),
+        ErrorClass::PermissionDenied => quote!(rt::ErrorClass::PermissionDenied),
+        ErrorClass::ReauthorizationNeeded => quote!(rt::ErrorClass::ReauthorizationNeeded),
+    }
+}
+
 /// One predicate per error class: (class, method, doc). Emitted even when no code has the class,
-/// so the runtime can always call it.
-const CLASSES: [(ErrorClass, &str, &str); 4] = [
+/// so every family's `ErrorCode` has them all.
+const CLASSES: [(ErrorClass, &str, &str); 5] = [
+    (
+        ErrorClass::RateLimited,
+        "is_rate_limited",
+        " Whether the platform throttled the call (wait and retry).",
+    ),
     (
         ErrorClass::TokenInvalid,
         "is_token_invalid",

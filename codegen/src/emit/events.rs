@@ -1,17 +1,19 @@
-//! Typed events: the built-in envelopes, one struct per event body (emitted with the other
-//! structs), and `ChatEvent`, one variant per event plus `Unknown`.
+//! Typed events: one struct per event body (emitted with the other structs) implementing the
+//! runtime's `Event`, the family's event enum (one variant per event plus `Unknown`), and the
+//! dispatcher's registration shorthands as extension traits. The envelopes are the runtime's.
 //!
 //! Shape:
 //! ```text
-//! pub struct EventEnvelopeV2<E> { schema, header: EventHeaderV2, event: E }
-//! pub struct EventEnvelopeV1<E> { ts, uuid, token, callback_type, event: E }
-//! #[non_exhaustive] pub enum ChatEvent { ChatUpdatedV1(EventEnvelopeV2<ChatUpdatedV1>), …, Unknown { event_type, raw } }
-//! impl ChatEvent { pub fn from_json(&[u8]) -> Result<Self, rt::EventDecodeError>; … }
+//! impl rt::Event for ChatUpdatedV1 { const EVENT_TYPE = "im.chat.updated_v1"; type Envelope = EventEnvelopeV2<Self>; … }
+//! #[non_exhaustive] pub enum ChatEvent { ChatUpdatedV1(Box<EventEnvelopeV2<ChatUpdatedV1>>), …, Unknown { event_type, raw } }
+//! impl ChatEvent { pub fn from_json(&[u8]) -> Result<Self, rt::EventDecodeError>; pub fn from_raw(&rt::RawEvent); … }
+//! pub trait ImChatEvents { fn on_chat_updated<H, Fut>(self, H) -> Self where H: rt::EventHandler<…>; … }
+//! impl ImChatEvents for rt::DispatcherBuilder { … }   // and ImChatStateEvents<A> with state
 //! ```
 
 use super::structs::emit_struct;
 use super::{docs, ident, use_root};
-use crate::ir::{Api, Module, Schema};
+use crate::ir::{Api, Event, Module, Schema};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -51,87 +53,70 @@ pub fn emit(api: &Api) -> TokenStream {
             Schema::V1 => quote!(Self::#v(e) => Some(&e.uuid),),
         }
     });
-    let table = api.events.iter().enumerate().map(|(slot, e)| {
-        let (v, env, et, handler) = (
-            ident(&e.name),
-            envelope(e.schema),
-            &e.event_type,
-            ident(&e.handler_name),
-        );
-        let slot = super::lit_usize(slot);
-        quote!(#slot => #v, #env, #et, #handler;)
-    });
     let ser_arms = api.events.iter().map(|e| {
         let v = ident(&e.name);
         quote!(Self::#v(e) => rt::serde::Serialize::serialize(e, serializer),)
     });
+    // The envelopes are the runtime's: imported for the ones this family's events use.
+    let envelopes: std::collections::BTreeSet<_> =
+        api.events.iter().map(|e| e.schema == Schema::V2).collect();
+    let envelopes = envelopes.into_iter().map(|v2| {
+        if v2 {
+            quote!(EventEnvelopeV2)
+        } else {
+            quote!(EventEnvelopeV1)
+        }
+    });
+    let envelope_imports = quote!(#[allow(unused_imports)] use rt::{#(#envelopes),*};);
+    let enum_name = ident(&api.family.event_enum);
+    let enum_doc = format!(
+        " Every event of the {}, typed, plus [`{}::Unknown`] for any other event type.",
+        api.title, api.family.event_enum
+    );
+    let impls = api.events.iter().map(|e| {
+        let (v, env, et, m) = (
+            ident(&e.name),
+            envelope(e.schema),
+            &e.event_type,
+            ident(&e.meta_const),
+        );
+        quote! {
+            impl rt::Event for #v {
+                const EVENT_TYPE: &'static str = #et;
+                type Envelope = #env<Self>;
+                fn meta() -> &'static rt::EventMeta {
+                    &meta::#m
+                }
+            }
+        }
+    });
+    let shorthand_decls = api.events.iter().map(|e| shorthand(e, false, false));
+    let shorthand_impls = api.events.iter().map(|e| shorthand(e, false, true));
+    let state_decls = api.events.iter().map(|e| shorthand(e, true, false));
+    let state_impls = api.events.iter().map(|e| shorthand(e, true, true));
+    let events_trait = ident(&api.family.events_trait);
+    let state_trait = ident(&api.family.state_events_trait);
+    let events_doc = format!(
+        " Registration shorthands for the events of the {}, on a dispatcher builder without state: `.on_chat_updated(h)` is `.on::<ChatUpdatedV1, _, _>(h)`.",
+        api.title
+    );
     quote! {
-        #![doc = " Typed events with their envelopes."]
+        #![doc = " Typed events: bodies, their `rt::Event` impls, the family's event enum, and the"]
+        #![doc = " dispatcher's registration shorthands."]
         #header
 
-        /// Header of a schema 2.0 callback.
-        #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-        #[serde(crate = "::lark_im_chat::rt::serde")]
-        #[non_exhaustive]
-        pub struct EventHeaderV2 {
-            /// Unique id of this event; redeliveries repeat it.
-            pub event_id: String,
-            /// Event type, e.g. `im.chat.updated_v1`.
-            pub event_type: String,
-            /// When the event happened, as the platform sent it (a string of digits).
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub create_time: Option<String>,
-            /// The app's verification token; never shown in `Debug` output.
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub token: Option<rt::Secret>,
-            /// App id, `cli_` prefix.
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub app_id: Option<String>,
-            /// Tenant where the event happened.
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub tenant_key: Option<String>,
-        }
-
-        /// A schema 2.0 callback: `{schema, header, event}`.
-        #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-        #[serde(crate = "::lark_im_chat::rt::serde")]
-        #[non_exhaustive]
-        pub struct EventEnvelopeV2<E> {
-            /// Always `"2.0"`.
-            pub schema: String,
-            /// Routing facts.
-            pub header: EventHeaderV2,
-            /// The event body.
-            pub event: E,
-        }
-
-        /// A legacy schema 1.0 callback: `{ts, uuid, token, type, event}`.
-        #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-        #[serde(crate = "::lark_im_chat::rt::serde")]
-        #[non_exhaustive]
-        pub struct EventEnvelopeV1<E> {
-            /// Send time, Unix seconds with a fraction, as a string.
-            pub ts: String,
-            /// Unique id of this event; redeliveries repeat it.
-            pub uuid: String,
-            /// The app's verification token; never shown in `Debug` output.
-            #[serde(default, skip_serializing_if = "Option::is_none")]
-            pub token: Option<rt::Secret>,
-            /// `event_callback`.
-            #[serde(rename = "type")]
-            pub callback_type: String,
-            /// The event body; its `type` names the event.
-            pub event: E,
-        }
+        #envelope_imports
 
         #(#bodies)*
 
-        /// Every event of the spec, typed, plus [`ChatEvent::Unknown`] for any other event type.
+        #(#impls)*
+
+        #[doc = #enum_doc]
         ///
         /// Envelopes are boxed: event bodies differ a lot in size.
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
-        pub enum ChatEvent {
+        pub enum #enum_name {
             #(#variants)*
             /// An event type this version of the client does not know; the body is kept.
             Unknown {
@@ -142,7 +127,7 @@ pub fn emit(api: &Api) -> TokenStream {
             },
         }
 
-        impl ChatEvent {
+        impl #enum_name {
             /// Decodes a plaintext (already decrypted) callback body of either schema.
             pub fn from_json(json: &[u8]) -> Result<Self, rt::EventDecodeError> {
                 let route = rt::peek_event(json)?;
@@ -150,6 +135,11 @@ pub fn emit(api: &Api) -> TokenStream {
                     #(#decode_arms)*
                     _ => Self::Unknown { raw: rt::decode_event(json)?, event_type: route.event_type },
                 })
+            }
+
+            /// Decodes what a dispatcher's fallback received.
+            pub fn from_raw(raw: &rt::RawEvent) -> Result<Self, rt::EventDecodeError> {
+                Self::from_json(raw.json().get().as_bytes())
             }
 
             /// The event type, e.g. `im.chat.updated_v1`.
@@ -180,26 +170,70 @@ pub fn emit(api: &Api) -> TokenStream {
             }
         }
 
-        /// Calls `$callback!` with one line per typed event, in `ChatEvent` order:
-        /// `slot => Body, Envelope, "event.type", registration_method;`. The runtime's dispatcher
-        /// builds its handler table from it, so the table never lists events by hand.
-        #[doc(hidden)]
-        macro_rules! for_each_chat_event {
-            ($callback:ident) => {
-                $callback! { #(#table)* }
-            };
-        }
-
-        #[allow(unused_imports)]
-        pub(crate) use for_each_chat_event;
-
-        impl rt::serde::Serialize for ChatEvent {
+        impl rt::serde::Serialize for #enum_name {
             fn serialize<S: rt::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
                     #(#ser_arms)*
                     Self::Unknown { raw, .. } => rt::serde::Serialize::serialize(raw, serializer),
                 }
             }
+        }
+
+        #[doc = #events_doc]
+        pub trait #events_trait: Sized {
+            #(#shorthand_decls)*
+        }
+
+        impl #events_trait for rt::DispatcherBuilder {
+            #(#shorthand_impls)*
+        }
+
+        /// The same shorthands on a dispatcher builder with application state: handlers take
+        /// `(State<A>, envelope)`.
+        pub trait #state_trait<A>: Sized {
+            #(#state_decls)*
+        }
+
+        impl<A: Clone + Send + Sync + 'static> #state_trait<A> for rt::DispatcherBuilder<rt::State<A>> {
+            #(#state_impls)*
+        }
+    }
+}
+
+/// One registration shorthand: declared in the trait, or defined in its impl.
+fn shorthand(e: &Event, with_state: bool, body: bool) -> TokenStream {
+    let (v, env, et, method) = (
+        ident(&e.name),
+        envelope(e.schema),
+        &e.event_type,
+        ident(&e.handler_name),
+    );
+    let doc = format!(
+        " Registers the handler of `{et}` events, which receives the decoded `{}<{}>`. Shorthand for `on::<{}, _, _>`; a second handler for the same event type makes `build` fail.",
+        if e.schema == Schema::V2 { "EventEnvelopeV2" } else { "EventEnvelopeV1" },
+        e.name,
+        e.name
+    );
+    let bound = if with_state {
+        quote!(H: rt::StateHandler<A, #env<#v>, Fut>)
+    } else {
+        quote!(H: rt::EventHandler<#env<#v>, Fut>)
+    };
+    if body {
+        quote! {
+            fn #method<H, Fut>(self, handler: H) -> Self
+            where
+                #bound,
+            {
+                self.on::<#v, H, Fut>(handler)
+            }
+        }
+    } else {
+        quote! {
+            #[doc = #doc]
+            fn #method<H, Fut>(self, handler: H) -> Self
+            where
+                #bound;
         }
     }
 }

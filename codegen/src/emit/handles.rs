@@ -1,10 +1,11 @@
-//! Resource handles: `Api` at the root, then one struct per handle key carrying its path variables.
+//! Resource handles: an extension trait on the runtime's client with the root handles, then one
+//! struct per handle key carrying its path variables.
 //!
 //! Shape:
 //! ```text
-//! pub struct Api<T = rt::Tenant> { ctx }
-//! impl<T> Api<T> { pub fn chats(&self) -> Chats<T>; pub fn chat(&self, chat_id) -> Chat<T> }
-//! pub struct ChatMembers<T = rt::Tenant> { ctx, chat_id }
+//! pub trait ImChatApi<T> { fn chats(&self) -> ChatsHandle<T>; fn chat(&self, chat_id) -> ChatHandle<T>; }
+//! impl<T> ImChatApi<T> for rt::Client<T> { … }
+//! pub struct ChatMembersHandle<T = rt::Tenant> { ctx, chat_id }
 //! ```
 //! Operation methods are added to the handles by each group's file.
 
@@ -16,44 +17,40 @@ use quote::quote;
 /// `generated/handles.rs`
 pub fn emit(api: &Api) -> TokenStream {
     let header = use_root(1);
+    let decls = api
+        .handles
+        .iter()
+        .filter(|h| h.parent.is_none())
+        .map(root_decl);
     let roots = api
         .handles
         .iter()
         .filter(|h| h.parent.is_none())
-        .map(|h| accessor(h, quote!(self.ctx.clone()), &[]));
+        .map(|h| accessor(h, quote!(), quote!(self.ctx().clone()), &[]));
     let handles = api
         .handles
         .iter()
         .enumerate()
         .map(|(i, h)| emit_handle(api, HandleId(i), h));
     let title = format!(
-        " Entry point of the {} API; `T` is the kind of access token sent.",
+        " Entry points of the {}: the root handles, as methods of the runtime's client.",
         api.title
     );
+    let api_trait = ident(&api.family.api_trait);
     quote! {
         #![doc = " Resource handles: where each operation is called from."]
         #header
 
         #[doc = #title]
         ///
-        /// Made by [`Client`](::lark_im_chat::Client) (tenant token) or
-        /// [`Client::as_user`](::lark_im_chat::Client::as_user) (user token).
-        #[derive(Debug, Clone)]
-        pub struct Api<T: rt::TokenKind = rt::Tenant> {
-            pub(crate) ctx: rt::Ctx<T>,
+        /// Implemented for [`Client`](rt::Client) with either token kind: the tenant token
+        /// (`Client::builder`) or a user token (`Client::as_user`); operations the spec allows
+        /// only with a tenant token do not exist on user-token handles.
+        pub trait #api_trait<T: rt::TokenKind> {
+            #(#decls)*
         }
 
-        impl<T: rt::TokenKind> Api<T> {
-            /// Handles over a client context.
-            pub fn new(ctx: rt::Ctx<T>) -> Self {
-                Self { ctx }
-            }
-
-            /// The client context the handles send with.
-            pub fn ctx(&self) -> &rt::Ctx<T> {
-                &self.ctx
-            }
-
+        impl<T: rt::TokenKind> #api_trait<T> for rt::Client<T> {
             #(#roots)*
         }
 
@@ -61,8 +58,23 @@ pub fn emit(api: &Api) -> TokenStream {
     }
 }
 
+/// The trait method declaring root handle `h`.
+fn root_decl(h: &Handle) -> TokenStream {
+    let name = ident(&h.accessor);
+    let ty = ident(&h.struct_name);
+    let doc = docs::paragraphs(std::slice::from_ref(&h.doc));
+    let params = h.own_params.iter().map(|p| {
+        let p = ident(p);
+        quote!(#p: impl Into<String>)
+    });
+    quote! {
+        #doc
+        fn #name(&self, #(#params),*) -> #ty<T>;
+    }
+}
+
 /// The method that makes handle `h` from its parent (whose path variables are `inherited`).
-fn accessor(h: &Handle, ctx: TokenStream, inherited: &[String]) -> TokenStream {
+fn accessor(h: &Handle, vis: TokenStream, ctx: TokenStream, inherited: &[String]) -> TokenStream {
     let name = ident(&h.accessor);
     let ty = ident(&h.struct_name);
     let doc = docs::paragraphs(std::slice::from_ref(&h.doc));
@@ -80,7 +92,7 @@ fn accessor(h: &Handle, ctx: TokenStream, inherited: &[String]) -> TokenStream {
     });
     quote! {
         #doc
-        pub fn #name(&self, #(#params),*) -> #ty<T> {
+        #vis fn #name(&self, #(#params),*) -> #ty<T> {
             #ty { ctx: #ctx, #(#inherited_inits)* #(#own_inits)* }
         }
     }
@@ -107,7 +119,7 @@ fn emit_handle(api: &Api, id: HandleId, h: &Handle) -> TokenStream {
         .handles
         .iter()
         .filter(|c| c.parent.as_ref().is_some_and(|p| p.id == id))
-        .map(|c| accessor(c, quote!(self.ctx.clone()), &h.params));
+        .map(|c| accessor(c, quote!(pub), quote!(self.ctx.clone()), &h.params));
     quote! {
         #doc
         #[derive(Debug, Clone)]

@@ -1,4 +1,13 @@
-//! Metadata constants: one per operation and event, and the tables over them.
+//! Metadata statics: one per operation and event, the tables over them, and the family.
+//!
+//! Shape:
+//! ```text
+//! pub static CHAT_GET: rt::OperationMeta = rt::OperationMeta::new("chat.get", …, &ERROR_CLASSES, &schema::OP_CHAT_GET);
+//! pub static OPERATIONS: &[&rt::OperationMeta] = &[&CHAT_CREATE, …];
+//! pub static CHAT_UPDATED_V1: rt::EventMeta = rt::EventMeta::new("im.chat.updated_v1", …, &schema::EV_CHAT_UPDATED_V1);
+//! pub static EVENTS: &[&rt::EventMeta] = &[…];
+//! pub static FAMILY: rt::Family = rt::Family::new("im-chat", "…", OPERATIONS, EVENTS, &ERROR_CLASSES);
+//! ```
 
 use super::{ident, use_root};
 use crate::ir::{Api, AppType, Method, Schema, TokenType};
@@ -52,10 +61,12 @@ pub fn emit(api: &Api) -> TokenStream {
         };
         let paginated = op.pagination.is_some();
         let errors = op.errors.iter().map(|e| super::lit_i64(*e));
+        let shape = ident(&op.shape_static);
         quote! {
             #[doc = #doc]
-            pub const #name: rt::OperationMeta = rt::OperationMeta::new(
+            pub static #name: rt::OperationMeta = rt::OperationMeta::new(
                 #id, #summary, #m, #path, #t, &[#(#scopes),*], &[#(#field_scopes),*], #a, #doc_url, #idem, #paginated, &[#(#errors),*],
+                &ERROR_CLASSES, &schema::#shape,
             );
         }
     });
@@ -70,13 +81,15 @@ pub fn emit(api: &Api) -> TokenStream {
         };
         let scopes = &e.scopes;
         let a = app_types(&e.app_types);
+        let shape = ident(&e.shape_static);
         quote! {
             #[doc = #doc]
-            pub const #name: rt::EventMeta = rt::EventMeta::new(#et, #summary, #schema, &[#(#scopes),*], #a, #doc_url);
+            pub static #name: rt::EventMeta = rt::EventMeta::new(#et, #summary, #schema, &[#(#scopes),*], #a, #doc_url, &schema::#shape);
         }
     });
     let event_refs = api.events.iter().map(|e| ident(&e.meta_const));
     let common = api.common_errors.iter().map(|e| super::lit_i64(*e));
+    let (family, title) = (&api.name, &api.title);
     quote! {
         #![doc = " What the spec says about each operation and event, for the runtime, docs and reports."]
         #header
@@ -94,5 +107,9 @@ pub fn emit(api: &Api) -> TokenStream {
 
         /// Codes nearly every operation can return.
         pub static COMMON_ERROR_CODES: &[i64] = &[#(#common),*];
+
+        /// This family: its operations, events and error classes, for tools that work across
+        /// families (scope checks, the mock platform, coverage).
+        pub static FAMILY: rt::Family = rt::Family::new(#family, #title, OPERATIONS, EVENTS, &ERROR_CLASSES);
     }
 }

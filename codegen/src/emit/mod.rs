@@ -35,7 +35,7 @@ pub fn emit(api: &Api, options: &GenerateOptions) -> Vec<EmittedFile> {
     let mut files = vec![
         EmittedFile {
             path: "mod.rs".into(),
-            tokens: root_module(api),
+            tokens: root_module(api, options),
             what: "module tree and re-exports",
         },
         EmittedFile {
@@ -94,10 +94,12 @@ pub fn emit(api: &Api, options: &GenerateOptions) -> Vec<EmittedFile> {
     files
 }
 
-/// `mod.rs`: private modules with one private glob import of each, so every file names the others'
-/// items plainly, and the curated public surface: `api` (entry point, handles, request builders),
-/// `types` (every data type), `events`, `meta`, `ErrorCode`.
-fn root_module(api: &Api) -> TokenStream {
+/// `mod.rs`: the one import of the runtime (`<runtime>::rt`, which every other file reaches
+/// through its glob import of this module), private modules with one private glob import of
+/// each, so every file names the others' items plainly, and the curated public surface: `api`
+/// (handles, request builders), `types` (every data type), `events`, `meta`, `ErrorCode`,
+/// `ERROR_CLASSES`, `FAMILY`, and `prelude` (the extension traits).
+fn root_module(api: &Api, options: &GenerateOptions) -> TokenStream {
     let title = format!(" Generated client for {}.", api.title);
     let mut data_in_ops: Vec<&str> = api
         .structs
@@ -108,8 +110,18 @@ fn root_module(api: &Api) -> TokenStream {
     data_in_ops.sort_unstable();
     let data_in_ops = data_in_ops.into_iter().map(ident);
     let builders = api.operations.iter().map(|o| ident(&o.request_name));
+    // Validated by the front end that set it; a path that does not parse falls back to the
+    // default rather than panicking.
+    let runtime: syn::Path =
+        syn::parse_str(&options.runtime_path).unwrap_or_else(|_| syn::parse_quote!(::lark_runtime));
+    let api_trait = ident(&api.family.api_trait);
+    let events_trait = ident(&api.family.events_trait);
+    let state_trait = ident(&api.family.state_events_trait);
     quote! {
         #![doc = #title]
+        #[allow(unused_imports)]
+        pub(crate) use #runtime::rt;
+
         mod decode;
         mod enums;
         mod errors;
@@ -124,7 +136,8 @@ fn root_module(api: &Api) -> TokenStream {
         #[allow(unused_imports)]
         use {enums::*, events::*, handles::*, ops::*, shared::*};
 
-        /// The entry point ([`Api`](api::Api)), the resource handles and the request builders.
+        /// The entry points (the client's extension trait), the resource handles and the
+        /// request builders.
         pub mod api {
             pub use super::decode::decode_operation_response;
             pub use super::handles::*;
@@ -138,9 +151,15 @@ fn root_module(api: &Api) -> TokenStream {
             pub use super::ops::{#(#data_in_ops),*};
         }
 
-        pub use errors::ErrorCode;
-        #[allow(unused_imports)]
-        pub(crate) use events::for_each_chat_event;
+        /// The extension traits to have in scope: `use <crate>::prelude::*;` gives the client
+        /// this family's operations and the dispatcher builder its event shorthands.
+        pub mod prelude {
+            pub use super::handles::#api_trait;
+            pub use super::events::{#events_trait, #state_trait};
+        }
+
+        pub use errors::{ErrorCode, ERROR_CLASSES};
+        pub use meta::FAMILY;
     }
 }
 
@@ -165,8 +184,6 @@ pub(crate) fn use_root(depth: usize) -> TokenStream {
     quote! {
         #[allow(unused_imports)]
         use #(#supers)::*::*;
-        #[allow(unused_imports)]
-        use ::lark_im_chat::rt;
     }
 }
 

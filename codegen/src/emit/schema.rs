@@ -10,13 +10,17 @@
 //!     rt::drift::Field::object("i18n_names", &I18N_NAMES),
 //!     rt::drift::Field::any("labels").array(), …] };        // sorted by wire name
 //! pub static CHAT_MODE: rt::drift::Values = rt::drift::Values { name: "ChatMode", strings: &["group", …], integers: &[] };
-//! pub static EVENT_ENVELOPE_V2: rt::drift::Object = …;       // the built-in envelopes
-//! pub static OPERATIONS: &[rt::drift::Operation] = &[rt::drift::Operation { id: "chat.get", data: &CHAT_DETAIL }, …];
-//! pub static EVENTS: &[rt::drift::Event] = &[rt::drift::Event { event_type: "…", envelope: &EVENT_ENVELOPE_V2, body: &… }, …];
+//! pub static OP_CHAT_GET: rt::drift::Operation = rt::drift::Operation { id: "chat.get", data: &CHAT_DETAIL };
+//! pub static EV_CHAT_UPDATED_V1: rt::drift::Event = rt::drift::Event {
+//!     event_type: "im.chat.updated_v1", envelope: &rt::drift::EVENT_ENVELOPE_V2_SHAPE, body: &… };
+//! pub static OPERATIONS: &[&rt::drift::Operation] = &[&OP_CHAT_GET, …];   // sorted by id
+//! pub static EVENTS: &[&rt::drift::Event] = &[&EV_CHAT_UPDATED_V1, …];    // sorted by type
 //! ```
+//!
+//! The envelopes' own shapes are the runtime's (they are not in the spec); the metadata statics
+//! point at the per-operation and per-event shapes.
 
-use super::use_root;
-use crate::envelope::{EVENT_V1_KEYS, EVENT_V2_HEADER_KEYS, EVENT_V2_KEYS};
+use super::{ident, use_root};
 use crate::ir::{Api, EnumDef, EnumId, Response, Schema, StructDef, StructId, Ty, WireValue};
 use crate::names::shouty;
 use proc_macro2::TokenStream;
@@ -31,28 +35,33 @@ pub fn emit(api: &Api) -> TokenStream {
     let values = enums.iter().map(|id| values(api.enum_def(*id)));
     let operations = api.operations.iter().map(|op| {
         let id = &op.id;
+        let name = ident(&op.shape_static);
+        let doc = format!(" The response `data` of `{id}`.");
         let data = match &op.response {
             Response::Struct(n) => static_ref(&n.name),
             Response::Empty => quote!(&rt::drift::Object::EMPTY),
         };
-        quote!(rt::drift::Operation { id: #id, data: #data },)
+        quote! {
+            #[doc = #doc]
+            pub static #name: rt::drift::Operation = rt::drift::Operation { id: #id, data: #data };
+        }
     });
+    let op_refs = api.operations.iter().map(|op| ident(&op.shape_static));
     let events = api.events.iter().map(|e| {
         let et = &e.event_type;
+        let name = ident(&e.shape_static);
+        let doc = format!(" The envelope and body of `{et}`.");
         let envelope = match e.schema {
-            Schema::V2 => quote!(&EVENT_ENVELOPE_V2),
-            Schema::V1 => quote!(&EVENT_ENVELOPE_V1),
+            Schema::V2 => quote!(&rt::drift::EVENT_ENVELOPE_V2_SHAPE),
+            Schema::V1 => quote!(&rt::drift::EVENT_ENVELOPE_V1_SHAPE),
         };
         let body = static_ref(&api.event_struct(e).name);
-        quote!(rt::drift::Event { event_type: #et, envelope: #envelope, body: #body },)
+        quote! {
+            #[doc = #doc]
+            pub static #name: rt::drift::Event = rt::drift::Event { event_type: #et, envelope: #envelope, body: #body };
+        }
     });
-    let envelope_v2 = envelope(
-        "EventEnvelopeV2",
-        EVENT_V2_KEYS,
-        Some(("header", "EVENT_HEADER_V2")),
-    );
-    let header_v2 = envelope("EventHeaderV2", EVENT_V2_HEADER_KEYS, None);
-    let envelope_v1 = envelope("EventEnvelopeV1", EVENT_V1_KEYS, None);
+    let event_refs = api.events.iter().map(|e| ident(&e.shape_static));
     quote! {
         #![doc = " What the platform sends, as the spec describes it: field wire names and enum values of"]
         #![doc = " every response and event type, for noting spec drift at run time (`DriftLog`)."]
@@ -65,20 +74,15 @@ pub fn emit(api: &Api) -> TokenStream {
 
         #(#values)*
 
-        /// A schema 2.0 callback (built in, not from the spec); `event` holds the event body.
-        pub static EVENT_ENVELOPE_V2: rt::drift::Object = #envelope_v2;
+        #(#operations)*
 
-        /// `header` of a schema 2.0 callback (built in).
-        pub static EVENT_HEADER_V2: rt::drift::Object = #header_v2;
-
-        /// A legacy schema 1.0 callback (built in); `event` holds the event body.
-        pub static EVENT_ENVELOPE_V1: rt::drift::Object = #envelope_v1;
+        #(#events)*
 
         /// The response `data` of every operation, sorted by id.
-        pub static OPERATIONS: &[rt::drift::Operation] = &[#(#operations)*];
+        pub static OPERATIONS: &[&rt::drift::Operation] = &[#(&#op_refs),*];
 
         /// The envelope and body of every event, sorted by event type.
-        pub static EVENTS: &[rt::drift::Event] = &[#(#events)*];
+        pub static EVENTS: &[&rt::drift::Event] = &[#(&#event_refs),*];
     }
 }
 
@@ -176,61 +180,5 @@ fn values(e: &EnumDef) -> TokenStream {
             strings: &[#(#strings),*],
             integers: &[#(#integers),*],
         };
-    }
-}
-
-/// A built-in envelope: every key accepts any value, except `nested` (key, static name).
-fn envelope(rust: &str, keys: &[&str], nested: Option<(&str, &str)>) -> TokenStream {
-    let mut keys = keys.to_vec();
-    keys.sort_unstable();
-    let fields = keys.iter().map(|k| match nested {
-        Some((key, target)) if key == *k => {
-            let target = format_ident!("{target}");
-            quote!(rt::drift::Field::object(#k, &#target))
-        }
-        _ => quote!(rt::drift::Field::any(#k)),
-    });
-    quote!(rt::drift::Object { name: #rust, fields: &[#(#fields),*] })
-}
-
-/// The emitted envelope structs carry exactly the keys the tables are made from.
-#[cfg(test)]
-mod tests {
-    use crate::envelope::{EVENT_V1_KEYS, EVENT_V2_HEADER_KEYS, EVENT_V2_KEYS};
-    use quote::ToTokens;
-
-    /// Wire names of the fields of struct `name` in an emitted file.
-    fn wire_fields(file: &syn::File, name: &str) -> Vec<String> {
-        let s = file
-            .items
-            .iter()
-            .find_map(|i| match i {
-                syn::Item::Struct(s) if s.ident == name => Some(s),
-                _ => None,
-            })
-            .unwrap_or_else(|| panic!("{name} is emitted"));
-        s.fields
-            .iter()
-            .map(|f| {
-                let rename = f.attrs.iter().find_map(|a| {
-                    let text = a.meta.to_token_stream().to_string();
-                    let at = text.find("rename = \"")? + "rename = \"".len();
-                    Some(text[at..].split('"').next()?.to_owned())
-                });
-                rename.unwrap_or_else(|| f.ident.as_ref().expect("named field").to_string())
-            })
-            .collect()
-    }
-
-    #[test]
-    fn the_envelope_tables_match_the_emitted_envelope_structs() {
-        let dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/legacy_event");
-        let files = crate::read_spec_dir(&dir).expect("fixture readable");
-        let api = crate::load_ir(&files).expect("fixture loads");
-        let file: syn::File = syn::parse2(super::super::events::emit(&api)).expect("valid Rust");
-        assert_eq!(wire_fields(&file, "EventEnvelopeV2"), EVENT_V2_KEYS);
-        assert_eq!(wire_fields(&file, "EventHeaderV2"), EVENT_V2_HEADER_KEYS);
-        assert_eq!(wire_fields(&file, "EventEnvelopeV1"), EVENT_V1_KEYS);
     }
 }

@@ -54,7 +54,7 @@ pub fn emit_struct(s: &StructDef) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default rt::serde::Serialize, rt::serde::Deserialize)]
-        #[serde(crate = "::lark_im_chat::rt::serde")]
+        #[serde(crate = "self::rt::serde")]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -86,7 +86,7 @@ fn with_module(ty: &Ty, required: bool) -> Option<String> {
         (true, true) => "vec",
         (false, true) => "opt_vec",
     };
-    Some(format!("::lark_im_chat::rt::wire::{module}::{kind}"))
+    Some(format!("self::rt::wire::{module}::{kind}"))
 }
 
 fn field_def(f: &Field) -> TokenStream {

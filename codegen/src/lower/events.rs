@@ -39,6 +39,7 @@ pub fn lower_event(
     let event = Event {
         event_type: event_type.to_owned(),
         meta_const: names::shouty(&body.name),
+        shape_static: format!("EV_{}", names::shouty(&body.name)),
         handler_name: names::handler_name(event_type),
         body: body.id,
         name: body.name,

@@ -29,6 +29,7 @@ pub fn lower(raw: &RawSpec, diags: &mut Diagnostics) -> Api {
         name: String::new(),
         title: String::new(),
         base_urls: Vec::new(),
+        family: FamilyNames::default(),
         enums: Vec::new(),
         structs: Vec::new(),
         handles: Vec::new(),
@@ -40,6 +41,7 @@ pub fn lower(raw: &RawSpec, diags: &mut Diagnostics) -> Api {
     if let Some((_, file)) = &raw.api {
         api.name = file.name.clone();
         api.title = file.title.clone();
+        api.family = family_names(file);
         api.base_urls = file
             .base_urls
             .iter()
@@ -134,5 +136,25 @@ fn mark_usage(api: &mut Api) {
             request: req.contains(&StructId(i)),
             response: resp.contains(&StructId(i)),
         };
+    }
+}
+
+/// The family's own Rust names, from its name (`im-chat` → `ImChatApi`, …) unless the spec sets
+/// them.
+fn family_names(file: &crate::raw::ApiFile) -> FamilyNames {
+    use heck::{ToSnakeCase as _, ToUpperCamelCase as _};
+    let camel = file.name.to_upper_camel_case();
+    FamilyNames {
+        crate_name: file
+            .crate_name
+            .clone()
+            .unwrap_or_else(|| format!("lark_{}", file.name.to_snake_case())),
+        api_trait: format!("{camel}Api"),
+        events_trait: format!("{camel}Events"),
+        state_events_trait: format!("{camel}StateEvents"),
+        event_enum: file
+            .event_enum
+            .clone()
+            .unwrap_or_else(|| format!("{camel}Event")),
     }
 }

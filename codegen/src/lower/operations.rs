@@ -122,6 +122,7 @@ pub fn lower_operation(
         fn_name: op.name.clone().unwrap_or_else(|| names::snake(method_part)),
         request_name: format!("{base}Request"),
         meta_const: names::shouty(id),
+        shape_static: format!("OP_{}", names::shouty(id)),
         tokens: tokens(op, loc, diags),
         scopes: op.scopes.clone(),
         field_scopes: op.field_scopes.clone(),

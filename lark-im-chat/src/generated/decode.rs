@@ -6,8 +6,6 @@
 
 #[allow(unused_imports)]
 use super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 fn reencode<T: rt::serde::Serialize>(data: T) -> rt::Result<rt::serde_json::Value> {
     rt::serde_json::to_value(data).map_err(|e| rt::Error::Config(e.to_string()))

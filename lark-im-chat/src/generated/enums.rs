@@ -6,8 +6,6 @@
 
 #[allow(unused_imports)]
 use super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 /// Kind of ID of an announcement's owner or last modifier.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -6,9 +6,31 @@
 
 #[allow(unused_imports)]
 use super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
+/// The class of every documented code the runtime reacts to, sorted by code.
+pub static ERROR_CLASSES: rt::ErrorClasses = rt::ErrorClasses::new(
+    &[
+        (11232, rt::ErrorClass::RateLimited),
+        (20024, rt::ErrorClass::ReauthorizationNeeded),
+        (20026, rt::ErrorClass::ReauthorizationNeeded),
+        (20037, rt::ErrorClass::ReauthorizationNeeded),
+        (20050, rt::ErrorClass::Retryable),
+        (20064, rt::ErrorClass::ReauthorizationNeeded),
+        (20073, rt::ErrorClass::ReauthorizationNeeded),
+        (232019, rt::ErrorClass::Retryable),
+        (232068, rt::ErrorClass::Retryable),
+        (232073, rt::ErrorClass::Retryable),
+        (99991400, rt::ErrorClass::RateLimited),
+        (99991663, rt::ErrorClass::TokenInvalid),
+        (99991664, rt::ErrorClass::TokenInvalid),
+        (99991668, rt::ErrorClass::UserTokenInvalid),
+        (99991671, rt::ErrorClass::TokenInvalid),
+        (99991672, rt::ErrorClass::PermissionDenied),
+        (99991676, rt::ErrorClass::PermissionDenied),
+        (99991677, rt::ErrorClass::UserTokenInvalid),
+        (99991679, rt::ErrorClass::PermissionDenied),
+    ],
+);
 /// A business error code (`code` of a failed response). The codes the spec documents are
 /// variants; any other code is kept in [`ErrorCode::Unknown`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -715,6 +737,11 @@ impl ErrorCode {
             Self::ChatOperationRateLimited | Self::ChatStillBeingCreated |
             Self::ChatMenuBeingModified | Self::RateLimited
         )
+    }
+
+    /// Whether the platform throttled the call (wait and retry).
+    pub fn is_rate_limited(self) -> bool {
+        matches!(self, Self::CustomBotRateLimited | Self::RateLimited)
     }
 
     /// Whether the app's tenant or app access token was rejected (fetch a new one).

@@ -2,71 +2,17 @@
 // Regenerate with `cargo xtask codegen` (the proc-macro front end regenerates on build).
 // Contents: typed events and envelopes.
 
-//! Typed events with their envelopes.
+//! Typed events: bodies, their `rt::Event` impls, the family's event enum, and the
+//! dispatcher's registration shorthands.
 
 #[allow(unused_imports)]
 use super::*;
 #[allow(unused_imports)]
-use ::lark_im_chat::rt;
-
-/// Header of a schema 2.0 callback.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
-#[non_exhaustive]
-pub struct EventHeaderV2 {
-    /// Unique id of this event; redeliveries repeat it.
-    pub event_id: String,
-    /// Event type, e.g. `im.chat.updated_v1`.
-    pub event_type: String,
-    /// When the event happened, as the platform sent it (a string of digits).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub create_time: Option<String>,
-    /// The app's verification token; never shown in `Debug` output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<rt::Secret>,
-    /// App id, `cli_` prefix.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_id: Option<String>,
-    /// Tenant where the event happened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant_key: Option<String>,
-}
-
-/// A schema 2.0 callback: `{schema, header, event}`.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
-#[non_exhaustive]
-pub struct EventEnvelopeV2<E> {
-    /// Always `"2.0"`.
-    pub schema: String,
-    /// Routing facts.
-    pub header: EventHeaderV2,
-    /// The event body.
-    pub event: E,
-}
-
-/// A legacy schema 1.0 callback: `{ts, uuid, token, type, event}`.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
-#[non_exhaustive]
-pub struct EventEnvelopeV1<E> {
-    /// Send time, Unix seconds with a fraction, as a string.
-    pub ts: String,
-    /// Unique id of this event; redeliveries repeat it.
-    pub uuid: String,
-    /// The app's verification token; never shown in `Debug` output.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<rt::Secret>,
-    /// `event_callback`.
-    #[serde(rename = "type")]
-    pub callback_type: String,
-    /// The event body; its `type` names the event.
-    pub event: E,
-}
+use rt::{EventEnvelopeV1, EventEnvelopeV2};
 
 /// Body of the `im.chat.access_event.bot_p2p_chat_entered_v1` event: A user opened the bot's one-to-one chat window.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatAccessEventBotP2pChatEnteredV1 {
     /// P2P chat id
@@ -80,7 +26,7 @@ pub struct ChatAccessEventBotP2pChatEnteredV1 {
     pub last_message_id: Option<String>,
     /// Time of that message, Unix ms as string
     #[serde(
-        with = "::lark_im_chat::rt::wire::int64_string::optional",
+        with = "self::rt::wire::int64_string::optional",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -126,7 +72,7 @@ impl ChatAccessEventBotP2pChatEnteredV1 {
 
 /// Body of the `im.chat.disbanded_v1` event: A chat was disbanded.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatDisbandedV1 {
     /// Chat the event is about, oc_ prefix
@@ -202,7 +148,7 @@ impl ChatDisbandedV1 {
 
 /// Body of the `im.chat.member.bot.added_v1` event: The app's bot was added to a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMemberBotAddedV1 {
     /// Chat the event is about, oc_ prefix
@@ -278,7 +224,7 @@ impl ChatMemberBotAddedV1 {
 
 /// Body of the `im.chat.member.bot.deleted_v1` event: The app's bot was removed from a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMemberBotDeletedV1 {
     /// Chat the event is about, oc_ prefix
@@ -354,7 +300,7 @@ impl ChatMemberBotDeletedV1 {
 
 /// Body of the `im.chat.member.user.added_v1` event: Users joined or were added to a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMemberUserAddedV1 {
     /// Chat the event is about, oc_ prefix
@@ -443,7 +389,7 @@ impl ChatMemberUserAddedV1 {
 
 /// Body of the `im.chat.member.user.deleted_v1` event: Users left or were removed from a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMemberUserDeletedV1 {
     /// Chat the event is about, oc_ prefix
@@ -532,7 +478,7 @@ impl ChatMemberUserDeletedV1 {
 
 /// Body of the `im.chat.member.user.withdrawn_v1` event: A pending user invitation was revoked.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMemberUserWithdrawnV1 {
     /// Chat the event is about, oc_ prefix
@@ -621,7 +567,7 @@ impl ChatMemberUserWithdrawnV1 {
 
 /// Body of the `im.chat.updated_v1` event: Chat settings, owner or info changed.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatUpdatedV1 {
     /// Chat the event is about, oc_ prefix
@@ -707,7 +653,7 @@ impl ChatUpdatedV1 {
 
 /// Body of the `p2p_chat_create` event: A user opened a one-to-one chat with the bot for the first time.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct P2pChatCreate {
     /// App id, cli_ prefix
@@ -783,7 +729,88 @@ impl P2pChatCreate {
     }
 }
 
-/// Every event of the spec, typed, plus [`ChatEvent::Unknown`] for any other event type.
+impl rt::Event for ChatAccessEventBotP2pChatEnteredV1 {
+    const EVENT_TYPE: &'static str = "im.chat.access_event.bot_p2p_chat_entered_v1";
+    type Envelope = EventEnvelopeV2<Self>;
+
+    fn meta() -> &'static rt::EventMeta {
+        &meta::CHAT_ACCESS_EVENT_BOT_P2P_CHAT_ENTERED_V1
+    }
+}
+
+impl rt::Event for ChatDisbandedV1 {
+    const EVENT_TYPE: &'static str = "im.chat.disbanded_v1";
+    type Envelope = EventEnvelopeV2<Self>;
+
+    fn meta() -> &'static rt::EventMeta {
+        &meta::CHAT_DISBANDED_V1
+    }
+}
+
+impl rt::Event for ChatMemberBotAddedV1 {
+    const EVENT_TYPE: &'static str = "im.chat.member.bot.added_v1";
+    type Envelope = EventEnvelopeV2<Self>;
+
+    fn meta() -> &'static rt::EventMeta {
+        &meta::CHAT_MEMBER_BOT_ADDED_V1
+    }
+}
+
+impl rt::Event for ChatMemberBotDeletedV1 {
+    const EVENT_TYPE: &'static str = "im.chat.member.bot.deleted_v1";
+    type Envelope = EventEnvelopeV2<Self>;
+
+    fn meta() -> &'static rt::EventMeta {
+        &meta::CHAT_MEMBER_BOT_DELETED_V1
+    }
+}
+
+impl rt::Event for ChatMemberUserAddedV1 {
+    const EVENT_TYPE: &'static str = "im.chat.member.user.added_v1";
+    type Envelope = EventEnvelopeV2<Self>;
+
+    fn meta() -> &'static rt::EventMeta {
+        &meta::CHAT_MEMBER_USER_ADDED_V1
+    }
+}
+
+impl rt::Event for ChatMemberUserDeletedV1 {
+    const EVENT_TYPE: &'static str = "im.chat.member.user.deleted_v1";
+    type Envelope = EventEnvelopeV2<Self>;
+
+    fn meta() -> &'static rt::EventMeta {
+        &meta::CHAT_MEMBER_USER_DELETED_V1
+    }
+}
+
+impl rt::Event for ChatMemberUserWithdrawnV1 {
+    const EVENT_TYPE: &'static str = "im.chat.member.user.withdrawn_v1";
+    type Envelope = EventEnvelopeV2<Self>;
+
+    fn meta() -> &'static rt::EventMeta {
+        &meta::CHAT_MEMBER_USER_WITHDRAWN_V1
+    }
+}
+
+impl rt::Event for ChatUpdatedV1 {
+    const EVENT_TYPE: &'static str = "im.chat.updated_v1";
+    type Envelope = EventEnvelopeV2<Self>;
+
+    fn meta() -> &'static rt::EventMeta {
+        &meta::CHAT_UPDATED_V1
+    }
+}
+
+impl rt::Event for P2pChatCreate {
+    const EVENT_TYPE: &'static str = "p2p_chat_create";
+    type Envelope = EventEnvelopeV1<Self>;
+
+    fn meta() -> &'static rt::EventMeta {
+        &meta::P2P_CHAT_CREATE
+    }
+}
+
+/// Every event of the Feishu/Lark group chat API (im/v1 chats), typed, plus [`ChatEvent::Unknown`] for any other event type.
 ///
 /// Envelopes are boxed: event bodies differ a lot in size.
 #[derive(Debug, Clone, PartialEq)]
@@ -855,6 +882,11 @@ impl ChatEvent {
         )
     }
 
+    /// Decodes what a dispatcher's fallback received.
+    pub fn from_raw(raw: &rt::RawEvent) -> Result<Self, rt::EventDecodeError> {
+        Self::from_json(raw.json().get().as_bytes())
+    }
+
     /// The event type, e.g. `im.chat.updated_v1`.
     pub fn event_type(&self) -> &str {
         match self {
@@ -914,28 +946,6 @@ impl ChatEvent {
     }
 }
 
-/// Calls `$callback!` with one line per typed event, in `ChatEvent` order:
-/// `slot => Body, Envelope, "event.type", registration_method;`. The runtime's dispatcher
-/// builds its handler table from it, so the table never lists events by hand.
-#[doc(hidden)]
-macro_rules! for_each_chat_event {
-    ($callback:ident) => {
-        $callback! {
-            0 => ChatAccessEventBotP2pChatEnteredV1, EventEnvelopeV2, "im.chat.access_event.bot_p2p_chat_entered_v1", on_chat_access_event_bot_p2p_chat_entered;
-            1 => ChatDisbandedV1, EventEnvelopeV2, "im.chat.disbanded_v1", on_chat_disbanded;
-            2 => ChatMemberBotAddedV1, EventEnvelopeV2, "im.chat.member.bot.added_v1", on_chat_member_bot_added;
-            3 => ChatMemberBotDeletedV1, EventEnvelopeV2, "im.chat.member.bot.deleted_v1", on_chat_member_bot_deleted;
-            4 => ChatMemberUserAddedV1, EventEnvelopeV2, "im.chat.member.user.added_v1", on_chat_member_user_added;
-            5 => ChatMemberUserDeletedV1, EventEnvelopeV2, "im.chat.member.user.deleted_v1", on_chat_member_user_deleted;
-            6 => ChatMemberUserWithdrawnV1, EventEnvelopeV2, "im.chat.member.user.withdrawn_v1", on_chat_member_user_withdrawn;
-            7 => ChatUpdatedV1, EventEnvelopeV2, "im.chat.updated_v1", on_chat_updated;
-            8 => P2pChatCreate, EventEnvelopeV1, "p2p_chat_create", on_p2p_chat_create;
-        }
-    };
-}
-
-#[allow(unused_imports)]
-pub(crate) use for_each_chat_event;
 impl rt::serde::Serialize for ChatEvent {
     fn serialize<S: rt::serde::Serializer>(
         &self,
@@ -965,5 +975,217 @@ impl rt::serde::Serialize for ChatEvent {
             Self::P2pChatCreate(e) => rt::serde::Serialize::serialize(e, serializer),
             Self::Unknown { raw, .. } => rt::serde::Serialize::serialize(raw, serializer),
         }
+    }
+}
+
+/// Registration shorthands for the events of the Feishu/Lark group chat API (im/v1 chats), on a dispatcher builder without state: `.on_chat_updated(h)` is `.on::<ChatUpdatedV1, _, _>(h)`.
+pub trait ImChatEvents: Sized {
+    /// Registers the handler of `im.chat.access_event.bot_p2p_chat_entered_v1` events, which receives the decoded `EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>`. Shorthand for `on::<ChatAccessEventBotP2pChatEnteredV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_access_event_bot_p2p_chat_entered<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>, Fut>;
+    /// Registers the handler of `im.chat.disbanded_v1` events, which receives the decoded `EventEnvelopeV2<ChatDisbandedV1>`. Shorthand for `on::<ChatDisbandedV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_disbanded<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatDisbandedV1>, Fut>;
+    /// Registers the handler of `im.chat.member.bot.added_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberBotAddedV1>`. Shorthand for `on::<ChatMemberBotAddedV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_bot_added<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatMemberBotAddedV1>, Fut>;
+    /// Registers the handler of `im.chat.member.bot.deleted_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberBotDeletedV1>`. Shorthand for `on::<ChatMemberBotDeletedV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_bot_deleted<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatMemberBotDeletedV1>, Fut>;
+    /// Registers the handler of `im.chat.member.user.added_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserAddedV1>`. Shorthand for `on::<ChatMemberUserAddedV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_user_added<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatMemberUserAddedV1>, Fut>;
+    /// Registers the handler of `im.chat.member.user.deleted_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserDeletedV1>`. Shorthand for `on::<ChatMemberUserDeletedV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_user_deleted<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatMemberUserDeletedV1>, Fut>;
+    /// Registers the handler of `im.chat.member.user.withdrawn_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserWithdrawnV1>`. Shorthand for `on::<ChatMemberUserWithdrawnV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_user_withdrawn<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatMemberUserWithdrawnV1>, Fut>;
+    /// Registers the handler of `im.chat.updated_v1` events, which receives the decoded `EventEnvelopeV2<ChatUpdatedV1>`. Shorthand for `on::<ChatUpdatedV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_updated<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatUpdatedV1>, Fut>;
+    /// Registers the handler of `p2p_chat_create` events, which receives the decoded `EventEnvelopeV1<P2pChatCreate>`. Shorthand for `on::<P2pChatCreate, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_p2p_chat_create<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV1<P2pChatCreate>, Fut>;
+}
+
+impl ImChatEvents for rt::DispatcherBuilder {
+    fn on_chat_access_event_bot_p2p_chat_entered<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>, Fut>,
+    {
+        self.on::<ChatAccessEventBotP2pChatEnteredV1, H, Fut>(handler)
+    }
+
+    fn on_chat_disbanded<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatDisbandedV1>, Fut>,
+    {
+        self.on::<ChatDisbandedV1, H, Fut>(handler)
+    }
+
+    fn on_chat_member_bot_added<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatMemberBotAddedV1>, Fut>,
+    {
+        self.on::<ChatMemberBotAddedV1, H, Fut>(handler)
+    }
+
+    fn on_chat_member_bot_deleted<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatMemberBotDeletedV1>, Fut>,
+    {
+        self.on::<ChatMemberBotDeletedV1, H, Fut>(handler)
+    }
+
+    fn on_chat_member_user_added<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatMemberUserAddedV1>, Fut>,
+    {
+        self.on::<ChatMemberUserAddedV1, H, Fut>(handler)
+    }
+
+    fn on_chat_member_user_deleted<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatMemberUserDeletedV1>, Fut>,
+    {
+        self.on::<ChatMemberUserDeletedV1, H, Fut>(handler)
+    }
+
+    fn on_chat_member_user_withdrawn<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatMemberUserWithdrawnV1>, Fut>,
+    {
+        self.on::<ChatMemberUserWithdrawnV1, H, Fut>(handler)
+    }
+
+    fn on_chat_updated<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV2<ChatUpdatedV1>, Fut>,
+    {
+        self.on::<ChatUpdatedV1, H, Fut>(handler)
+    }
+
+    fn on_p2p_chat_create<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::EventHandler<EventEnvelopeV1<P2pChatCreate>, Fut>,
+    {
+        self.on::<P2pChatCreate, H, Fut>(handler)
+    }
+}
+
+/// The same shorthands on a dispatcher builder with application state: handlers take
+/// `(State<A>, envelope)`.
+pub trait ImChatStateEvents<A>: Sized {
+    /// Registers the handler of `im.chat.access_event.bot_p2p_chat_entered_v1` events, which receives the decoded `EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>`. Shorthand for `on::<ChatAccessEventBotP2pChatEnteredV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_access_event_bot_p2p_chat_entered<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>, Fut>;
+    /// Registers the handler of `im.chat.disbanded_v1` events, which receives the decoded `EventEnvelopeV2<ChatDisbandedV1>`. Shorthand for `on::<ChatDisbandedV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_disbanded<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatDisbandedV1>, Fut>;
+    /// Registers the handler of `im.chat.member.bot.added_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberBotAddedV1>`. Shorthand for `on::<ChatMemberBotAddedV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_bot_added<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberBotAddedV1>, Fut>;
+    /// Registers the handler of `im.chat.member.bot.deleted_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberBotDeletedV1>`. Shorthand for `on::<ChatMemberBotDeletedV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_bot_deleted<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberBotDeletedV1>, Fut>;
+    /// Registers the handler of `im.chat.member.user.added_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserAddedV1>`. Shorthand for `on::<ChatMemberUserAddedV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_user_added<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserAddedV1>, Fut>;
+    /// Registers the handler of `im.chat.member.user.deleted_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserDeletedV1>`. Shorthand for `on::<ChatMemberUserDeletedV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_user_deleted<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserDeletedV1>, Fut>;
+    /// Registers the handler of `im.chat.member.user.withdrawn_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserWithdrawnV1>`. Shorthand for `on::<ChatMemberUserWithdrawnV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_user_withdrawn<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserWithdrawnV1>, Fut>;
+    /// Registers the handler of `im.chat.updated_v1` events, which receives the decoded `EventEnvelopeV2<ChatUpdatedV1>`. Shorthand for `on::<ChatUpdatedV1, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_updated<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatUpdatedV1>, Fut>;
+    /// Registers the handler of `p2p_chat_create` events, which receives the decoded `EventEnvelopeV1<P2pChatCreate>`. Shorthand for `on::<P2pChatCreate, _, _>`; a second handler for the same event type makes `build` fail.
+    fn on_p2p_chat_create<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV1<P2pChatCreate>, Fut>;
+}
+
+impl<A: Clone + Send + Sync + 'static> ImChatStateEvents<A>
+for rt::DispatcherBuilder<rt::State<A>> {
+    fn on_chat_access_event_bot_p2p_chat_entered<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>, Fut>,
+    {
+        self.on::<ChatAccessEventBotP2pChatEnteredV1, H, Fut>(handler)
+    }
+
+    fn on_chat_disbanded<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatDisbandedV1>, Fut>,
+    {
+        self.on::<ChatDisbandedV1, H, Fut>(handler)
+    }
+
+    fn on_chat_member_bot_added<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberBotAddedV1>, Fut>,
+    {
+        self.on::<ChatMemberBotAddedV1, H, Fut>(handler)
+    }
+
+    fn on_chat_member_bot_deleted<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberBotDeletedV1>, Fut>,
+    {
+        self.on::<ChatMemberBotDeletedV1, H, Fut>(handler)
+    }
+
+    fn on_chat_member_user_added<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserAddedV1>, Fut>,
+    {
+        self.on::<ChatMemberUserAddedV1, H, Fut>(handler)
+    }
+
+    fn on_chat_member_user_deleted<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserDeletedV1>, Fut>,
+    {
+        self.on::<ChatMemberUserDeletedV1, H, Fut>(handler)
+    }
+
+    fn on_chat_member_user_withdrawn<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserWithdrawnV1>, Fut>,
+    {
+        self.on::<ChatMemberUserWithdrawnV1, H, Fut>(handler)
+    }
+
+    fn on_chat_updated<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV2<ChatUpdatedV1>, Fut>,
+    {
+        self.on::<ChatUpdatedV1, H, Fut>(handler)
+    }
+
+    fn on_p2p_chat_create<H, Fut>(self, handler: H) -> Self
+    where
+        H: rt::StateHandler<A, EventEnvelopeV1<P2pChatCreate>, Fut>,
+    {
+        self.on::<P2pChatCreate, H, Fut>(handler)
     }
 }

@@ -6,41 +6,32 @@
 
 #[allow(unused_imports)]
 use super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
-/// Entry point of the Feishu/Lark group chat API (im/v1 chats) API; `T` is the kind of access token sent.
+/// Entry points of the Feishu/Lark group chat API (im/v1 chats): the root handles, as methods of the runtime's client.
 ///
-/// Made by [`Client`](::lark_im_chat::Client) (tenant token) or
-/// [`Client::as_user`](::lark_im_chat::Client::as_user) (user token).
-#[derive(Debug, Clone)]
-pub struct Api<T: rt::TokenKind = rt::Tenant> {
-    pub(crate) ctx: rt::Ctx<T>,
+/// Implemented for [`Client`](rt::Client) with either token kind: the tenant token
+/// (`Client::builder`) or a user token (`Client::as_user`); operations the spec allows
+/// only with a tenant token do not exist on user-token handles.
+pub trait ImChatApi<T: rt::TokenKind> {
+    /// One chat, by its chat_id (oc_ prefix).
+    fn chat(&self, chat_id: impl Into<String>) -> ChatHandle<T>;
+    /// All chats: create, list and search.
+    fn chats(&self) -> ChatsHandle<T>;
 }
 
-impl<T: rt::TokenKind> Api<T> {
-    /// Handles over a client context.
-    pub fn new(ctx: rt::Ctx<T>) -> Self {
-        Self { ctx }
-    }
-
-    /// The client context the handles send with.
-    pub fn ctx(&self) -> &rt::Ctx<T> {
-        &self.ctx
-    }
-
+impl<T: rt::TokenKind> ImChatApi<T> for rt::Client<T> {
     /// One chat, by its chat_id (oc_ prefix).
-    pub fn chat(&self, chat_id: impl Into<String>) -> ChatHandle<T> {
+    fn chat(&self, chat_id: impl Into<String>) -> ChatHandle<T> {
         ChatHandle {
-            ctx: self.ctx.clone(),
+            ctx: self.ctx().clone(),
             chat_id: chat_id.into(),
         }
     }
 
     /// All chats: create, list and search.
-    pub fn chats(&self) -> ChatsHandle<T> {
+    fn chats(&self) -> ChatsHandle<T> {
         ChatsHandle {
-            ctx: self.ctx.clone(),
+            ctx: self.ctx().clone(),
         }
     }
 }

@@ -6,11 +6,9 @@
 
 #[allow(unused_imports)]
 use super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 /// Metadata of `chat.create`.
-pub const CHAT_CREATE: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_CREATE: rt::OperationMeta = rt::OperationMeta::new(
     "chat.create",
     "Create a group chat, optionally inviting users and bots.",
     rt::HttpMethod::Post,
@@ -27,9 +25,11 @@ pub const CHAT_CREATE: rt::OperationMeta = rt::OperationMeta::new(
         232033, 232034, 232037, 232042, 232043, 232057, 232068, 232069, 232078, 232079,
         232091, 232095,
     ],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_CREATE,
 );
 /// Metadata of `chat.delete`.
-pub const CHAT_DELETE: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_DELETE: rt::OperationMeta = rt::OperationMeta::new(
     "chat.delete",
     "Disband a chat; history is not kept.",
     rt::HttpMethod::Delete,
@@ -42,9 +42,11 @@ pub const CHAT_DELETE: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_DELETE,
 );
 /// Metadata of `chat.get`.
-pub const CHAT_GET: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_GET: rt::OperationMeta = rt::OperationMeta::new(
     "chat.get",
     "Get a chat's name, avatar, owner and settings.",
     rt::HttpMethod::Get,
@@ -57,9 +59,11 @@ pub const CHAT_GET: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[232004, 232006, 232010, 232011, 232025, 232033, 232034],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_GET,
 );
 /// Metadata of `chat.link`.
-pub const CHAT_LINK: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_LINK: rt::OperationMeta = rt::OperationMeta::new(
     "chat.link",
     "Get a share link that lets others join the chat.",
     rt::HttpMethod::Post,
@@ -75,9 +79,11 @@ pub const CHAT_LINK: rt::OperationMeta = rt::OperationMeta::new(
         232001, 232006, 232009, 232010, 232011, 232019, 232025, 232033, 232034, 232061,
         232062, 232063, 232064, 232065,
     ],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_LINK,
 );
 /// Metadata of `chat.list`.
-pub const CHAT_LIST: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_LIST: rt::OperationMeta = rt::OperationMeta::new(
     "chat.list",
     "List chats the calling user or bot belongs to.",
     rt::HttpMethod::Get,
@@ -90,9 +96,11 @@ pub const CHAT_LIST: rt::OperationMeta = rt::OperationMeta::new(
     None,
     true,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_LIST,
 );
 /// Metadata of `chat.search`.
-pub const CHAT_SEARCH: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_SEARCH: rt::OperationMeta = rt::OperationMeta::new(
     "chat.search",
     "Search chats visible to the caller by keyword.",
     rt::HttpMethod::Get,
@@ -105,9 +113,11 @@ pub const CHAT_SEARCH: rt::OperationMeta = rt::OperationMeta::new(
     None,
     true,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_SEARCH,
 );
 /// Metadata of `chat.update`.
-pub const CHAT_UPDATE: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_UPDATE: rt::OperationMeta = rt::OperationMeta::new(
     "chat.update",
     "Update chat avatar, name, settings, or transfer ownership.",
     rt::HttpMethod::Put,
@@ -124,9 +134,11 @@ pub const CHAT_UPDATE: rt::OperationMeta = rt::OperationMeta::new(
         232019, 232023, 232025, 232026, 232030, 232031, 232033, 232034, 232035, 232037,
         232041, 232047, 232057, 232069, 232078, 232091, 232093,
     ],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_UPDATE,
 );
 /// Metadata of `chat_announcement.get`.
-pub const CHAT_ANNOUNCEMENT_GET: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_ANNOUNCEMENT_GET: rt::OperationMeta = rt::OperationMeta::new(
     "chat_announcement.get",
     "Read the legacy (doc-format) group announcement.",
     rt::HttpMethod::Get,
@@ -139,9 +151,11 @@ pub const CHAT_ANNOUNCEMENT_GET: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_ANNOUNCEMENT_GET,
 );
 /// Metadata of `chat_announcement.patch`.
-pub const CHAT_ANNOUNCEMENT_PATCH: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_ANNOUNCEMENT_PATCH: rt::OperationMeta = rt::OperationMeta::new(
     "chat_announcement.patch",
     "Edit the legacy (doc-format) group announcement.",
     rt::HttpMethod::Patch,
@@ -157,9 +171,11 @@ pub const CHAT_ANNOUNCEMENT_PATCH: rt::OperationMeta = rt::OperationMeta::new(
         232001, 232002, 232003, 232009, 232010, 232011, 232018, 232019, 232025, 232033,
         232034, 232066, 232097,
     ],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_ANNOUNCEMENT_PATCH,
 );
 /// Metadata of `chat_managers.add_managers`.
-pub const CHAT_MANAGERS_ADD_MANAGERS: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MANAGERS_ADD_MANAGERS: rt::OperationMeta = rt::OperationMeta::new(
     "chat_managers.add_managers",
     "Make users or bots chat admins.",
     rt::HttpMethod::Post,
@@ -172,9 +188,11 @@ pub const CHAT_MANAGERS_ADD_MANAGERS: rt::OperationMeta = rt::OperationMeta::new
     None,
     false,
     &[232001, 232009, 232011, 232019, 232025, 232027, 232034, 232038, 232039, 232040],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MANAGERS_ADD_MANAGERS,
 );
 /// Metadata of `chat_managers.delete_managers`.
-pub const CHAT_MANAGERS_DELETE_MANAGERS: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MANAGERS_DELETE_MANAGERS: rt::OperationMeta = rt::OperationMeta::new(
     "chat_managers.delete_managers",
     "Remove admin role from users or bots.",
     rt::HttpMethod::Post,
@@ -187,9 +205,11 @@ pub const CHAT_MANAGERS_DELETE_MANAGERS: rt::OperationMeta = rt::OperationMeta::
     None,
     false,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MANAGERS_DELETE_MANAGERS,
 );
 /// Metadata of `chat_members.create`.
-pub const CHAT_MEMBERS_CREATE: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MEMBERS_CREATE: rt::OperationMeta = rt::OperationMeta::new(
     "chat_members.create",
     "Add users or bots to a chat.",
     rt::HttpMethod::Post,
@@ -206,9 +226,11 @@ pub const CHAT_MEMBERS_CREATE: rt::OperationMeta = rt::OperationMeta::new(
         232025, 232027, 232028, 232033, 232034, 232043, 232044, 232090, 99992351,
         99992360, 99992364,
     ],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MEMBERS_CREATE,
 );
 /// Metadata of `chat_members.delete`.
-pub const CHAT_MEMBERS_DELETE: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MEMBERS_DELETE: rt::OperationMeta = rt::OperationMeta::new(
     "chat_members.delete",
     "Remove users or bots from a chat.",
     rt::HttpMethod::Delete,
@@ -224,9 +246,11 @@ pub const CHAT_MEMBERS_DELETE: rt::OperationMeta = rt::OperationMeta::new(
         232001, 232004, 232006, 232007, 232009, 232010, 232011, 232014, 232019, 232025,
         232027, 232029, 232033, 232034, 232076,
     ],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MEMBERS_DELETE,
 );
 /// Metadata of `chat_members.get`.
-pub const CHAT_MEMBERS_GET: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MEMBERS_GET: rt::OperationMeta = rt::OperationMeta::new(
     "chat_members.get",
     "List user members of a chat (bots excluded).",
     rt::HttpMethod::Get,
@@ -244,9 +268,11 @@ pub const CHAT_MEMBERS_GET: rt::OperationMeta = rt::OperationMeta::new(
     None,
     true,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MEMBERS_GET,
 );
 /// Metadata of `chat_members.is_in_chat`.
-pub const CHAT_MEMBERS_IS_IN_CHAT: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MEMBERS_IS_IN_CHAT: rt::OperationMeta = rt::OperationMeta::new(
     "chat_members.is_in_chat",
     "Check whether the caller is in a chat.",
     rt::HttpMethod::Get,
@@ -264,9 +290,11 @@ pub const CHAT_MEMBERS_IS_IN_CHAT: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MEMBERS_IS_IN_CHAT,
 );
 /// Metadata of `chat_members.me_join`.
-pub const CHAT_MEMBERS_ME_JOIN: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MEMBERS_ME_JOIN: rt::OperationMeta = rt::OperationMeta::new(
     "chat_members.me_join",
     "Let the calling user or bot join a public chat.",
     rt::HttpMethod::Patch,
@@ -282,9 +310,11 @@ pub const CHAT_MEMBERS_ME_JOIN: rt::OperationMeta = rt::OperationMeta::new(
         232004, 232006, 232008, 232009, 232010, 232013, 232019, 232025, 232027, 232034,
         232075,
     ],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MEMBERS_ME_JOIN,
 );
 /// Metadata of `chat_menu_item.patch`.
-pub const CHAT_MENU_ITEM_PATCH: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MENU_ITEM_PATCH: rt::OperationMeta = rt::OperationMeta::new(
     "chat_menu_item.patch",
     "Edit icon, name, i18n names or link of one menu.",
     rt::HttpMethod::Patch,
@@ -297,9 +327,11 @@ pub const CHAT_MENU_ITEM_PATCH: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MENU_ITEM_PATCH,
 );
 /// Metadata of `chat_menu_tree.create`.
-pub const CHAT_MENU_TREE_CREATE: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MENU_TREE_CREATE: rt::OperationMeta = rt::OperationMeta::new(
     "chat_menu_tree.create",
     "Append top-level (and child) menus to a chat.",
     rt::HttpMethod::Post,
@@ -312,9 +344,11 @@ pub const CHAT_MENU_TREE_CREATE: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MENU_TREE_CREATE,
 );
 /// Metadata of `chat_menu_tree.delete`.
-pub const CHAT_MENU_TREE_DELETE: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MENU_TREE_DELETE: rt::OperationMeta = rt::OperationMeta::new(
     "chat_menu_tree.delete",
     "Delete top-level menus (with their children).",
     rt::HttpMethod::Delete,
@@ -330,9 +364,11 @@ pub const CHAT_MENU_TREE_DELETE: rt::OperationMeta = rt::OperationMeta::new(
         232001, 232008, 232009, 232011, 232014, 232024, 232025, 232033, 232034, 232055,
         232073,
     ],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MENU_TREE_DELETE,
 );
 /// Metadata of `chat_menu_tree.get`.
-pub const CHAT_MENU_TREE_GET: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MENU_TREE_GET: rt::OperationMeta = rt::OperationMeta::new(
     "chat_menu_tree.get",
     "Get all menus of a chat.",
     rt::HttpMethod::Get,
@@ -345,9 +381,11 @@ pub const CHAT_MENU_TREE_GET: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[232001, 232011, 232014, 232025, 232034],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MENU_TREE_GET,
 );
 /// Metadata of `chat_menu_tree.sort`.
-pub const CHAT_MENU_TREE_SORT: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MENU_TREE_SORT: rt::OperationMeta = rt::OperationMeta::new(
     "chat_menu_tree.sort",
     "Reorder the top-level menus.",
     rt::HttpMethod::Post,
@@ -360,9 +398,11 @@ pub const CHAT_MENU_TREE_SORT: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MENU_TREE_SORT,
 );
 /// Metadata of `chat_moderation.get`.
-pub const CHAT_MODERATION_GET: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MODERATION_GET: rt::OperationMeta = rt::OperationMeta::new(
     "chat_moderation.get",
     "Get who may post in a chat.",
     rt::HttpMethod::Get,
@@ -375,9 +415,11 @@ pub const CHAT_MODERATION_GET: rt::OperationMeta = rt::OperationMeta::new(
     None,
     true,
     &[232001, 232004, 232006, 232009, 232010, 232011, 232025, 232033, 232034],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MODERATION_GET,
 );
 /// Metadata of `chat_moderation.update`.
-pub const CHAT_MODERATION_UPDATE: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_MODERATION_UPDATE: rt::OperationMeta = rt::OperationMeta::new(
     "chat_moderation.update",
     "Set who may post, or edit the allowed-poster list.",
     rt::HttpMethod::Put,
@@ -390,9 +432,11 @@ pub const CHAT_MODERATION_UPDATE: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_MODERATION_UPDATE,
 );
 /// Metadata of `chat_tab.create`.
-pub const CHAT_TAB_CREATE: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_TAB_CREATE: rt::OperationMeta = rt::OperationMeta::new(
     "chat_tab.create",
     "Add custom doc or url tabs to a chat.",
     rt::HttpMethod::Post,
@@ -408,9 +452,11 @@ pub const CHAT_TAB_CREATE: rt::OperationMeta = rt::OperationMeta::new(
         232001, 232006, 232009, 232010, 232011, 232024, 232025, 232033, 232034, 232046,
         232047, 232048, 232050, 232051, 232055, 232056,
     ],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_TAB_CREATE,
 );
 /// Metadata of `chat_tab.delete_tabs`.
-pub const CHAT_TAB_DELETE_TABS: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_TAB_DELETE_TABS: rt::OperationMeta = rt::OperationMeta::new(
     "chat_tab.delete_tabs",
     "Delete one or more chat tabs.",
     rt::HttpMethod::Delete,
@@ -423,9 +469,11 @@ pub const CHAT_TAB_DELETE_TABS: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_TAB_DELETE_TABS,
 );
 /// Metadata of `chat_tab.list_tabs`.
-pub const CHAT_TAB_LIST_TABS: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_TAB_LIST_TABS: rt::OperationMeta = rt::OperationMeta::new(
     "chat_tab.list_tabs",
     "List all tabs of a chat.",
     rt::HttpMethod::Get,
@@ -438,9 +486,11 @@ pub const CHAT_TAB_LIST_TABS: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_TAB_LIST_TABS,
 );
 /// Metadata of `chat_tab.sort_tabs`.
-pub const CHAT_TAB_SORT_TABS: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_TAB_SORT_TABS: rt::OperationMeta = rt::OperationMeta::new(
     "chat_tab.sort_tabs",
     "Reorder the chat tabs.",
     rt::HttpMethod::Post,
@@ -453,9 +503,11 @@ pub const CHAT_TAB_SORT_TABS: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[232001, 232006, 232009, 232010, 232011, 232025, 232033, 232034, 232050, 232055],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_TAB_SORT_TABS,
 );
 /// Metadata of `chat_tab.update_tabs`.
-pub const CHAT_TAB_UPDATE_TABS: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_TAB_UPDATE_TABS: rt::OperationMeta = rt::OperationMeta::new(
     "chat_tab.update_tabs",
     "Modify existing doc or url tabs.",
     rt::HttpMethod::Post,
@@ -468,9 +520,11 @@ pub const CHAT_TAB_UPDATE_TABS: rt::OperationMeta = rt::OperationMeta::new(
     None,
     false,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_TAB_UPDATE_TABS,
 );
 /// Metadata of `chat_top_notice.delete_top_notice`.
-pub const CHAT_TOP_NOTICE_DELETE_TOP_NOTICE: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_TOP_NOTICE_DELETE_TOP_NOTICE: rt::OperationMeta = rt::OperationMeta::new(
     "chat_top_notice.delete_top_notice",
     "Remove the pinned message or announcement.",
     rt::HttpMethod::Post,
@@ -483,9 +537,11 @@ pub const CHAT_TOP_NOTICE_DELETE_TOP_NOTICE: rt::OperationMeta = rt::OperationMe
     None,
     false,
     &[232001, 232009, 232010, 232011, 232014, 232024, 232025, 232033, 232034],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_TOP_NOTICE_DELETE_TOP_NOTICE,
 );
 /// Metadata of `chat_top_notice.put_top_notice`.
-pub const CHAT_TOP_NOTICE_PUT_TOP_NOTICE: rt::OperationMeta = rt::OperationMeta::new(
+pub static CHAT_TOP_NOTICE_PUT_TOP_NOTICE: rt::OperationMeta = rt::OperationMeta::new(
     "chat_top_notice.put_top_notice",
     "Pin a message or the announcement to the chat top bar.",
     rt::HttpMethod::Post,
@@ -498,6 +554,8 @@ pub const CHAT_TOP_NOTICE_PUT_TOP_NOTICE: rt::OperationMeta = rt::OperationMeta:
     None,
     false,
     &[],
+    &ERROR_CLASSES,
+    &schema::OP_CHAT_TOP_NOTICE_PUT_TOP_NOTICE,
 );
 /// Every operation, sorted by id.
 pub static OPERATIONS: &[&rt::OperationMeta] = &[
@@ -533,85 +591,94 @@ pub static OPERATIONS: &[&rt::OperationMeta] = &[
     &CHAT_TOP_NOTICE_PUT_TOP_NOTICE,
 ];
 /// Metadata of the `im.chat.access_event.bot_p2p_chat_entered_v1` event.
-pub const CHAT_ACCESS_EVENT_BOT_P2P_CHAT_ENTERED_V1: rt::EventMeta = rt::EventMeta::new(
+pub static CHAT_ACCESS_EVENT_BOT_P2P_CHAT_ENTERED_V1: rt::EventMeta = rt::EventMeta::new(
     "im.chat.access_event.bot_p2p_chat_entered_v1",
     "A user opened the bot's one-to-one chat window.",
     rt::EventSchema::V2,
     &[],
     &[rt::AppType::Custom, rt::AppType::Store],
     "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-access_event/events/bot_p2p_chat_entered",
+    &schema::EV_CHAT_ACCESS_EVENT_BOT_P2P_CHAT_ENTERED_V1,
 );
 /// Metadata of the `im.chat.disbanded_v1` event.
-pub const CHAT_DISBANDED_V1: rt::EventMeta = rt::EventMeta::new(
+pub static CHAT_DISBANDED_V1: rt::EventMeta = rt::EventMeta::new(
     "im.chat.disbanded_v1",
     "A chat was disbanded.",
     rt::EventSchema::V2,
     &["im:chat", "im:chat:read", "im:chat:readonly"],
     &[rt::AppType::Custom, rt::AppType::Store],
     "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat/events/disbanded",
+    &schema::EV_CHAT_DISBANDED_V1,
 );
 /// Metadata of the `im.chat.member.bot.added_v1` event.
-pub const CHAT_MEMBER_BOT_ADDED_V1: rt::EventMeta = rt::EventMeta::new(
+pub static CHAT_MEMBER_BOT_ADDED_V1: rt::EventMeta = rt::EventMeta::new(
     "im.chat.member.bot.added_v1",
     "The app's bot was added to a chat.",
     rt::EventSchema::V2,
     &["im:chat", "im:chat.members:bot_access", "im:chat:readonly"],
     &[rt::AppType::Custom, rt::AppType::Store],
     "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-member-bot/events/added",
+    &schema::EV_CHAT_MEMBER_BOT_ADDED_V1,
 );
 /// Metadata of the `im.chat.member.bot.deleted_v1` event.
-pub const CHAT_MEMBER_BOT_DELETED_V1: rt::EventMeta = rt::EventMeta::new(
+pub static CHAT_MEMBER_BOT_DELETED_V1: rt::EventMeta = rt::EventMeta::new(
     "im.chat.member.bot.deleted_v1",
     "The app's bot was removed from a chat.",
     rt::EventSchema::V2,
     &["im:chat", "im:chat.members:bot_access", "im:chat:readonly"],
     &[rt::AppType::Custom, rt::AppType::Store],
     "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-member-bot/events/deleted",
+    &schema::EV_CHAT_MEMBER_BOT_DELETED_V1,
 );
 /// Metadata of the `im.chat.member.user.added_v1` event.
-pub const CHAT_MEMBER_USER_ADDED_V1: rt::EventMeta = rt::EventMeta::new(
+pub static CHAT_MEMBER_USER_ADDED_V1: rt::EventMeta = rt::EventMeta::new(
     "im.chat.member.user.added_v1",
     "Users joined or were added to a chat.",
     rt::EventSchema::V2,
     &["im:chat", "im:chat.members:read", "im:chat:readonly"],
     &[rt::AppType::Custom, rt::AppType::Store],
     "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-member-user/events/added",
+    &schema::EV_CHAT_MEMBER_USER_ADDED_V1,
 );
 /// Metadata of the `im.chat.member.user.deleted_v1` event.
-pub const CHAT_MEMBER_USER_DELETED_V1: rt::EventMeta = rt::EventMeta::new(
+pub static CHAT_MEMBER_USER_DELETED_V1: rt::EventMeta = rt::EventMeta::new(
     "im.chat.member.user.deleted_v1",
     "Users left or were removed from a chat.",
     rt::EventSchema::V2,
     &["im:chat", "im:chat.members:read", "im:chat:readonly"],
     &[rt::AppType::Custom, rt::AppType::Store],
     "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-member-user/events/deleted",
+    &schema::EV_CHAT_MEMBER_USER_DELETED_V1,
 );
 /// Metadata of the `im.chat.member.user.withdrawn_v1` event.
-pub const CHAT_MEMBER_USER_WITHDRAWN_V1: rt::EventMeta = rt::EventMeta::new(
+pub static CHAT_MEMBER_USER_WITHDRAWN_V1: rt::EventMeta = rt::EventMeta::new(
     "im.chat.member.user.withdrawn_v1",
     "A pending user invitation was revoked.",
     rt::EventSchema::V2,
     &["im:chat", "im:chat.members:read", "im:chat:readonly"],
     &[rt::AppType::Custom, rt::AppType::Store],
     "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat-member-user/events/withdrawn",
+    &schema::EV_CHAT_MEMBER_USER_WITHDRAWN_V1,
 );
 /// Metadata of the `im.chat.updated_v1` event.
-pub const CHAT_UPDATED_V1: rt::EventMeta = rt::EventMeta::new(
+pub static CHAT_UPDATED_V1: rt::EventMeta = rt::EventMeta::new(
     "im.chat.updated_v1",
     "Chat settings, owner or info changed.",
     rt::EventSchema::V2,
     &["im:chat", "im:chat:read", "im:chat:readonly"],
     &[rt::AppType::Custom, rt::AppType::Store],
     "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/chat/events/updated",
+    &schema::EV_CHAT_UPDATED_V1,
 );
 /// Metadata of the `p2p_chat_create` event.
-pub const P2P_CHAT_CREATE: rt::EventMeta = rt::EventMeta::new(
+pub static P2P_CHAT_CREATE: rt::EventMeta = rt::EventMeta::new(
     "p2p_chat_create",
     "A user opened a one-to-one chat with the bot for the first time.",
     rt::EventSchema::V1,
     &[],
     &[rt::AppType::Custom, rt::AppType::Store],
     "https://open.feishu.cn/document/ukTMukTMukTM/uYDNxYjL2QTM24iN0EjN/bot-events",
+    &schema::EV_P2P_CHAT_CREATE,
 );
 /// Every event, sorted by event type.
 pub static EVENTS: &[&rt::EventMeta] = &[
@@ -629,3 +696,12 @@ pub static EVENTS: &[&rt::EventMeta] = &[
 pub static COMMON_ERROR_CODES: &[i64] = &[
     232001, 232006, 232009, 232010, 232011, 232019, 232025, 232033, 232034,
 ];
+/// This family: its operations, events and error classes, for tools that work across
+/// families (scope checks, the mock platform, coverage).
+pub static FAMILY: rt::Family = rt::Family::new(
+    "im-chat",
+    "Feishu/Lark group chat API (im/v1 chats)",
+    OPERATIONS,
+    EVENTS,
+    &ERROR_CLASSES,
+);

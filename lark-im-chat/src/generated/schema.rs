@@ -10,8 +10,6 @@
 
 #[allow(unused_imports)]
 use super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 /// Fields of [`ChatAccessEventBotP2pChatEnteredV1`].
 pub static CHAT_ACCESS_EVENT_BOT_P2P_CHAT_ENTERED_V1: rt::drift::Object = rt::drift::Object {
@@ -741,209 +739,291 @@ pub static USER_ID_TYPE: rt::drift::Values = rt::drift::Values {
     integers: &[],
 };
 
-/// A schema 2.0 callback (built in, not from the spec); `event` holds the event body.
-pub static EVENT_ENVELOPE_V2: rt::drift::Object = rt::drift::Object {
-    name: "EventEnvelopeV2",
-    fields: &[
-        rt::drift::Field::any("event"),
-        rt::drift::Field::object("header", &EVENT_HEADER_V2),
-        rt::drift::Field::any("schema"),
-    ],
+/// The response `data` of `chat.create`.
+pub static OP_CHAT_CREATE: rt::drift::Operation = rt::drift::Operation {
+    id: "chat.create",
+    data: &CHAT_CREATED,
 };
 
-/// `header` of a schema 2.0 callback (built in).
-pub static EVENT_HEADER_V2: rt::drift::Object = rt::drift::Object {
-    name: "EventHeaderV2",
-    fields: &[
-        rt::drift::Field::any("app_id"),
-        rt::drift::Field::any("create_time"),
-        rt::drift::Field::any("event_id"),
-        rt::drift::Field::any("event_type"),
-        rt::drift::Field::any("tenant_key"),
-        rt::drift::Field::any("token"),
-    ],
+/// The response `data` of `chat.delete`.
+pub static OP_CHAT_DELETE: rt::drift::Operation = rt::drift::Operation {
+    id: "chat.delete",
+    data: &rt::drift::Object::EMPTY,
 };
 
-/// A legacy schema 1.0 callback (built in); `event` holds the event body.
-pub static EVENT_ENVELOPE_V1: rt::drift::Object = rt::drift::Object {
-    name: "EventEnvelopeV1",
-    fields: &[
-        rt::drift::Field::any("event"),
-        rt::drift::Field::any("token"),
-        rt::drift::Field::any("ts"),
-        rt::drift::Field::any("type"),
-        rt::drift::Field::any("uuid"),
-    ],
+/// The response `data` of `chat.get`.
+pub static OP_CHAT_GET: rt::drift::Operation = rt::drift::Operation {
+    id: "chat.get",
+    data: &CHAT_DETAIL,
+};
+
+/// The response `data` of `chat.link`.
+pub static OP_CHAT_LINK: rt::drift::Operation = rt::drift::Operation {
+    id: "chat.link",
+    data: &CHAT_LINK_RESPONSE,
+};
+
+/// The response `data` of `chat.list`.
+pub static OP_CHAT_LIST: rt::drift::Operation = rt::drift::Operation {
+    id: "chat.list",
+    data: &CHAT_LIST_RESPONSE,
+};
+
+/// The response `data` of `chat.search`.
+pub static OP_CHAT_SEARCH: rt::drift::Operation = rt::drift::Operation {
+    id: "chat.search",
+    data: &CHAT_SEARCH_RESPONSE,
+};
+
+/// The response `data` of `chat.update`.
+pub static OP_CHAT_UPDATE: rt::drift::Operation = rt::drift::Operation {
+    id: "chat.update",
+    data: &rt::drift::Object::EMPTY,
+};
+
+/// The response `data` of `chat_announcement.get`.
+pub static OP_CHAT_ANNOUNCEMENT_GET: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_announcement.get",
+    data: &CHAT_ANNOUNCEMENT_GET_RESPONSE,
+};
+
+/// The response `data` of `chat_announcement.patch`.
+pub static OP_CHAT_ANNOUNCEMENT_PATCH: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_announcement.patch",
+    data: &rt::drift::Object::EMPTY,
+};
+
+/// The response `data` of `chat_managers.add_managers`.
+pub static OP_CHAT_MANAGERS_ADD_MANAGERS: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_managers.add_managers",
+    data: &CHAT_MANAGERS_ADD_MANAGERS_RESPONSE,
+};
+
+/// The response `data` of `chat_managers.delete_managers`.
+pub static OP_CHAT_MANAGERS_DELETE_MANAGERS: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_managers.delete_managers",
+    data: &CHAT_MANAGERS_DELETE_MANAGERS_RESPONSE,
+};
+
+/// The response `data` of `chat_members.create`.
+pub static OP_CHAT_MEMBERS_CREATE: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_members.create",
+    data: &CHAT_MEMBERS_CREATE_RESPONSE,
+};
+
+/// The response `data` of `chat_members.delete`.
+pub static OP_CHAT_MEMBERS_DELETE: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_members.delete",
+    data: &CHAT_MEMBERS_DELETE_RESPONSE,
+};
+
+/// The response `data` of `chat_members.get`.
+pub static OP_CHAT_MEMBERS_GET: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_members.get",
+    data: &CHAT_MEMBERS_GET_RESPONSE,
+};
+
+/// The response `data` of `chat_members.is_in_chat`.
+pub static OP_CHAT_MEMBERS_IS_IN_CHAT: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_members.is_in_chat",
+    data: &CHAT_MEMBERS_IS_IN_CHAT_RESPONSE,
+};
+
+/// The response `data` of `chat_members.me_join`.
+pub static OP_CHAT_MEMBERS_ME_JOIN: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_members.me_join",
+    data: &rt::drift::Object::EMPTY,
+};
+
+/// The response `data` of `chat_menu_item.patch`.
+pub static OP_CHAT_MENU_ITEM_PATCH: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_menu_item.patch",
+    data: &CHAT_MENU_ITEM_PATCH_RESPONSE,
+};
+
+/// The response `data` of `chat_menu_tree.create`.
+pub static OP_CHAT_MENU_TREE_CREATE: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_menu_tree.create",
+    data: &CHAT_MENU_TREE_CREATE_RESPONSE,
+};
+
+/// The response `data` of `chat_menu_tree.delete`.
+pub static OP_CHAT_MENU_TREE_DELETE: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_menu_tree.delete",
+    data: &CHAT_MENU_TREE_DELETE_RESPONSE,
+};
+
+/// The response `data` of `chat_menu_tree.get`.
+pub static OP_CHAT_MENU_TREE_GET: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_menu_tree.get",
+    data: &CHAT_MENU_TREE_GET_RESPONSE,
+};
+
+/// The response `data` of `chat_menu_tree.sort`.
+pub static OP_CHAT_MENU_TREE_SORT: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_menu_tree.sort",
+    data: &CHAT_MENU_TREE_SORT_RESPONSE,
+};
+
+/// The response `data` of `chat_moderation.get`.
+pub static OP_CHAT_MODERATION_GET: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_moderation.get",
+    data: &CHAT_MODERATION_GET_RESPONSE,
+};
+
+/// The response `data` of `chat_moderation.update`.
+pub static OP_CHAT_MODERATION_UPDATE: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_moderation.update",
+    data: &rt::drift::Object::EMPTY,
+};
+
+/// The response `data` of `chat_tab.create`.
+pub static OP_CHAT_TAB_CREATE: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_tab.create",
+    data: &CHAT_TAB_CREATE_RESPONSE,
+};
+
+/// The response `data` of `chat_tab.delete_tabs`.
+pub static OP_CHAT_TAB_DELETE_TABS: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_tab.delete_tabs",
+    data: &CHAT_TAB_DELETE_TABS_RESPONSE,
+};
+
+/// The response `data` of `chat_tab.list_tabs`.
+pub static OP_CHAT_TAB_LIST_TABS: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_tab.list_tabs",
+    data: &CHAT_TAB_LIST_TABS_RESPONSE,
+};
+
+/// The response `data` of `chat_tab.sort_tabs`.
+pub static OP_CHAT_TAB_SORT_TABS: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_tab.sort_tabs",
+    data: &CHAT_TAB_SORT_TABS_RESPONSE,
+};
+
+/// The response `data` of `chat_tab.update_tabs`.
+pub static OP_CHAT_TAB_UPDATE_TABS: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_tab.update_tabs",
+    data: &CHAT_TAB_UPDATE_TABS_RESPONSE,
+};
+
+/// The response `data` of `chat_top_notice.delete_top_notice`.
+pub static OP_CHAT_TOP_NOTICE_DELETE_TOP_NOTICE: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_top_notice.delete_top_notice",
+    data: &rt::drift::Object::EMPTY,
+};
+
+/// The response `data` of `chat_top_notice.put_top_notice`.
+pub static OP_CHAT_TOP_NOTICE_PUT_TOP_NOTICE: rt::drift::Operation = rt::drift::Operation {
+    id: "chat_top_notice.put_top_notice",
+    data: &rt::drift::Object::EMPTY,
+};
+
+/// The envelope and body of `im.chat.access_event.bot_p2p_chat_entered_v1`.
+pub static EV_CHAT_ACCESS_EVENT_BOT_P2P_CHAT_ENTERED_V1: rt::drift::Event = rt::drift::Event {
+    event_type: "im.chat.access_event.bot_p2p_chat_entered_v1",
+    envelope: &rt::drift::EVENT_ENVELOPE_V2_SHAPE,
+    body: &CHAT_ACCESS_EVENT_BOT_P2P_CHAT_ENTERED_V1,
+};
+
+/// The envelope and body of `im.chat.disbanded_v1`.
+pub static EV_CHAT_DISBANDED_V1: rt::drift::Event = rt::drift::Event {
+    event_type: "im.chat.disbanded_v1",
+    envelope: &rt::drift::EVENT_ENVELOPE_V2_SHAPE,
+    body: &CHAT_DISBANDED_V1,
+};
+
+/// The envelope and body of `im.chat.member.bot.added_v1`.
+pub static EV_CHAT_MEMBER_BOT_ADDED_V1: rt::drift::Event = rt::drift::Event {
+    event_type: "im.chat.member.bot.added_v1",
+    envelope: &rt::drift::EVENT_ENVELOPE_V2_SHAPE,
+    body: &CHAT_MEMBER_BOT_ADDED_V1,
+};
+
+/// The envelope and body of `im.chat.member.bot.deleted_v1`.
+pub static EV_CHAT_MEMBER_BOT_DELETED_V1: rt::drift::Event = rt::drift::Event {
+    event_type: "im.chat.member.bot.deleted_v1",
+    envelope: &rt::drift::EVENT_ENVELOPE_V2_SHAPE,
+    body: &CHAT_MEMBER_BOT_DELETED_V1,
+};
+
+/// The envelope and body of `im.chat.member.user.added_v1`.
+pub static EV_CHAT_MEMBER_USER_ADDED_V1: rt::drift::Event = rt::drift::Event {
+    event_type: "im.chat.member.user.added_v1",
+    envelope: &rt::drift::EVENT_ENVELOPE_V2_SHAPE,
+    body: &CHAT_MEMBER_USER_ADDED_V1,
+};
+
+/// The envelope and body of `im.chat.member.user.deleted_v1`.
+pub static EV_CHAT_MEMBER_USER_DELETED_V1: rt::drift::Event = rt::drift::Event {
+    event_type: "im.chat.member.user.deleted_v1",
+    envelope: &rt::drift::EVENT_ENVELOPE_V2_SHAPE,
+    body: &CHAT_MEMBER_USER_DELETED_V1,
+};
+
+/// The envelope and body of `im.chat.member.user.withdrawn_v1`.
+pub static EV_CHAT_MEMBER_USER_WITHDRAWN_V1: rt::drift::Event = rt::drift::Event {
+    event_type: "im.chat.member.user.withdrawn_v1",
+    envelope: &rt::drift::EVENT_ENVELOPE_V2_SHAPE,
+    body: &CHAT_MEMBER_USER_WITHDRAWN_V1,
+};
+
+/// The envelope and body of `im.chat.updated_v1`.
+pub static EV_CHAT_UPDATED_V1: rt::drift::Event = rt::drift::Event {
+    event_type: "im.chat.updated_v1",
+    envelope: &rt::drift::EVENT_ENVELOPE_V2_SHAPE,
+    body: &CHAT_UPDATED_V1,
+};
+
+/// The envelope and body of `p2p_chat_create`.
+pub static EV_P2P_CHAT_CREATE: rt::drift::Event = rt::drift::Event {
+    event_type: "p2p_chat_create",
+    envelope: &rt::drift::EVENT_ENVELOPE_V1_SHAPE,
+    body: &P2P_CHAT_CREATE,
 };
 
 /// The response `data` of every operation, sorted by id.
-pub static OPERATIONS: &[rt::drift::Operation] = &[
-    rt::drift::Operation {
-        id: "chat.create",
-        data: &CHAT_CREATED,
-    },
-    rt::drift::Operation {
-        id: "chat.delete",
-        data: &rt::drift::Object::EMPTY,
-    },
-    rt::drift::Operation {
-        id: "chat.get",
-        data: &CHAT_DETAIL,
-    },
-    rt::drift::Operation {
-        id: "chat.link",
-        data: &CHAT_LINK_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat.list",
-        data: &CHAT_LIST_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat.search",
-        data: &CHAT_SEARCH_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat.update",
-        data: &rt::drift::Object::EMPTY,
-    },
-    rt::drift::Operation {
-        id: "chat_announcement.get",
-        data: &CHAT_ANNOUNCEMENT_GET_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_announcement.patch",
-        data: &rt::drift::Object::EMPTY,
-    },
-    rt::drift::Operation {
-        id: "chat_managers.add_managers",
-        data: &CHAT_MANAGERS_ADD_MANAGERS_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_managers.delete_managers",
-        data: &CHAT_MANAGERS_DELETE_MANAGERS_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_members.create",
-        data: &CHAT_MEMBERS_CREATE_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_members.delete",
-        data: &CHAT_MEMBERS_DELETE_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_members.get",
-        data: &CHAT_MEMBERS_GET_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_members.is_in_chat",
-        data: &CHAT_MEMBERS_IS_IN_CHAT_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_members.me_join",
-        data: &rt::drift::Object::EMPTY,
-    },
-    rt::drift::Operation {
-        id: "chat_menu_item.patch",
-        data: &CHAT_MENU_ITEM_PATCH_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_menu_tree.create",
-        data: &CHAT_MENU_TREE_CREATE_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_menu_tree.delete",
-        data: &CHAT_MENU_TREE_DELETE_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_menu_tree.get",
-        data: &CHAT_MENU_TREE_GET_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_menu_tree.sort",
-        data: &CHAT_MENU_TREE_SORT_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_moderation.get",
-        data: &CHAT_MODERATION_GET_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_moderation.update",
-        data: &rt::drift::Object::EMPTY,
-    },
-    rt::drift::Operation {
-        id: "chat_tab.create",
-        data: &CHAT_TAB_CREATE_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_tab.delete_tabs",
-        data: &CHAT_TAB_DELETE_TABS_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_tab.list_tabs",
-        data: &CHAT_TAB_LIST_TABS_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_tab.sort_tabs",
-        data: &CHAT_TAB_SORT_TABS_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_tab.update_tabs",
-        data: &CHAT_TAB_UPDATE_TABS_RESPONSE,
-    },
-    rt::drift::Operation {
-        id: "chat_top_notice.delete_top_notice",
-        data: &rt::drift::Object::EMPTY,
-    },
-    rt::drift::Operation {
-        id: "chat_top_notice.put_top_notice",
-        data: &rt::drift::Object::EMPTY,
-    },
+pub static OPERATIONS: &[&rt::drift::Operation] = &[
+    &OP_CHAT_CREATE,
+    &OP_CHAT_DELETE,
+    &OP_CHAT_GET,
+    &OP_CHAT_LINK,
+    &OP_CHAT_LIST,
+    &OP_CHAT_SEARCH,
+    &OP_CHAT_UPDATE,
+    &OP_CHAT_ANNOUNCEMENT_GET,
+    &OP_CHAT_ANNOUNCEMENT_PATCH,
+    &OP_CHAT_MANAGERS_ADD_MANAGERS,
+    &OP_CHAT_MANAGERS_DELETE_MANAGERS,
+    &OP_CHAT_MEMBERS_CREATE,
+    &OP_CHAT_MEMBERS_DELETE,
+    &OP_CHAT_MEMBERS_GET,
+    &OP_CHAT_MEMBERS_IS_IN_CHAT,
+    &OP_CHAT_MEMBERS_ME_JOIN,
+    &OP_CHAT_MENU_ITEM_PATCH,
+    &OP_CHAT_MENU_TREE_CREATE,
+    &OP_CHAT_MENU_TREE_DELETE,
+    &OP_CHAT_MENU_TREE_GET,
+    &OP_CHAT_MENU_TREE_SORT,
+    &OP_CHAT_MODERATION_GET,
+    &OP_CHAT_MODERATION_UPDATE,
+    &OP_CHAT_TAB_CREATE,
+    &OP_CHAT_TAB_DELETE_TABS,
+    &OP_CHAT_TAB_LIST_TABS,
+    &OP_CHAT_TAB_SORT_TABS,
+    &OP_CHAT_TAB_UPDATE_TABS,
+    &OP_CHAT_TOP_NOTICE_DELETE_TOP_NOTICE,
+    &OP_CHAT_TOP_NOTICE_PUT_TOP_NOTICE,
 ];
 /// The envelope and body of every event, sorted by event type.
-pub static EVENTS: &[rt::drift::Event] = &[
-    rt::drift::Event {
-        event_type: "im.chat.access_event.bot_p2p_chat_entered_v1",
-        envelope: &EVENT_ENVELOPE_V2,
-        body: &CHAT_ACCESS_EVENT_BOT_P2P_CHAT_ENTERED_V1,
-    },
-    rt::drift::Event {
-        event_type: "im.chat.disbanded_v1",
-        envelope: &EVENT_ENVELOPE_V2,
-        body: &CHAT_DISBANDED_V1,
-    },
-    rt::drift::Event {
-        event_type: "im.chat.member.bot.added_v1",
-        envelope: &EVENT_ENVELOPE_V2,
-        body: &CHAT_MEMBER_BOT_ADDED_V1,
-    },
-    rt::drift::Event {
-        event_type: "im.chat.member.bot.deleted_v1",
-        envelope: &EVENT_ENVELOPE_V2,
-        body: &CHAT_MEMBER_BOT_DELETED_V1,
-    },
-    rt::drift::Event {
-        event_type: "im.chat.member.user.added_v1",
-        envelope: &EVENT_ENVELOPE_V2,
-        body: &CHAT_MEMBER_USER_ADDED_V1,
-    },
-    rt::drift::Event {
-        event_type: "im.chat.member.user.deleted_v1",
-        envelope: &EVENT_ENVELOPE_V2,
-        body: &CHAT_MEMBER_USER_DELETED_V1,
-    },
-    rt::drift::Event {
-        event_type: "im.chat.member.user.withdrawn_v1",
-        envelope: &EVENT_ENVELOPE_V2,
-        body: &CHAT_MEMBER_USER_WITHDRAWN_V1,
-    },
-    rt::drift::Event {
-        event_type: "im.chat.updated_v1",
-        envelope: &EVENT_ENVELOPE_V2,
-        body: &CHAT_UPDATED_V1,
-    },
-    rt::drift::Event {
-        event_type: "p2p_chat_create",
-        envelope: &EVENT_ENVELOPE_V1,
-        body: &P2P_CHAT_CREATE,
-    },
+pub static EVENTS: &[&rt::drift::Event] = &[
+    &EV_CHAT_ACCESS_EVENT_BOT_P2P_CHAT_ENTERED_V1,
+    &EV_CHAT_DISBANDED_V1,
+    &EV_CHAT_MEMBER_BOT_ADDED_V1,
+    &EV_CHAT_MEMBER_BOT_DELETED_V1,
+    &EV_CHAT_MEMBER_USER_ADDED_V1,
+    &EV_CHAT_MEMBER_USER_DELETED_V1,
+    &EV_CHAT_MEMBER_USER_WITHDRAWN_V1,
+    &EV_CHAT_UPDATED_V1,
+    &EV_P2P_CHAT_CREATE,
 ];

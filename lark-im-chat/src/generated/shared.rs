@@ -6,14 +6,12 @@
 
 #[allow(unused_imports)]
 use super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 /// Snapshot of changed chat settings in updated_v1.
 ///
 /// Only changed keys are present. Go SDK comments list an extra 'unknown' value for permission fields.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatChange {
     /// Avatar image URL
@@ -200,7 +198,7 @@ impl ChatChange {
 
 /// Chat settings echoed back by create.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatCreated {
     /// New chat id, oc_ prefix; keep it
@@ -288,7 +286,7 @@ pub struct ChatCreated {
     ///
     /// Only in the official SDKs' types, not in the public docs: may be absent or change.
     #[serde(
-        with = "::lark_im_chat::rt::wire::lenient_string::opt_vec",
+        with = "self::rt::wire::lenient_string::opt_vec",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -528,7 +526,7 @@ impl ChatCreated {
 ///
 /// Callers outside the chat receive only name, avatar, member counts and status.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatDetail {
     /// Avatar image URL
@@ -599,14 +597,14 @@ pub struct ChatDetail {
     pub tenant_key: Option<String>,
     /// Number of users, decimal string
     #[serde(
-        with = "::lark_im_chat::rt::wire::int64_string::optional",
+        with = "self::rt::wire::int64_string::optional",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub user_count: Option<i64>,
     /// Number of bots, decimal string
     #[serde(
-        with = "::lark_im_chat::rt::wire::int64_string::optional",
+        with = "self::rt::wire::int64_string::optional",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -622,7 +620,7 @@ pub struct ChatDetail {
     ///
     /// Only in the official SDKs' types, not in the public docs: may be absent or change.
     #[serde(
-        with = "::lark_im_chat::rt::wire::lenient_string::opt_vec",
+        with = "self::rt::wire::lenient_string::opt_vec",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -908,7 +906,7 @@ impl ChatDetail {
 
 /// A user affected by a member event.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMemberUser {
     /// User display name
@@ -954,7 +952,7 @@ impl ChatMemberUser {
 
 /// Display data and action of one menu entry.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuItem {
     /// Menu behaviour; fixed after creation
@@ -1020,7 +1018,7 @@ impl ChatMenuItem {
 
 /// Menu content for a child menu or a patch (request).
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuItemInput {
     /// Menu behaviour
@@ -1101,7 +1099,7 @@ impl rt::Validate for ChatMenuItemInput {
 
 /// Per-platform targets of a menu item link.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuItemRedirectLink {
     /// Default target URL for all platforms
@@ -1174,7 +1172,7 @@ impl rt::Validate for ChatMenuItemRedirectLink {
 
 /// Menu content for a new top menu (request).
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuItemTopInput {
     /// Menu behaviour; NONE when it has children
@@ -1242,14 +1240,14 @@ impl rt::Validate for ChatMenuItemTopInput {
 
 /// Second-level (child) menu entry.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuSecondLevel {
     /// Child menu id, numeric string
     ///
     /// The Python SDK types this as an integer; the other SDKs, lark-mcp and the docs use a numeric string.
     #[serde(
-        with = "::lark_im_chat::rt::wire::int64_string::optional",
+        with = "self::rt::wire::int64_string::optional",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -1284,7 +1282,7 @@ impl ChatMenuSecondLevel {
 
 /// Child menu to add (request).
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuSecondLevelInput {
     /// Child menu content
@@ -1317,14 +1315,14 @@ impl rt::Validate for ChatMenuSecondLevelInput {
 
 /// Top-level menu entry with optional children.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuTopLevel {
     /// Top menu id, numeric string
     ///
     /// The Python SDK types this as an integer; the other SDKs, lark-mcp and the docs use a numeric string.
     #[serde(
-        with = "::lark_im_chat::rt::wire::int64_string::optional",
+        with = "self::rt::wire::int64_string::optional",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -1372,7 +1370,7 @@ impl ChatMenuTopLevel {
 
 /// Top menu to add (request).
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuTopLevelInput {
     /// Top menu content
@@ -1417,7 +1415,7 @@ impl rt::Validate for ChatMenuTopLevelInput {
 
 /// All menus of a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuTree {
     /// Top-level menus, left to right
@@ -1444,7 +1442,7 @@ impl ChatMenuTree {
 
 /// Menus to append to a chat (request).
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuTreeInput {
     /// Top menus to add; chat holds at most 3
@@ -1479,7 +1477,7 @@ impl rt::Validate for ChatMenuTreeInput {
 
 /// A chat tab as returned by all tab endpoints.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTab {
     /// Tab id, a numeric string; passed back as is to update, sort and delete
@@ -1545,7 +1543,7 @@ impl ChatTab {
 
 /// Display options of a url tab.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabConfig {
     /// Tab icon image key (upload as message image)
@@ -1588,7 +1586,7 @@ impl rt::Validate for ChatTabConfig {
 
 /// Payload of a chat tab; which key is set depends on tab_type.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabContent {
     /// Target URL for url tabs; must start with http(s)
@@ -1655,7 +1653,7 @@ impl rt::Validate for ChatTabContent {
 ///
 /// At most 20 custom tabs per chat (error 232046).
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabCreateInput {
     /// Tab title; keep it short (see constraints)
@@ -1716,7 +1714,7 @@ impl rt::Validate for ChatTabCreateInput {
 
 /// One tab to modify (request).
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabUpdateInput {
     /// Id of the tab to change
@@ -1787,7 +1785,7 @@ impl rt::Validate for ChatTabUpdateInput {
 
 /// One pin instruction for the chat top bar.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTopNotice {
     /// What to pin: "1" message, "2" announcement
@@ -1830,7 +1828,7 @@ impl rt::Validate for ChatTopNotice {
 
 /// Localized names keyed by language.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct I18nNames {
     /// Chinese name
@@ -1883,7 +1881,7 @@ impl rt::Validate for I18nNames {
 
 /// Chat summary returned by list and search.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ListChat {
     /// Chat id, oc_ prefix
@@ -2037,7 +2035,7 @@ impl ListChat {
 
 /// Moderator entry inside updated_v1.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ListEventModerator {
     /// Tenant key of the user
@@ -2073,7 +2071,7 @@ impl ListEventModerator {
 
 /// One member row of the member list (users only).
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ListMember {
     /// Kind of member_id; equals member_id_type query
@@ -2129,7 +2127,7 @@ impl ListMember {
 
 /// A user allowed to speak under moderator_list mode.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ListModerator {
     /// Kind of user_id; equals user_id_type query
@@ -2175,7 +2173,7 @@ impl ListModerator {
 
 /// Changes to the speak-allowed list.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ModeratorList {
     /// Users added to the list (owner always included)
@@ -2217,7 +2215,7 @@ impl ModeratorList {
 
 /// Legacy v1 operator ids.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct P1Operator {
     /// Operator open id
@@ -2253,7 +2251,7 @@ impl P1Operator {
 
 /// Legacy v1 user with name.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct P1User {
     /// User display name
@@ -2305,7 +2303,7 @@ impl P1User {
 ///
 /// Feature limited to top-tier (Enterprise/Ultimate) tenants; otherwise error 232057.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct RestrictedModeSetting {
     /// Whether confidential mode is on
@@ -2385,7 +2383,7 @@ impl rt::Validate for RestrictedModeSetting {
 
 /// One user's IDs in all three ID kinds (events).
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct UserId {
     /// Developer-scoped user id, on_ prefix

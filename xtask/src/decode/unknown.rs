@@ -3,13 +3,10 @@
 //! (unknown fields are ignored, unknown enum values kept), so this is how a maintainer sees them.
 
 use crate::normalized::{self, join};
-use lark_codegen::envelope::{EVENT_V1_KEYS, EVENT_V2_HEADER_KEYS, EVENT_V2_KEYS};
+use lark_runtime::events::{EVENT_V1_KEYS, EVENT_V2_HEADER_KEYS, EVENT_V2_KEYS};
+use lark_runtime::http::RESPONSE_ENVELOPE_KEYS as RESPONSE_KEYS;
 use serde_json::{Map, Value};
 use std::fmt;
-
-/// Keys of the response envelope, which the runtime reads (it is not in the spec); the event
-/// envelopes' keys come from the generator.
-const RESPONSE_KEYS: &[&str] = &["code", "msg", "data", "error"];
 
 /// One thing the spec does not know.
 #[derive(Debug, Clone, PartialEq, Eq)]

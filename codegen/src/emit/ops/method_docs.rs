@@ -53,10 +53,13 @@ fn example_block(api: &Api, op: &Operation, examples: DocExamples) -> Vec<String
     let call = example(api, op);
     match examples {
         DocExamples::Compiled => {
+            let krate = &api.family.crate_name;
             let mut out = vec![
                 "```no_run".to_owned(),
-                "# async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {"
-                    .to_owned(),
+                format!("# use {krate}::prelude::*;"),
+                format!(
+                    "# async fn example(client: {krate}::Client) -> Result<(), {krate}::Error> {{"
+                ),
             ];
             out.extend(call);
             out.extend(["# let _ = response;", "# Ok(())", "# }", "```"].map(String::from));
@@ -126,14 +129,20 @@ fn example_value(api: &Api, ty: &Ty, example: Option<&serde_json::Value>, depth:
             .unwrap_or(1)
             .to_string(),
         Ty::Boolean => "true".into(),
-        Ty::Json => "lark_im_chat::rt::serde_json::json!({})".into(),
+        Ty::Json => format!(
+            "{}::runtime::rt::serde_json::json!({{}})",
+            api.family.crate_name
+        ),
         Ty::Enum(n) => match api.enum_def(n.id).variants.first() {
-            Some(v) => format!("lark_im_chat::types::{n}::{}", v.name),
-            None => format!("lark_im_chat::types::{n}::from(\"\")"),
+            Some(v) => format!("{}::types::{n}::{}", api.family.crate_name, v.name),
+            None => format!("{}::types::{n}::from(\"\")", api.family.crate_name),
         },
         Ty::Array(inner) if depth > 8 => {
             // A cycle through lists: stop with an empty one.
-            format!("std::iter::empty::<{}>()", example_type(inner))
+            format!(
+                "std::iter::empty::<{}>()",
+                example_type(&api.family.crate_name, inner)
+            )
         }
         Ty::Array(inner) => {
             let item_example = example.and_then(|e| e.as_array()).and_then(|a| a.first());
@@ -147,20 +156,24 @@ fn example_value(api: &Api, ty: &Ty, example: Option<&serde_json::Value>, depth:
                 .filter(|f| f.required)
                 .map(|f| example_value(api, &f.ty, f.example.as_ref(), depth + 1))
                 .collect();
-            format!("lark_im_chat::types::{n}::new({})", args.join(", "))
+            format!(
+                "{}::types::{n}::new({})",
+                api.family.crate_name,
+                args.join(", ")
+            )
         }
     }
 }
 
 /// The path of `ty` as examples write it.
-fn example_type(ty: &Ty) -> String {
+fn example_type(krate: &str, ty: &Ty) -> String {
     match ty {
         Ty::String | Ty::LenientString => "String".into(),
         Ty::Integer | Ty::Int64String => "i64".into(),
         Ty::Boolean => "bool".into(),
-        Ty::Json => "lark_im_chat::rt::serde_json::Value".into(),
-        Ty::Struct(n) => format!("lark_im_chat::types::{n}"),
-        Ty::Enum(n) => format!("lark_im_chat::types::{n}"),
-        Ty::Array(inner) => format!("Vec<{}>", example_type(inner)),
+        Ty::Json => format!("{krate}::runtime::rt::serde_json::Value"),
+        Ty::Struct(n) => format!("{krate}::types::{n}"),
+        Ty::Enum(n) => format!("{krate}::types::{n}"),
+        Ty::Array(inner) => format!("Vec<{}>", example_type(krate, inner)),
     }
 }

@@ -6,12 +6,10 @@
 
 #[allow(unused_imports)]
 use super::super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 /// Request body of `chat.create`: Create a group chat, optionally inviting users and bots.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatCreateBody {
     /// Avatar image key (upload with image_type=avatar); default avatar if omitted
@@ -87,7 +85,7 @@ pub struct ChatCreateBody {
     ///
     /// Only in the official SDKs' types, not in the public docs: may be absent or change.
     #[serde(
-        with = "::lark_im_chat::rt::wire::lenient_string::opt_vec",
+        with = "self::rt::wire::lenient_string::opt_vec",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -344,7 +342,7 @@ impl rt::Validate for ChatCreateBody {
 
 /// Request body of `chat.link`: Get a share link that lets others join the chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatLinkBody {
     /// How long the link stays valid
@@ -377,7 +375,7 @@ impl rt::Validate for ChatLinkBody {
 
 /// Response data of `chat.link`: Get a share link that lets others join the chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatLinkResponse {
     /// Join link URL
@@ -385,7 +383,7 @@ pub struct ChatLinkResponse {
     pub share_link: Option<String>,
     /// Link expiry, Unix seconds as string
     #[serde(
-        with = "::lark_im_chat::rt::wire::int64_string::optional",
+        with = "self::rt::wire::int64_string::optional",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -427,7 +425,7 @@ impl ChatLinkResponse {
 
 /// Response data of `chat.list`: List chats the calling user or bot belongs to.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatListResponse {
     /// Chats on this page
@@ -476,7 +474,7 @@ impl ChatListResponse {
 
 /// Response data of `chat.search`: Search chats visible to the caller by keyword.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatSearchResponse {
     /// Matching chats on this page
@@ -525,7 +523,7 @@ impl ChatSearchResponse {
 
 /// Request body of `chat.update`: Update chat avatar, name, settings, or transfer ownership.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatUpdateBody {
     /// New avatar image key (image_type=avatar)
@@ -575,7 +573,7 @@ pub struct ChatUpdateBody {
     ///
     /// Only in the official SDKs' types, not in the public docs: may be absent or change.
     #[serde(
-        with = "::lark_im_chat::rt::wire::lenient_string::opt_vec",
+        with = "self::rt::wire::lenient_string::opt_vec",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -817,6 +815,7 @@ impl<T: rt::TokenKind> ChatsHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chats()
@@ -932,6 +931,7 @@ impl<T: rt::TokenKind> ChatHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -993,6 +993,7 @@ impl<T: rt::TokenKind> ChatHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -1064,6 +1065,7 @@ impl<T: rt::TokenKind> ChatHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -1148,6 +1150,7 @@ impl<T: rt::TokenKind> ChatsHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chats()
@@ -1305,6 +1308,7 @@ impl<T: rt::TokenKind> ChatsHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chats()
@@ -1457,6 +1461,7 @@ impl<T: rt::TokenKind> ChatHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")

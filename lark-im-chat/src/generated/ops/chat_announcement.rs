@@ -6,12 +6,10 @@
 
 #[allow(unused_imports)]
 use super::super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 /// Response data of `chat_announcement.get`: Read the legacy (doc-format) group announcement.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatAnnouncementGetResponse {
     /// Serialized announcement document (JSON string)
@@ -19,21 +17,21 @@ pub struct ChatAnnouncementGetResponse {
     pub content: Option<String>,
     /// Current revision, decimal string
     #[serde(
-        with = "::lark_im_chat::rt::wire::int64_string::optional",
+        with = "self::rt::wire::int64_string::optional",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub revision: Option<i64>,
     /// Creation time, Unix seconds as string
     #[serde(
-        with = "::lark_im_chat::rt::wire::int64_string::optional",
+        with = "self::rt::wire::int64_string::optional",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub create_time: Option<i64>,
     /// Last update, Unix seconds as string
     #[serde(
-        with = "::lark_im_chat::rt::wire::int64_string::optional",
+        with = "self::rt::wire::int64_string::optional",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -122,13 +120,13 @@ impl ChatAnnouncementGetResponse {
 
 /// Request body of `chat_announcement.patch`: Edit the legacy (doc-format) group announcement.
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatAnnouncementPatchBody {
     /// Current announcement revision (int64 as string)
     ///
     /// Must be within 100 of the latest revision.
-    #[serde(with = "::lark_im_chat::rt::wire::int64_string::required")]
+    #[serde(with = "self::rt::wire::int64_string::required")]
     pub revision: i64,
     /// Serialized legacy-doc edit requests (JSON strings)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,6 +170,7 @@ impl<T: rt::TokenKind> ChatAnnouncementHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -252,6 +251,7 @@ impl<T: rt::TokenKind> ChatAnnouncementHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")

@@ -6,12 +6,10 @@
 
 #[allow(unused_imports)]
 use super::super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 /// Request body of `chat_managers.add_managers`: Make users or bots chat admins.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatManagersAddManagersBody {
     /// Ids to promote (member_id_type kind)
@@ -49,7 +47,7 @@ impl rt::Validate for ChatManagersAddManagersBody {
 
 /// Response data of `chat_managers.add_managers`: Make users or bots chat admins.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatManagersAddManagersResponse {
     /// Current user admin ids
@@ -91,7 +89,7 @@ impl ChatManagersAddManagersResponse {
 
 /// Request body of `chat_managers.delete_managers`: Remove admin role from users or bots.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatManagersDeleteManagersBody {
     /// Ids to demote (member_id_type kind)
@@ -129,7 +127,7 @@ impl rt::Validate for ChatManagersDeleteManagersBody {
 
 /// Response data of `chat_managers.delete_managers`: Remove admin role from users or bots.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatManagersDeleteManagersResponse {
     /// Current user admin ids
@@ -184,6 +182,7 @@ impl<T: rt::TokenKind> ChatManagersHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -276,6 +275,7 @@ impl<T: rt::TokenKind> ChatManagersHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")

@@ -6,12 +6,10 @@
 
 #[allow(unused_imports)]
 use super::super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 /// Request body of `chat_members.create`: Add users or bots to a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMembersCreateBody {
     /// Members to add (member_id_type kind); must not be empty
@@ -47,7 +45,7 @@ impl rt::Validate for ChatMembersCreateBody {
 
 /// Response data of `chat_members.create`: Add users or bots to a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMembersCreateResponse {
     /// Ids not added (resigned; with succeed_type=1 also invisible/inactive)
@@ -104,7 +102,7 @@ impl ChatMembersCreateResponse {
 
 /// Request body of `chat_members.delete`: Remove users or bots from a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMembersDeleteBody {
     /// Members to remove (member_id_type kind); must not be empty
@@ -140,7 +138,7 @@ impl rt::Validate for ChatMembersDeleteBody {
 
 /// Response data of `chat_members.delete`: Remove users or bots from a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMembersDeleteResponse {
     /// Ids that could not be removed
@@ -167,7 +165,7 @@ impl ChatMembersDeleteResponse {
 
 /// Response data of `chat_members.get`: List user members of a chat (bots excluded).
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMembersGetResponse {
     /// Members on this page
@@ -250,7 +248,7 @@ impl ChatMembersGetResponse {
 
 /// Response data of `chat_members.is_in_chat`: Check whether the caller is in a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMembersIsInChatResponse {
     /// Whether the token's user or bot is a member
@@ -291,6 +289,7 @@ impl<T: rt::TokenKind> ChatMembersHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -398,6 +397,7 @@ impl<T: rt::TokenKind> ChatMembersHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -494,6 +494,7 @@ impl<T: rt::TokenKind> ChatMembersHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -644,6 +645,7 @@ impl<T: rt::TokenKind> ChatMembersHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -713,6 +715,7 @@ impl<T: rt::TokenKind> ChatMembersHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")

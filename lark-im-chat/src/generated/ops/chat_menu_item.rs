@@ -6,12 +6,10 @@
 
 #[allow(unused_imports)]
 use super::super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 /// Request body of `chat_menu_item.patch`: Edit icon, name, i18n names or link of one menu.
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuItemPatchBody {
     /// Which parts of chat_menu_item to apply
@@ -46,7 +44,7 @@ impl rt::Validate for ChatMenuItemPatchBody {
 
 /// Response data of `chat_menu_item.patch`: Edit icon, name, i18n names or link of one menu.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuItemPatchResponse {
     /// Menu item after the change
@@ -83,6 +81,7 @@ impl<T: rt::TokenKind> ChatMenuItemHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")

@@ -6,12 +6,10 @@
 
 #[allow(unused_imports)]
 use super::super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 /// Request body of `chat_menu_tree.create`: Append top-level (and child) menus to a chat.
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuTreeCreateBody {
     /// Menus to add
@@ -38,7 +36,7 @@ impl rt::Validate for ChatMenuTreeCreateBody {
 
 /// Response data of `chat_menu_tree.create`: Append top-level (and child) menus to a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuTreeCreateResponse {
     /// All menus of the chat after the change
@@ -62,13 +60,13 @@ impl ChatMenuTreeCreateResponse {
 
 /// Request body of `chat_menu_tree.delete`: Delete top-level menus (with their children).
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuTreeDeleteBody {
     /// Top menu ids to delete
     ///
     /// The Python SDK types the items as integers; the other SDKs, lark-mcp and the docs use numeric strings.
-    #[serde(with = "::lark_im_chat::rt::wire::int64_string::vec")]
+    #[serde(with = "self::rt::wire::int64_string::vec")]
     pub chat_menu_top_level_ids: Vec<i64>,
 }
 
@@ -96,7 +94,7 @@ impl rt::Validate for ChatMenuTreeDeleteBody {
 
 /// Response data of `chat_menu_tree.delete`: Delete top-level menus (with their children).
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuTreeDeleteResponse {
     /// All menus of the chat after the change
@@ -120,7 +118,7 @@ impl ChatMenuTreeDeleteResponse {
 
 /// Response data of `chat_menu_tree.get`: Get all menus of a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuTreeGetResponse {
     /// All menus of the chat
@@ -144,13 +142,13 @@ impl ChatMenuTreeGetResponse {
 
 /// Request body of `chat_menu_tree.sort`: Reorder the top-level menus.
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuTreeSortBody {
     /// All top menu ids in left-to-right order
     ///
     /// The Python SDK types the items as integers; the other SDKs, lark-mcp and the docs use numeric strings.
-    #[serde(with = "::lark_im_chat::rt::wire::int64_string::vec")]
+    #[serde(with = "self::rt::wire::int64_string::vec")]
     pub chat_menu_top_level_ids: Vec<i64>,
 }
 
@@ -178,7 +176,7 @@ impl rt::Validate for ChatMenuTreeSortBody {
 
 /// Response data of `chat_menu_tree.sort`: Reorder the top-level menus.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatMenuTreeSortResponse {
     /// All menus of the chat after the change
@@ -219,6 +217,7 @@ impl<T: rt::TokenKind> ChatMenuTreeHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -292,6 +291,7 @@ impl<T: rt::TokenKind> ChatMenuTreeHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -363,6 +363,7 @@ impl<T: rt::TokenKind> ChatMenuTreeHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -426,6 +427,7 @@ impl<T: rt::TokenKind> ChatMenuTreeHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")

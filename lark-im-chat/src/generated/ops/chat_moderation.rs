@@ -6,12 +6,10 @@
 
 #[allow(unused_imports)]
 use super::super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 /// Response data of `chat_moderation.get`: Get who may post in a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatModerationGetResponse {
     /// Current posting mode
@@ -70,7 +68,7 @@ impl ChatModerationGetResponse {
 
 /// Request body of `chat_moderation.update`: Set who may post, or edit the allowed-poster list.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatModerationUpdateBody {
     /// New posting mode
@@ -143,6 +141,7 @@ impl<T: rt::TokenKind> ChatModerationHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -282,6 +281,7 @@ impl<T: rt::TokenKind> ChatModerationHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")

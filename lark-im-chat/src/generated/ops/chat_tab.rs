@@ -6,12 +6,10 @@
 
 #[allow(unused_imports)]
 use super::super::*;
-#[allow(unused_imports)]
-use ::lark_im_chat::rt;
 
 /// Request body of `chat_tab.create`: Add custom doc or url tabs to a chat.
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabCreateBody {
     /// Tabs to add
@@ -42,7 +40,7 @@ impl rt::Validate for ChatTabCreateBody {
 
 /// Response data of `chat_tab.create`: Add custom doc or url tabs to a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabCreateResponse {
     /// All tabs of the chat after the change
@@ -69,7 +67,7 @@ impl ChatTabCreateResponse {
 
 /// Request body of `chat_tab.delete_tabs`: Delete one or more chat tabs.
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabDeleteTabsBody {
     /// Ids of tabs to delete
@@ -95,7 +93,7 @@ impl rt::Validate for ChatTabDeleteTabsBody {
 
 /// Response data of `chat_tab.delete_tabs`: Delete one or more chat tabs.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabDeleteTabsResponse {
     /// All tabs of the chat after the change
@@ -122,7 +120,7 @@ impl ChatTabDeleteTabsResponse {
 
 /// Response data of `chat_tab.list_tabs`: List all tabs of a chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabListTabsResponse {
     /// All tabs of the chat
@@ -149,7 +147,7 @@ impl ChatTabListTabsResponse {
 
 /// Request body of `chat_tab.sort_tabs`: Reorder the chat tabs.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabSortTabsBody {
     /// All tab ids in the desired left-to-right order
@@ -183,7 +181,7 @@ impl rt::Validate for ChatTabSortTabsBody {
 
 /// Response data of `chat_tab.sort_tabs`: Reorder the chat tabs.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabSortTabsResponse {
     /// All tabs of the chat after the change
@@ -210,7 +208,7 @@ impl ChatTabSortTabsResponse {
 
 /// Request body of `chat_tab.update_tabs`: Modify existing doc or url tabs.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabUpdateTabsBody {
     /// Tabs to modify
@@ -246,7 +244,7 @@ impl rt::Validate for ChatTabUpdateTabsBody {
 
 /// Response data of `chat_tab.update_tabs`: Modify existing doc or url tabs.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "::lark_im_chat::rt::serde")]
+#[serde(crate = "self::rt::serde")]
 #[non_exhaustive]
 pub struct ChatTabUpdateTabsResponse {
     /// All tabs of the chat after the change
@@ -288,6 +286,7 @@ impl<T: rt::TokenKind> ChatTabsHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -358,6 +357,7 @@ impl<T: rt::TokenKind> ChatTabsHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -429,6 +429,7 @@ impl<T: rt::TokenKind> ChatTabsHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -491,6 +492,7 @@ impl<T: rt::TokenKind> ChatTabsHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")
@@ -570,6 +572,7 @@ impl<T: rt::TokenKind> ChatTabsHandle<T> {
     /// # Example
     ///
     /// ```no_run
+    /// # use lark_im_chat::prelude::*;
     /// # async fn example(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
     /// let response = client
     ///     .chat("oc_a0553eda9014c201e6969b478895c230")

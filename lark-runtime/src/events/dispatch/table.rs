@@ -1,0 +1,84 @@
+//! The handler table: event type to decoder and handler, for whatever families registered
+//! events. Filled by [`DispatcherBuilder::on`](super::DispatcherBuilder::on), read by
+//! [`Dispatcher`](super::Dispatcher).
+
+use super::{BoxedHandlerFuture, Decoded, Erased, Slot};
+use crate::drift::shape;
+use crate::events::{Event, EventDecodeError, RawEvent};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Decodes a whole callback body into what a handler takes.
+pub(super) type Decoder = fn(&[u8]) -> Result<Decoded, EventDecodeError>;
+
+/// One typed handler with what routing needs, before the state is bound.
+pub(super) struct Route<H> {
+    pub(super) decode: Decoder,
+    pub(super) shape: &'static shape::Event,
+    pub(super) handler: H,
+}
+
+/// Typed handlers by event type; `H` is a [`Slot`] while building, an [`Erased`] once built.
+pub(super) type Table<H> = HashMap<&'static str, Route<H>>;
+
+/// The decoder of event type `E`.
+pub(super) fn decoder<E: Event>() -> Decoder {
+    |json| E::decode(json).map(|envelope| Box::new(envelope) as Decoded)
+}
+
+/// Calls `call` with the envelope of `E` out of `decoded`.
+pub(super) fn with_envelope<E: Event>(
+    decoded: Decoded,
+    call: impl FnOnce(E::Envelope) -> BoxedHandlerFuture,
+) -> BoxedHandlerFuture {
+    match decoded.downcast::<E::Envelope>() {
+        Ok(envelope) => call(*envelope),
+        // Unreachable: a route's decoder and handler are registered together.
+        Err(_) => Box::pin(std::future::ready(Err(
+            "event decoded for the handler of another event type".into(),
+        ))),
+    }
+}
+
+/// Calls the fallback with the raw event out of `decoded`.
+pub(super) fn with_raw(
+    decoded: Decoded,
+    call: impl FnOnce(RawEvent) -> BoxedHandlerFuture,
+) -> BoxedHandlerFuture {
+    match decoded.downcast::<RawEvent>() {
+        Ok(raw) => call(*raw),
+        Err(_) => Box::pin(std::future::ready(Err(
+            "fallback called with a typed event".into(),
+        ))),
+    }
+}
+
+/// Event types that have a handler, sorted.
+pub(super) fn registered<H>(table: &Table<H>) -> Vec<&'static str> {
+    let mut types: Vec<_> = table.keys().copied().collect();
+    types.sort_unstable();
+    types
+}
+
+/// Binds the state into every slot of a built table.
+pub(super) fn bind<S: Send + Sync + 'static>(
+    table: Table<Slot<S>>,
+    state: &Arc<S>,
+) -> Table<Erased> {
+    table
+        .into_iter()
+        .map(|(event_type, route)| {
+            let state = Arc::clone(state);
+            let slot = route.handler;
+            let handler: Erased = Arc::new(move |decoded| slot(&state, decoded));
+            (
+                event_type,
+                Route {
+                    decode: route.decode,
+                    shape: route.shape,
+                    handler,
+                },
+            )
+        })
+        .collect()
+}
