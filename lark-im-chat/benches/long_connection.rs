@@ -16,6 +16,7 @@
 //! Every delivery carries a distinct event id (the de-duplication store is smaller than the
 //! pool), so each one reaches the handler.
 
+use lark_im_chat::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};

@@ -15,6 +15,7 @@
 #[path = "../tests/support/redis_server.rs"]
 mod redis_server;
 
+use lark_im_chat::prelude::*;
 use criterion::{criterion_group, Criterion, Throughput};
 use http::HeaderMap;
 use lark_im_chat::auth::{CachedTokenKind, StoredToken, TokenKey, TokenStore};

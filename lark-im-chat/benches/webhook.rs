@@ -11,6 +11,7 @@
 //! reaches the handler. Results are per delivery on one thread; events per second per core is
 //! the inverse.
 
+use lark_im_chat::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};

@@ -10,6 +10,7 @@
 //!     cargo run --example create_chat_idempotently
 //! ```
 
+use lark_im_chat::prelude::*;
 use lark_im_chat::{
     types::{ChatCreateBody, ChatType, UserIdType},
     Client, RetryPolicy,

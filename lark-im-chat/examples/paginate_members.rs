@@ -5,6 +5,7 @@
 //! LARK_APP_ID=cli_xxx LARK_APP_SECRET=xxx LARK_CHAT_ID=oc_xxx cargo run --example paginate_members
 //! ```
 
+use lark_im_chat::prelude::*;
 use futures::{StreamExt, TryStreamExt};
 use lark_im_chat::{types::MemberListIdType, Client};
 

@@ -6,6 +6,7 @@
 //!
 //! Set `LARK_DOMAIN=lark` for the international platform, or `LARK_BASE_URL` for another host.
 
+use lark_im_chat::prelude::*;
 use lark_im_chat::{types::UserIdType, Client, Domain, RetryPolicy};
 use std::time::Duration;
 

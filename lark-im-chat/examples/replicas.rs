@@ -13,6 +13,7 @@
 #[path = "../tests/support/redis_server.rs"]
 mod redis_server;
 
+use lark_im_chat::prelude::*;
 use http::HeaderMap;
 use lark_im_chat::auth::user::{UserToken, UserTokenSource};
 use lark_im_chat::events::dispatch::Dispatcher;

@@ -10,6 +10,7 @@
 //! answered automatically. `LARK_ENCRYPT_KEY` is optional but recommended (encrypted, signed
 //! callbacks); `LISTEN` defaults to `127.0.0.1:8080`.
 
+use lark_im_chat::prelude::*;
 use std::error::Error;
 
 use lark_im_chat::events::dispatch::Dispatcher;

@@ -5,6 +5,7 @@
 //! Measured with dhat's counting allocator (bytes, not time). One test in this binary, so no
 //! other test's allocations count.
 
+use lark_im_chat::prelude::*;
 use lark_im_chat::{Client, Error, RetryPolicy};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncWriteExt, BufReader};

@@ -1,6 +1,7 @@
 //! The axum integration over real TCP on 127.0.0.1: encrypted, signed callbacks and the
 //! challenge, posted with an HTTP client.
 
+use lark_im_chat::prelude::*;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

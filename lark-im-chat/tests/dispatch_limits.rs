@@ -1,6 +1,7 @@
 //! The dispatcher under hung handlers, floods, shared de-duplication stores, huge event ids
 //! and deeply nested unknown events, over real HTTP on 127.0.0.1 (axum router, reqwest).
 
+use lark_im_chat::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -1,6 +1,7 @@
 //! The whole webhook path through the [`Dispatcher`]: receiver -> typed decoding ->
 //! de-duplication -> handler, and the HTTP answer of every outcome.
 
+use lark_im_chat::prelude::*;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -2,6 +2,7 @@
 //! (`tests/fixtures/events/`), unknown event types, and property tests showing that decoding
 //! never panics, alone or through the whole webhook path.
 
+use lark_im_chat::prelude::*;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 

@@ -7,6 +7,7 @@
 //! Measured with dhat's counting allocator (bytes, not time), through the dispatcher's whole
 //! path: verification, decryption, decoding and the handler.
 
+use lark_im_chat::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 

@@ -7,6 +7,7 @@
 
 mod long_connection_support;
 
+use lark_im_chat::prelude::*;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 

@@ -6,6 +6,7 @@
 
 mod long_connection_support;
 
+use lark_im_chat::prelude::*;
 use std::sync::Arc;
 
 use futures::{SinkExt as _, StreamExt as _};

@@ -3,6 +3,7 @@
 //!
 //! Measured with dhat's counting allocator (bytes, not time: no timing is asserted).
 
+use lark_im_chat::prelude::*;
 use futures::StreamExt;
 use lark_im_chat::Client;
 use serde_json::json;

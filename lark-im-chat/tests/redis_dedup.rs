@@ -10,6 +10,7 @@ mod redis_server;
 #[path = "support/deliveries.rs"]
 mod deliveries;
 
+use lark_im_chat::prelude::*;
 use futures::StreamExt;
 use http::{HeaderMap, StatusCode};
 use lark_im_chat::events::dispatch::{Dispatcher, Outcome};

@@ -7,6 +7,7 @@
 #[path = "support/redis_server.rs"]
 mod redis_server;
 
+use lark_im_chat::prelude::*;
 use http::HeaderMap;
 use lark_im_chat::events::dispatch::Dispatcher;
 use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};

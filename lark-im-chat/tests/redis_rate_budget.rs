@@ -6,6 +6,7 @@
 #[path = "support/redis_server.rs"]
 mod redis_server;
 
+use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{Limit, RedisConnection, RedisOptions, RedisRateBudget};
 use lark_im_chat::Client;
 use redis_server::RedisServer;

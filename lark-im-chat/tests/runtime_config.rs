@@ -1,5 +1,6 @@
 //! Client configuration, the scope check and the error-code lookup.
 
+use lark_im_chat::prelude::*;
 use lark_im_chat::{
     meta::{event, operation, EVENTS, OPERATIONS},
     Client, Domain, Error, ErrorCode, RetryPolicy, ScopeSet,

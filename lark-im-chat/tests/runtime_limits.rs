@@ -1,6 +1,7 @@
 //! The response body limit for API and token calls alike, and `Retry-After` in HTTP-date form,
 //! against real HTTP servers on 127.0.0.1. (Memory under oversized bodies: `body_limit_memory`.)
 
+use lark_im_chat::prelude::*;
 use lark_im_chat::{Client, Error, RetryPolicy};
 use serde_json::json;
 use std::time::{Duration, SystemTime};

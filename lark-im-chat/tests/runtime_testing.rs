@@ -1,6 +1,7 @@
 //! The `testing` feature's mock platform, used the way a downstream test would.
 #![cfg(feature = "testing")]
 
+use lark_im_chat::prelude::*;
 use futures::TryStreamExt;
 use lark_im_chat::testing::{MockPlatform, MOCK_TENANT_TOKEN};
 use lark_im_chat::{

@@ -2,6 +2,7 @@
 //! key whose result (success or failure) every waiter gets, a short memory of failures, waits
 //! bounded by the call's budget, and any `expire` the server sends handled without a panic.
 
+use lark_im_chat::prelude::*;
 use lark_im_chat::{
     auth::{CachedTokenKind, MemoryTokenStore, TokenKey, TokenStore},
     meta::AppType,

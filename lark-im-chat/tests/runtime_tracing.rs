@@ -1,6 +1,7 @@
 //! Tracing: one span per call and per attempt (operation id, attempt, status, log id), and no
 //! secret (app secret, tenant, app or user token, app ticket) in spans, events, errors or Debug.
 
+use lark_im_chat::prelude::*;
 use lark_im_chat::{meta::AppType, Client, RetryPolicy};
 use serde_json::json;
 use std::fmt::Write as _;

@@ -3,6 +3,7 @@
 //! Also a log capture and a store with faults.
 #![allow(dead_code)] // each test binary uses part of it
 
+use lark_im_chat::prelude::*;
 use futures::future::BoxFuture;
 use lark_im_chat::auth::user::{
     MemoryUserTokenStore, UserToken, UserTokenSource, UserTokenStore, UserTokenStoreError,
