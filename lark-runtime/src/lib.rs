@@ -1,4 +1,4 @@
-//! The hand-written runtime under the generated Feishu/Lark API families (`lark-im-chat`, and
+//! The hand-written runtime under the generated Feishu/Lark API families (the group-chat crate, and
 //! any crate that generates its own family from a spec with `lark-codegen-macros`).
 //!
 //! It names no family: a family is a spec plus generated code that implements this crate's
@@ -20,7 +20,7 @@
 //! use lark_runtime::Client;
 //!
 //! // One client serves every family; its operations come from the families' extension
-//! // traits (`use lark_im_chat::prelude::*;` for the group-chat family).
+//! // traits (`use <family crate>::prelude::*;`).
 //! let client = Client::builder("cli_a1b2c3", "app-secret").build()?;
 //! # let _ = client;
 //! # Ok(()) }

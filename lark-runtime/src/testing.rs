@@ -12,7 +12,7 @@
 //! With the group-chat family (a sketch; its crate's docs run it):
 //!
 //! ```text
-//! let platform = MockPlatform::start_with(&[&lark_im_chat::FAMILY]).await;
+//! let platform = MockPlatform::start_with(&[&FAMILY]).await; // the family crate's FAMILY
 //! platform.respond("chat.get", ChatDetail::new().name("Incident 4711"));
 //! let chat = platform.client().chat("oc_1").get().send().await?;
 //! assert_eq!(platform.requests_for("chat.get")[0].path, "/open-apis/im/v1/chats/oc_1");
@@ -139,7 +139,7 @@ impl MockPlatform {
         Self::start_with(&[]).await
     }
 
-    /// Starts serving for these families (e.g. `&[&lark_im_chat::FAMILY]`): their operations
+    /// Starts serving for these families (each family crate exports its `FAMILY`): their operations
     /// can be named by id, and requests are named with the operation they fit.
     ///
     /// # Panics

@@ -15,7 +15,7 @@ use crate::meta::AppType;
 use std::sync::Arc;
 use std::time::Duration;
 
-const DEFAULT_USER_AGENT: &str = concat!("lark-im-chat/", env!("CARGO_PKG_VERSION"));
+const DEFAULT_USER_AGENT: &str = concat!("lark-runtime/", env!("CARGO_PKG_VERSION"));
 
 /// Longest accepted [`ClientBuilder::token_failure_cache`]: a failure remembered longer would
 /// outlive the outage it reports.
@@ -103,7 +103,7 @@ impl ClientBuilder {
         self
     }
 
-    /// `User-Agent` header. Default: `lark-im-chat/<version>`.
+    /// `User-Agent` header. Default: `lark-runtime/<version>`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = Some(user_agent.into());
         self

@@ -149,7 +149,7 @@ impl fmt::Display for DriftEntry {
 ///
 /// ```
 /// use lark_runtime::drift::DriftLog;
-/// use lark_im_chat::Client;
+/// use lark_runtime::Client;
 ///
 /// let drift = DriftLog::new();
 /// let client = Client::builder("cli_a1b2c3", "app-secret")
@@ -160,7 +160,7 @@ impl fmt::Display for DriftEntry {
 ///     println!("spec drift: {entry}"); // "chat.get: unknown field data.brand_new"
 /// }
 /// # let _ = client;
-/// # Ok::<(), lark_im_chat::Error>(())
+/// # Ok::<(), lark_runtime::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct DriftLog {

@@ -168,7 +168,7 @@ impl<E> EventEnvelopeV2<E> {
 impl<E: Event<Envelope = EventEnvelopeV2<E>>> EventEnvelopeV2<E> {
     /// A schema 2.0 envelope around `event`, with id `event_id` and the event type of `E`.
     ///
-    /// With a family's event (here `lark_im_chat`'s, as a sketch):
+    /// With a family's event (here the group-chat family's, as a sketch):
     ///
     /// ```text
     /// let envelope = EventEnvelopeV2::of("ev_1", ChatDisbandedV1::new().chat_id("oc_1"));

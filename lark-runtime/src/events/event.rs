@@ -8,7 +8,7 @@ use serde_json::value::RawValue;
 use std::fmt;
 
 /// An event body type of some family: its wire type, the envelope it arrives in, and its
-/// metadata. Implemented by generated code (for example `lark_im_chat::events::ChatDisbandedV1`);
+/// metadata. Implemented by generated code (each event body of a family crate);
 /// a [`Dispatcher`](super::dispatch::Dispatcher) routes an event to the handler registered
 /// for its type with [`DispatcherBuilder::on`](super::dispatch::DispatcherBuilder::on).
 ///
@@ -58,7 +58,7 @@ pub trait Event: Send + Sync + 'static {
 
 /// An event as it arrived, undecoded: what a dispatcher's fallback receives for event types no
 /// handler takes (a family's generated event enum decodes it further, e.g.
-/// `lark_im_chat::ChatEvent::from_raw`).
+/// `ChatEvent::from_raw` of the group-chat family).
 #[derive(Clone)]
 pub struct RawEvent {
     event_type: String,

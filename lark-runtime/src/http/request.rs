@@ -72,10 +72,9 @@ impl ApiRequest {
     /// one. Keep the request (or the key, [`idempotency_key`](Self::idempotency_key)) if you may
     /// send it again after a crash: a new key means a new chat.
     ///
-    /// ```no_run
-    /// # async fn run(client: lark_im_chat::Client) -> Result<(), lark_im_chat::Error> {
-    /// use lark_im_chat::types::{ChatCreateBody, ChatCreated};
+    /// With the group-chat family's `chat.create` (a sketch; that crate's docs run it):
     ///
+    /// ```text
     /// let req = client
     ///     .chats()
     ///     .create()
@@ -84,7 +83,6 @@ impl ApiRequest {
     ///     .with_auto_idempotency_key();
     /// println!("creating with uuid {:?}", req.idempotency_key());
     /// let created: ChatCreated = client.ctx().send(req).await?;
-    /// # let _ = created; Ok(()) }
     /// ```
     pub fn with_auto_idempotency_key(mut self) -> Self {
         if let Some(key) = self.meta.idempotency_key {

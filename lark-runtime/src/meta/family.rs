@@ -1,5 +1,5 @@
 //! A family: one spec's operations, events and error classes, as its generated crate exports
-//! them (`lark_im_chat::FAMILY`). Tools that work across families (the scope check, the mock
+//! them (its `FAMILY` static). Tools that work across families (the scope check, the mock
 //! platform, coverage) take families as values; the runtime itself never names one.
 
 use super::{ErrorClasses, EventMeta, OperationMeta};
@@ -8,7 +8,7 @@ use super::{ErrorClasses, EventMeta, OperationMeta};
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct Family {
-    /// Family name, e.g. `im-chat`.
+    /// Family name, as its spec names it (e.g. `messages`).
     pub name: &'static str,
     /// Human title of the API.
     pub title: &'static str,

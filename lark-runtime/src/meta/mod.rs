@@ -92,7 +92,7 @@ impl AppType {
 
 /// Everything the spec says about one operation that the runtime, docs and reports need.
 ///
-/// Generated as one `static` per operation (e.g. `lark_im_chat::meta::CHAT_GET`); two values
+/// Generated as one `static` per operation (e.g. `meta::CHAT_GET` of the group-chat family); two values
 /// are equal when they describe the same operation (id, method and path).
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]

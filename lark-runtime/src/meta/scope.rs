@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 
 /// The scopes an app (or a user token) holds.
 ///
-/// Families are values (`lark_im_chat::FAMILY`), so one set is checked against as many of them
+/// Families are values (each family crate's `FAMILY`), so one set is checked against as many of them
 /// as the app uses.
 ///
 /// ```

@@ -48,18 +48,19 @@ pub enum DedupFallback {
 /// [`Reject`](DedupFallback::Reject)).
 ///
 /// ```no_run
-/// use lark_im_chat::events::dispatch::Dispatcher;
-/// use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
-/// use lark_im_chat::redis::{DedupFallback, RedisConnection, RedisDedup};
+/// use lark_runtime::events::dispatch::Dispatcher;
+/// use lark_runtime::events::webhook::{WebhookConfig, WebhookReceiver};
+/// use lark_runtime::redis::{DedupFallback, RedisConnection, RedisDedup};
 ///
 /// # fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let redis = RedisConnection::open("redis://127.0.0.1:6379/")?;
 /// let receiver = WebhookReceiver::new(WebhookConfig::builder().verification_token("vt").build()?);
-/// let dispatcher = Dispatcher::builder(receiver)
+/// let webhook = Dispatcher::builder()
 ///     .dedup(RedisDedup::new(&redis, "cli_a1b2c3").fallback(DedupFallback::Reject))
-///     .on_chat_updated(|e| async move { Ok(()) })
-///     .build()?;
-/// # let _ = dispatcher; Ok(()) }
+///     .fallback(|e| async move { Ok(()) }) // and typed handlers of any family
+///     .build()?
+///     .with_webhook(receiver);
+/// # let _ = webhook; Ok(()) }
 /// ```
 pub struct RedisDedup {
     redis: RedisConnection,

@@ -43,7 +43,7 @@
 //!
 //! # Keys
 //!
-//! Every key starts with [`RedisOptions::key_prefix`] (default `lark-im-chat`) and names the app:
+//! Every key starts with [`RedisOptions::key_prefix`] (default `lark`) and names the app:
 //! `…:token:<app_id>:<secret hash>:<kind>[:<tenant_key>]`, `…:dedup:<app_id>:<event id>`,
 //! `…:user_token:<app_id>:<secret hash>:<user>`, `…:rate:<app_id>:<family>:…`; event ids and
 //! user keys above 128 bytes are replaced by `sha256:<hex>`. The secret hash (16 hex digits of
@@ -83,7 +83,7 @@ pub struct RedisOptions {
     pub connect_timeout: Duration,
     /// While Redis is down, how often one command probes it. Default: 1 s.
     pub retry_interval: Duration,
-    /// First segment of every key. Default: `lark-im-chat`.
+    /// First segment of every key. Default: `lark`.
     pub key_prefix: String,
 }
 
@@ -93,7 +93,7 @@ impl Default for RedisOptions {
             command_timeout: Duration::from_millis(500),
             connect_timeout: Duration::from_millis(500),
             retry_interval: Duration::from_secs(1),
-            key_prefix: "lark-im-chat".to_owned(),
+            key_prefix: "lark".to_owned(),
         }
     }
 }

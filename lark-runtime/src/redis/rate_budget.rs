@@ -78,8 +78,8 @@ pub fn default_limits() -> Vec<Limit> {
 /// apps' tenants share one budget per family (conservative).
 ///
 /// ```no_run
-/// use lark_im_chat::redis::{Limit, RedisConnection, RedisRateBudget};
-/// use lark_im_chat::Client;
+/// use lark_runtime::redis::{Limit, RedisConnection, RedisRateBudget};
+/// use lark_runtime::Client;
 /// use std::sync::Arc;
 ///
 /// # fn run() -> Result<(), Box<dyn std::error::Error>> {

@@ -45,8 +45,8 @@ const POLL_MAX: Duration = Duration::from_millis(100);
 /// refresh margin). Make one store per app: the secret it hashes must be the client's.
 ///
 /// ```no_run
-/// use lark_im_chat::redis::{RedisConnection, RedisTokenStore};
-/// use lark_im_chat::Client;
+/// use lark_runtime::redis::{RedisConnection, RedisTokenStore};
+/// use lark_runtime::Client;
 /// use std::sync::Arc;
 ///
 /// # fn run() -> Result<(), Box<dyn std::error::Error>> {

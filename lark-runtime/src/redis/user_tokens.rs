@@ -22,8 +22,8 @@ use std::time::{Duration, SystemTime};
 /// until it can be written.
 ///
 /// ```no_run
-/// use lark_im_chat::redis::{RedisConnection, RedisUserTokenStore};
-/// use lark_im_chat::Client;
+/// use lark_runtime::redis::{RedisConnection, RedisUserTokenStore};
+/// use lark_runtime::Client;
 /// use std::sync::Arc;
 ///
 /// # fn run() -> Result<(), Box<dyn std::error::Error>> {

@@ -9,31 +9,36 @@ use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Nonce of callbacks built by [`Callback`] unless [`Callback::nonce`] sets another.
-pub const CALLBACK_NONCE: &str = "lark-im-chat-testing";
+pub const CALLBACK_NONCE: &str = "lark-runtime-testing";
 
 /// Builds the `(headers, body)` of a callback that a receiver with `config` accepts:
 /// the Verification Token put into the payload, the payload encrypted and signed when the
 /// config has an Encrypt Key, the timestamp in Unix seconds (now, unless set).
 ///
 /// ```
-/// use lark_im_chat::events::dispatch::Dispatcher;
-/// use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
-/// use lark_im_chat::events::{ChatDisbandedV1, EventEnvelopeV2};
-/// use lark_im_chat::testing::Callback;
+/// use lark_runtime::events::dispatch::Dispatcher;
+/// use lark_runtime::events::webhook::{WebhookConfig, WebhookReceiver};
+/// use lark_runtime::events::{EventEnvelopeV2, EventHeaderV2};
+/// use lark_runtime::testing::Callback;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let config = WebhookConfig::builder().verification_token("vt").encrypt_key("ek").build()?;
-/// let (headers, body) = Callback::new(&config)
-///     .event(&EventEnvelopeV2::of("ev_1", ChatDisbandedV1::new().chat_id("oc_1")));
+/// // Typed events of a family serialize the same way (`EventEnvelopeV2::of(id, body)`).
+/// let event = EventEnvelopeV2::new(
+///     EventHeaderV2::new("ev_1", "im.chat.disbanded_v1"),
+///     serde_json::json!({"chat_id": "oc_1"}),
+/// );
+/// let (headers, body) = Callback::new(&config).event(&event);
 ///
-/// let dispatcher = Dispatcher::builder(WebhookReceiver::new(config))
-///     .on_chat_disbanded(|e| async move {
-///         assert_eq!(e.event.chat_id.as_deref(), Some("oc_1"));
+/// let webhook = Dispatcher::builder()
+///     .fallback(|e| async move {
+///         assert_eq!(e.to_value()?["event"]["chat_id"], "oc_1");
 ///         Ok(())
 ///     })
-///     .build()?;
-/// assert!(dispatcher.dispatch(&headers, &body).await.is_success());
+///     .build()?
+///     .with_webhook(WebhookReceiver::new(config));
+/// assert!(webhook.dispatch(&headers, &body).await.is_success());
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone)]

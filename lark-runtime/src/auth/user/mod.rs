@@ -2,7 +2,7 @@
 //! token, where tokens are stored, and the refreshing source the user handles call with.
 //!
 //! ```no_run
-//! # async fn run(client: lark_im_chat::Client, code: &str) -> Result<(), lark_im_chat::Error> {
+//! # async fn run(client: lark_runtime::Client, code: &str) -> Result<(), lark_runtime::Error> {
 //! let tokens = client.user_tokens().build();
 //! let request = tokens.authorization("https://example.com/callback", &["offline_access"]);
 //! // Send the user to `request.url`; on the callback, check `state`, then:
@@ -10,8 +10,8 @@
 //!     .sign_in("ou_alice", code, "https://example.com/callback", Some(&request.code_verifier))
 //!     .await?;
 //! let alice = client.as_user_with(tokens.user("ou_alice"));
-//! let chats = alice.chats().list().send().await?;
-//! # let _ = chats; Ok(()) }
+//! // With a family's prelude in scope: alice.chats().list().send().await?
+//! # let _ = alice; Ok(()) }
 //! ```
 
 mod oauth;

@@ -107,7 +107,7 @@ impl UserTokenSourceBuilder {
     /// The error classes that tell refusals of a refresh (`reauthorization_needed`, e.g. 20073)
     /// and transient failures (e.g. 20050) apart when
     /// [`UserTokenSource::access_token`] is called directly, e.g. a family's
-    /// `lark_im_chat::ERROR_CLASSES`. Calls made through a client handle use the classes of the
+    /// family crate's `ERROR_CLASSES`. Calls made through a client handle use the classes of the
     /// operation's family. Default: none (only HTTP statuses decide).
     pub fn error_classes(mut self, classes: &'static ErrorClasses) -> Self {
         self.classes = classes;

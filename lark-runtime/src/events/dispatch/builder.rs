@@ -195,7 +195,7 @@ impl DispatcherBuilder {
 
     /// Registers the handler of every event that has no typed handler, which receives the
     /// [`RawEvent`]: its type, id and JSON (a family's event enum decodes it further, e.g.
-    /// `lark_im_chat::ChatEvent::from_raw`).
+    /// `ChatEvent::from_raw` of the group-chat family).
     ///
     /// Without a fallback, such events are acknowledged (200) and dropped. An event whose
     /// JSON cannot be held (nested deeper than serde_json's limit of 128 levels) is

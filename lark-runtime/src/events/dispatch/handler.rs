@@ -12,16 +12,14 @@ use std::future::Future;
 /// clonable handle such as [`Client`](crate::Client) in it).
 ///
 /// ```
-/// use lark_im_chat::events::dispatch::{Dispatcher, State};
-/// use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
+/// use lark_runtime::events::dispatch::{Dispatcher, State};
 /// use std::sync::atomic::{AtomicUsize, Ordering};
 /// use std::sync::Arc;
 ///
-/// let receiver = WebhookReceiver::new(WebhookConfig::builder().verification_token("vt").build()?);
-/// let disbanded = Arc::new(AtomicUsize::new(0));
-/// let dispatcher = Dispatcher::builder(receiver)
-///     .state(Arc::clone(&disbanded))
-///     .on_chat_disbanded(|State(count), _e| async move {
+/// let seen = Arc::new(AtomicUsize::new(0));
+/// let dispatcher = Dispatcher::builder()
+///     .state(Arc::clone(&seen))
+///     .fallback(|State(count), _event| async move {
 ///         count.fetch_add(1, Ordering::Relaxed);
 ///         Ok(())
 ///     })
