@@ -21,7 +21,8 @@ const FORBIDDEN: &[&str] = &[
 
 /// The names of `[dependencies]` (and target-specific ones) of a manifest: what reaches users.
 fn dependencies(manifest: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(manifest).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
+    let text =
+        std::fs::read_to_string(manifest).unwrap_or_else(|e| panic!("{}: {e}", manifest.display()));
     let mut section = String::new();
     let mut names = Vec::new();
     for line in text.lines().map(str::trim) {
@@ -53,7 +54,11 @@ fn family_crates() -> Vec<(String, std::path::PathBuf)> {
     for entry in std::fs::read_dir(root()).expect("workspace root") {
         let dir = entry.expect("entry").path();
         if dir.join("src/generated").is_dir() {
-            let name = dir.file_name().expect("name").to_string_lossy().into_owned();
+            let name = dir
+                .file_name()
+                .expect("name")
+                .to_string_lossy()
+                .into_owned();
             out.push((name, dir));
         }
     }
@@ -67,9 +72,17 @@ fn neither_runtime_nor_families_depend_on_the_generator() {
     crates.extend(family_crates().into_iter().map(|(_, dir)| dir));
     for dir in crates {
         let deps = dependencies(&dir.join("Cargo.toml"));
-        assert!(deps.len() > 1, "no [dependencies] found in {}", dir.display());
+        assert!(
+            deps.len() > 1,
+            "no [dependencies] found in {}",
+            dir.display()
+        );
         for name in deps {
-            assert!(!FORBIDDEN.contains(&name.as_str()), "{} depends on {name}", dir.display());
+            assert!(
+                !FORBIDDEN.contains(&name.as_str()),
+                "{} depends on {name}",
+                dir.display()
+            );
         }
     }
 }
@@ -78,12 +91,19 @@ fn neither_runtime_nor_families_depend_on_the_generator() {
 fn the_runtime_depends_on_no_family_crate() {
     let deps = dependencies(&root().join("lark-runtime/Cargo.toml"));
     for (family, _) in family_crates() {
-        assert!(!deps.contains(&family), "lark-runtime depends on the family crate {family}");
+        assert!(
+            !deps.contains(&family),
+            "lark-runtime depends on the family crate {family}"
+        );
     }
     // Dev-dependencies too: a cycle through tests would hide a naming of a family.
-    let manifest = std::fs::read_to_string(root().join("lark-runtime/Cargo.toml")).expect("manifest");
+    let manifest =
+        std::fs::read_to_string(root().join("lark-runtime/Cargo.toml")).expect("manifest");
     for (family, _) in family_crates() {
-        assert!(!manifest.contains(&family), "lark-runtime/Cargo.toml names {family}");
+        assert!(
+            !manifest.contains(&family),
+            "lark-runtime/Cargo.toml names {family}"
+        );
     }
 }
 
@@ -111,7 +131,11 @@ fn the_runtime_source_names_no_family() {
                 continue;
             };
             for name in [&family, &rust_name] {
-                assert!(!text.contains(name.as_str()), "{} names the family `{name}`", path.display());
+                assert!(
+                    !text.contains(name.as_str()),
+                    "{} names the family `{name}`",
+                    path.display()
+                );
             }
         }
     }
@@ -125,7 +149,11 @@ fn the_emitters_hold_no_crate_path() {
     for path in all {
         let text = std::fs::read_to_string(&path).expect("emitter source");
         for name in ["lark_im_chat", "lark_runtime", "lark-im-chat"] {
-            assert!(!text.contains(name), "{} hard-codes `{name}`", path.display());
+            assert!(
+                !text.contains(name),
+                "{} hard-codes `{name}`",
+                path.display()
+            );
         }
     }
 }

@@ -47,8 +47,9 @@ fn client() -> lark_im_chat::Client {
 
 #[test]
 fn expanded_client_describes_requests() {
+    use fixture_client::prelude::*;
     let client = client();
-    let api = fixture_client::api::Api::new(client.ctx().clone());
+    let api = &client;
 
     let list = api.chats().list().page_size(50).to_request().unwrap();
     assert_eq!(list.meta.id, "chat.list");
@@ -80,7 +81,7 @@ fn expanded_client_describes_requests() {
     assert!(api.chats().search("x".repeat(65)).to_request().is_err());
 
     // The same handles exist for a user token.
-    let user = fixture_client::api::Api::new(client.as_user("u-token").ctx().clone());
+    let user = client.as_user("u-token");
     let as_user = user.chats().list().to_request().unwrap();
     assert_eq!(as_user.meta.id, "chat.list");
 }
@@ -153,7 +154,7 @@ fn other_expanded_fixtures_work() {
     assert_eq!(back["message_id"], "7156553273518882844");
 
     // Limits deep inside an optional body are checked, with the path to the bad value.
-    let nested = nested_body::api::Api::new(client().ctx().clone());
+    let nested = client();
     let body = nested_body::types::ChatUpdateBody::new().settings(
         nested_body::types::Settings::new().restriction(
             nested_body::types::Restriction::new(true).windows([
@@ -162,19 +163,26 @@ fn other_expanded_fixtures_work() {
             ]),
         ),
     );
-    let err = nested.chats().update().body(body).to_request().unwrap_err();
+    // Several expanded families are in this file: their entry points are named by trait.
+    let err = nested_body::prelude::FixtureNestedBodyApi::chats(&nested)
+        .update()
+        .body(body)
+        .to_request()
+        .unwrap_err();
     assert!(
         err.to_string()
             .contains("body.settings.restriction.windows[1].start"),
         "{err}"
     );
-    let empty = nested.chats().update().to_request().unwrap();
+    let empty = nested_body::prelude::FixtureNestedBodyApi::chats(&nested)
+        .update()
+        .to_request()
+        .unwrap();
     assert_eq!(empty.body.as_deref(), Some(&b"{}"[..]));
 
     // Required and array query parameters.
-    let pq = path_query::api::Api::new(client().ctx().clone());
-    let req = pq
-        .chat("oc_1")
+    let pq = client();
+    let req = path_query::prelude::FixturePathQueryApi::chat(&pq, "oc_1")
         .menu_item("m 1")
         .get(path_query::types::UserIdType::UserId, ["name", "icon"])
         .tags(["a", "b"])
@@ -185,8 +193,7 @@ fn other_expanded_fixtures_work() {
         "/open-apis/im/v1/chats/oc_1/menu_items/m%201?user_id_type=user_id&fields=name&fields=icon&tags=a&tags=b"
     );
     let no_fields: [&str; 0] = [];
-    let err = pq
-        .chat("oc_1")
+    let err = path_query::prelude::FixturePathQueryApi::chat(&pq, "oc_1")
         .menu_item("m")
         .get("open_id", no_fields)
         .to_request()
@@ -194,9 +201,8 @@ fn other_expanded_fixtures_work() {
     assert!(err.to_string().contains("fields"), "{err}");
 
     // The idempotency key is a query parameter the request knows about.
-    let idem = idempotency::api::Api::new(client().ctx().clone());
-    let create = idem
-        .chats()
+    let idem = client();
+    let create = idempotency::prelude::FixtureIdempotencyApi::chats(&idem)
         .create(idempotency::types::ChatCreateBody::new("Incident 4711"))
         .uuid("k-1")
         .to_request()

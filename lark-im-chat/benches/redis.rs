@@ -15,12 +15,12 @@
 #[path = "../tests/support/redis_server.rs"]
 mod redis_server;
 
-use lark_im_chat::prelude::*;
 use criterion::{criterion_group, Criterion, Throughput};
 use http::HeaderMap;
 use lark_im_chat::auth::{CachedTokenKind, StoredToken, TokenKey, TokenStore};
 use lark_im_chat::events::dispatch::Dispatcher;
 use lark_im_chat::events::webhook::{DedupStore, InMemoryDedup, WebhookConfig, WebhookReceiver};
+use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{RedisConnection, RedisDedup, RedisTokenStore};
 use redis_server::RedisServer;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -13,11 +13,11 @@
 #[path = "../tests/support/redis_server.rs"]
 mod redis_server;
 
-use lark_im_chat::prelude::*;
 use http::HeaderMap;
 use lark_im_chat::auth::user::{UserToken, UserTokenSource};
 use lark_im_chat::events::dispatch::Dispatcher;
 use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
+use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{
     DedupFallback, Limit, RedisConnection, RedisDedup, RedisRateBudget, RedisTokenStore,
     RedisUserTokenStore,

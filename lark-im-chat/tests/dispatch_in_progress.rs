@@ -10,10 +10,10 @@ mod redis_server;
 #[path = "support/deliveries.rs"]
 mod deliveries;
 
-use lark_im_chat::prelude::*;
 use http::{HeaderMap, StatusCode};
 use lark_im_chat::events::dispatch::{Dispatcher, Outcome};
 use lark_im_chat::events::webhook::{DedupStore, InMemoryDedup, WebhookConfig, WebhookReceiver};
+use lark_im_chat::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

@@ -10,11 +10,11 @@ mod redis_server;
 #[path = "support/deliveries.rs"]
 mod deliveries;
 
-use lark_im_chat::prelude::*;
 use futures::StreamExt;
 use http::{HeaderMap, StatusCode};
 use lark_im_chat::events::dispatch::{Dispatcher, Outcome};
 use lark_im_chat::events::webhook::{DedupOutcome, DedupStore, WebhookConfig, WebhookReceiver};
+use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{DedupFallback, RedisConnection, RedisDedup, RedisOptions};
 use rand::seq::SliceRandom;
 use redis_server::RedisServer;

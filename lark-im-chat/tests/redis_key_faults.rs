@@ -11,11 +11,11 @@ mod redis_server;
 #[path = "support/deliveries.rs"]
 mod deliveries;
 
-use lark_im_chat::prelude::*;
 use http::{HeaderMap, StatusCode};
 use lark_im_chat::auth::user::{UserToken, UserTokenStore};
 use lark_im_chat::events::dispatch::{Dispatcher, Outcome};
 use lark_im_chat::events::webhook::{DedupStore, WebhookConfig, WebhookReceiver};
+use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{RedisConnection, RedisDedup, RedisOptions, RedisUserTokenStore};
 use redis_server::RedisServer;
 use std::sync::atomic::{AtomicUsize, Ordering};

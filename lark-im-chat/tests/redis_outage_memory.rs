@@ -7,10 +7,10 @@
 #[path = "support/redis_server.rs"]
 mod redis_server;
 
-use lark_im_chat::prelude::*;
 use http::HeaderMap;
 use lark_im_chat::events::dispatch::Dispatcher;
 use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
+use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{DedupFallback, RedisConnection, RedisDedup, RedisTokenStore};
 use lark_im_chat::Client;
 use redis_server::RedisServer;

@@ -2,11 +2,11 @@
 //! and a dispatcher note every response or event path and enum value the spec does not know,
 //! once each, as a `tracing` event without the value; without one they note nothing.
 
-use lark_im_chat::prelude::*;
 use http::HeaderMap;
 use lark_im_chat::drift::{DriftKind, DriftLog};
 use lark_im_chat::events::dispatch::Dispatcher;
 use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
+use lark_im_chat::prelude::*;
 use lark_im_chat::Client;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};

@@ -1,8 +1,8 @@
 //! Faults against real HTTP servers on 127.0.0.1: rate limits, 5xx, connection resets, invalid
 //! tokens, business errors, malformed bodies and broken pagination.
 
-use lark_im_chat::prelude::*;
 use futures::{StreamExt, TryStreamExt};
+use lark_im_chat::prelude::*;
 use lark_im_chat::{meta::OperationMeta, types::ChatCreateBody, Client, Error, RetryPolicy};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};

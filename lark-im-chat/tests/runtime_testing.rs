@@ -1,8 +1,8 @@
 //! The `testing` feature's mock platform, used the way a downstream test would.
 #![cfg(feature = "testing")]
 
-use lark_im_chat::prelude::*;
 use futures::TryStreamExt;
+use lark_im_chat::prelude::*;
 use lark_im_chat::testing::{MockPlatform, MOCK_TENANT_TOKEN};
 use lark_im_chat::{
     types::{ChatCreateBody, ChatDetail, ChatMembersGetResponse, ChatMode, ListMember},

@@ -5,9 +5,9 @@
 
 mod user_tokens_support;
 
-use lark_im_chat::prelude::*;
 use lark_im_chat::auth::user::{pkce_challenge, MemoryUserTokenStore, UserTokenStore};
 use lark_im_chat::error::ReauthorizationReason;
+use lark_im_chat::prelude::*;
 use lark_im_chat::{Client, Domain, Error, ErrorCode};
 use serde_json::json;
 use std::sync::atomic::Ordering::SeqCst;

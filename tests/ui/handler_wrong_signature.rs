@@ -2,25 +2,22 @@
 // naming the expected shape.
 
 use lark_im_chat::events::dispatch::Dispatcher;
-use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
+use lark_im_chat::prelude::*;
 
 fn main() {
-    let receiver = WebhookReceiver::new(WebhookConfig::default());
-
     // Forgot to end with `Ok(())`.
-    let _ = Dispatcher::builder(receiver.clone()).on_chat_disbanded(|e| async move {
+    let _ = Dispatcher::builder().on_chat_disbanded(|e| async move {
         println!("{:?}", e.event.chat_id);
     });
 
     // Resolves to another result type.
-    let _ = Dispatcher::builder(receiver.clone())
+    let _ = Dispatcher::builder()
         .state(7u8)
         .on_chat_disbanded(|_, _| async move { Ok::<u8, std::io::Error>(1) });
 
     // Two arguments without `.state(..)`.
-    let _ = Dispatcher::builder(receiver.clone())
-        .on_chat_disbanded(|_state, _e| async move { Ok(()) });
+    let _ = Dispatcher::builder().on_chat_disbanded(|_state, _e| async move { Ok(()) });
 
     // Not a future at all.
-    let _ = Dispatcher::builder(receiver).fallback(|_event| 42);
+    let _ = Dispatcher::builder().fallback(|_event| 42);
 }

@@ -1,6 +1,8 @@
 // The same tenant-only calls compile with the tenant client, and a shared operation compiles with
 // both token kinds.
 
+use lark_im_chat::prelude::*;
+
 fn main() {
     let client = lark_im_chat::Client::builder("cli_a1b2c3", "app-secret")
         .build()

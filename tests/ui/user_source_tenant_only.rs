@@ -1,6 +1,8 @@
 // User handles whose token comes from a refreshing source follow the same rules: tenant-only
 // operations do not exist on them.
 
+use lark_im_chat::prelude::*;
+
 fn main() {
     let client = lark_im_chat::Client::builder("cli_a1b2c3", "app-secret")
         .build()

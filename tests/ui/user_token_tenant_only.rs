@@ -1,5 +1,7 @@
 // Operations the platform allows only with a tenant token do not exist on user-token handles.
 
+use lark_im_chat::prelude::*;
+
 fn main() {
     let client = lark_im_chat::Client::builder("cli_a1b2c3", "app-secret")
         .build()

@@ -11,11 +11,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use syn::{AttrStyle, Attribute, Item, ItemMod, LitStr};
 
-/// Expands a spec directory into a client, in place.
+/// Expands a spec directory into a whole family, in place: operations as an extension trait on
+/// the runtime's `Client`, typed events implementing `lark_runtime::events::Event` (registrable
+/// on any dispatcher with `.on::<E, _, _>(…)` or the generated shorthands), metadata, error
+/// classes and drift shapes.
 ///
-/// The argument is the spec directory, relative to the invoking crate's `CARGO_MANIFEST_DIR`
-/// (the directory of its `Cargo.toml`). The macro runs the same pipeline on it as `cargo xtask
-/// codegen --doc-examples text` does, and expands to:
+/// The first argument is the spec directory, relative to the invoking crate's
+/// `CARGO_MANIFEST_DIR` (the directory of its `Cargo.toml`). The optional second one,
+/// `runtime = "::path"`, names the runtime crate the code refers to (default `::lark_runtime`,
+/// so the invoking crate depends on `lark-runtime`; a crate that reaches it only through a
+/// family crate can write `runtime = "::lark_im_chat::runtime"`). The macro runs the same
+/// pipeline on the spec as `cargo xtask codegen --doc-examples text` does, and expands to:
 ///
 /// - the items of the generated `mod.rs` (its inner `#![doc]` attributes dropped), with every
 ///   `mod x;` replaced by an inline `mod x { … }` holding the generated `x.rs` or `x/mod.rs`,
@@ -24,19 +30,18 @@ use syn::{AttrStyle, Attribute, Item, ItemMod, LitStr};
 /// - `pub const GENERATED_FILES: &[(&str, &str)]`: every generated file as
 ///   `(path relative to src/generated/, text)`, sorted by path;
 /// - one `const _: &str = include_str!("…");` per spec file, so that cargo rebuilds the invoking
-///   crate when the spec changes. (A spec file *added* to the directory is not noticed until some
-///   other input changes.)
+///   crate when a spec file changes.
 ///
-/// The generated doc examples are ```` ```text ```` blocks
-/// ([`DocExamples::Text`]): the compiled examples `cargo xtask
-/// codegen` writes call the shipped `lark_im_chat::Client`, which need not have the operations
-/// of this spec, so the invoking crate's doctests would fail on them.
+/// A spec file *added* to the directory is no input of the build until something else changes:
+/// give the invoking crate a build script that watches the directory,
+/// `println!("cargo:rerun-if-changed=spec");` in `build.rs`, and cargo rebuilds on additions
+/// too (the workspace's `tests/extend-by-spec` does).
+///
+/// The generated doc examples are ```` ```text ```` blocks ([`DocExamples::Text`]): compiled
+/// examples would name a family crate the invoking crate may not have.
 ///
 /// A spec with problems expands to a `compile_error!` holding every problem, each with its file,
 /// line and YAML path.
-///
-/// The generated code refers to the runtime as `::lark_im_chat::rt`, so the invoking crate must
-/// depend on `lark-im-chat`.
 ///
 /// # Example
 ///
@@ -47,11 +52,11 @@ use syn::{AttrStyle, Attribute, Item, ItemMod, LitStr};
 /// mod chat_client {
 ///     lark_codegen_macros::generate!("example-spec");
 /// }
+/// use chat_client::prelude::*;
 ///
-/// # fn main() -> Result<(), lark_im_chat::Error> {
-/// let client = lark_im_chat::Client::builder("cli_a1b2c3", "app-secret").build()?;
-/// let api = chat_client::api::Api::new(client.ctx().clone());
-/// let request = api.chats().list_mine().page_size(20).to_request()?;
+/// # fn main() -> Result<(), lark_runtime::Error> {
+/// let client = lark_runtime::Client::builder("cli_a1b2c3", "app-secret").build()?;
+/// let request = client.chats().list_mine().page_size(20).to_request()?;
 /// assert_eq!(request.path_and_query(), "/open-apis/im/v1/chats?page_size=20");
 /// for (path, text) in chat_client::GENERATED_FILES {
 ///     println!("{path}: {} bytes", text.len());
@@ -60,11 +65,44 @@ use syn::{AttrStyle, Attribute, Item, ItemMod, LitStr};
 /// ```
 #[proc_macro]
 pub fn generate(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
-    let lit = syn::parse_macro_input!(input as LitStr);
-    expand(&lit).into()
+    let args = syn::parse_macro_input!(input as Args);
+    expand(&args.spec, args.runtime.as_ref()).into()
 }
 
-fn expand(lit: &LitStr) -> TokenStream {
+/// `"spec-dir"` or `"spec-dir", runtime = "::path::to::runtime"`.
+struct Args {
+    spec: LitStr,
+    runtime: Option<LitStr>,
+}
+
+impl syn::parse::Parse for Args {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        let spec: LitStr = input.parse()?;
+        let mut runtime = None;
+        if input.parse::<Option<syn::Token![,]>>()?.is_some() && !input.is_empty() {
+            let key: syn::Ident = input.parse()?;
+            if key != "runtime" {
+                return Err(syn::Error::new(
+                    key.span(),
+                    "generate!: the only option is `runtime = \"::path::to::runtime\"`",
+                ));
+            }
+            input.parse::<syn::Token![=]>()?;
+            let path: LitStr = input.parse()?;
+            if syn::parse_str::<syn::Path>(&path.value()).is_err() {
+                return Err(syn::Error::new(
+                    path.span(),
+                    "generate!: `runtime` must be a Rust path, e.g. \"::lark_runtime\"",
+                ));
+            }
+            runtime = Some(path);
+            let _ = input.parse::<Option<syn::Token![,]>>()?;
+        }
+        Ok(Self { spec, runtime })
+    }
+}
+
+fn expand(lit: &LitStr, runtime: Option<&LitStr>) -> TokenStream {
     let manifest_dir = match std::env::var_os("CARGO_MANIFEST_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => {
@@ -90,7 +128,10 @@ fn expand(lit: &LitStr) -> TokenStream {
     };
     // Emitted even when the spec has problems, so that fixing the spec triggers a rebuild.
     let tracked = track(&dir, &spec_files);
-    let options = GenerateOptions::default().doc_examples(DocExamples::Text);
+    let mut options = GenerateOptions::default().doc_examples(DocExamples::Text);
+    if let Some(runtime) = runtime {
+        options = options.runtime_path(runtime.value());
+    }
     let generated = match lark_codegen::generate_with(&spec_files, &options) {
         Ok(generated) => generated,
         Err(e) => {
@@ -209,7 +250,7 @@ mod tests {
 
     /// Expands `generate!(<path>)` as rustc would, with paths relative to this crate.
     fn expand_str(path: &str) -> String {
-        expand(&LitStr::new(path, Span::call_site())).to_string()
+        expand(&LitStr::new(path, Span::call_site()), None).to_string()
     }
 
     #[test]

@@ -79,6 +79,21 @@ pub fn emit(api: &Api, options: &GenerateOptions) -> Vec<EmittedFile> {
             what: "response and event shapes for drift checks",
         },
         EmittedFile {
+            path: "api.rs".into(),
+            tokens: api_module(api),
+            what: "the public entry points, handles and request builders",
+        },
+        EmittedFile {
+            path: "types.rs".into(),
+            tokens: types_module(api),
+            what: "the public data types",
+        },
+        EmittedFile {
+            path: "prelude.rs".into(),
+            tokens: prelude_module(api),
+            what: "the extension traits to have in scope",
+        },
+        EmittedFile {
             path: "ops/mod.rs".into(),
             tokens: ops_module(&groups),
             what: "operation groups",
@@ -101,22 +116,11 @@ pub fn emit(api: &Api, options: &GenerateOptions) -> Vec<EmittedFile> {
 /// `ERROR_CLASSES`, `FAMILY`, and `prelude` (the extension traits).
 fn root_module(api: &Api, options: &GenerateOptions) -> TokenStream {
     let title = format!(" Generated client for {}.", api.title);
-    let mut data_in_ops: Vec<&str> = api
-        .structs
-        .iter()
-        .filter(|s| matches!(s.module, Module::Group(_)))
-        .map(|s| s.name.as_str())
-        .collect();
-    data_in_ops.sort_unstable();
-    let data_in_ops = data_in_ops.into_iter().map(ident);
-    let builders = api.operations.iter().map(|o| ident(&o.request_name));
     // Validated by the front end that set it; a path that does not parse falls back to the
     // default rather than panicking.
-    let runtime: syn::Path =
-        syn::parse_str(&options.runtime_path).unwrap_or_else(|_| syn::parse_quote!(::lark_runtime));
-    let api_trait = ident(&api.family.api_trait);
-    let events_trait = ident(&api.family.events_trait);
-    let state_trait = ident(&api.family.state_events_trait);
+    let runtime: syn::Path = syn::parse_str(&options.runtime_path)
+        .or_else(|_| syn::parse_str(crate::options::DEFAULT_RUNTIME_PATH))
+        .unwrap_or_else(|_| syn::parse_quote!(rt_path_unavailable));
     quote! {
         #![doc = #title]
         #[allow(unused_imports)]
@@ -136,30 +140,55 @@ fn root_module(api: &Api, options: &GenerateOptions) -> TokenStream {
         #[allow(unused_imports)]
         use {enums::*, events::*, handles::*, ops::*, shared::*};
 
-        /// The entry points (the client's extension trait), the resource handles and the
-        /// request builders.
-        pub mod api {
-            pub use super::decode::decode_operation_response;
-            pub use super::handles::*;
-            pub use super::ops::{#(#builders),*};
-        }
-
-        /// Every data type: shared objects, enums, request bodies and response data.
-        pub mod types {
-            pub use super::enums::*;
-            pub use super::shared::*;
-            pub use super::ops::{#(#data_in_ops),*};
-        }
-
-        /// The extension traits to have in scope: `use <crate>::prelude::*;` gives the client
-        /// this family's operations and the dispatcher builder its event shorthands.
-        pub mod prelude {
-            pub use super::handles::#api_trait;
-            pub use super::events::{#events_trait, #state_trait};
-        }
+        pub mod api;
+        pub mod prelude;
+        pub mod types;
 
         pub use errors::{ErrorCode, ERROR_CLASSES};
         pub use meta::FAMILY;
+    }
+}
+
+/// `api.rs`: the client's extension trait, the resource handles and the request builders.
+fn api_module(api: &Api) -> TokenStream {
+    let builders = api.operations.iter().map(|o| ident(&o.request_name));
+    quote! {
+        #![doc = " The entry points (the client's extension trait), the resource handles and the"]
+        #![doc = " request builders."]
+        pub use super::decode::decode_operation_response;
+        pub use super::handles::*;
+        pub use super::ops::{#(#builders),*};
+    }
+}
+
+/// `types.rs`: every data type.
+fn types_module(api: &Api) -> TokenStream {
+    let mut data_in_ops: Vec<&str> = api
+        .structs
+        .iter()
+        .filter(|s| matches!(s.module, Module::Group(_)))
+        .map(|s| s.name.as_str())
+        .collect();
+    data_in_ops.sort_unstable();
+    let data_in_ops = data_in_ops.into_iter().map(ident);
+    quote! {
+        #![doc = " Every data type: shared objects, enums, request bodies and response data."]
+        pub use super::enums::*;
+        pub use super::shared::*;
+        pub use super::ops::{#(#data_in_ops),*};
+    }
+}
+
+/// `prelude.rs`: the extension traits.
+fn prelude_module(api: &Api) -> TokenStream {
+    let api_trait = ident(&api.family.api_trait);
+    let events_trait = ident(&api.family.events_trait);
+    let state_trait = ident(&api.family.state_events_trait);
+    quote! {
+        #![doc = " The extension traits to have in scope: `use <crate>::prelude::*;` gives the client"]
+        #![doc = " this family's operations and the dispatcher builder its event shorthands."]
+        pub use super::events::{#events_trait, #state_trait};
+        pub use super::handles::#api_trait;
     }
 }
 

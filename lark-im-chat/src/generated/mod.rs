@@ -20,54 +20,9 @@ mod shared;
 #[allow(unused_imports)]
 use {enums::*, events::*, handles::*, ops::*, shared::*};
 
-/// The entry points (the client's extension trait), the resource handles and the
-/// request builders.
-pub mod api {
-    pub use super::decode::decode_operation_response;
-    pub use super::handles::*;
-    pub use super::ops::{
-        ChatCreateRequest, ChatDeleteRequest, ChatGetRequest, ChatLinkRequest,
-        ChatListRequest, ChatSearchRequest, ChatUpdateRequest,
-        ChatAnnouncementGetRequest, ChatAnnouncementPatchRequest,
-        ChatManagersAddManagersRequest, ChatManagersDeleteManagersRequest,
-        ChatMembersCreateRequest, ChatMembersDeleteRequest, ChatMembersGetRequest,
-        ChatMembersIsInChatRequest, ChatMembersMeJoinRequest, ChatMenuItemPatchRequest,
-        ChatMenuTreeCreateRequest, ChatMenuTreeDeleteRequest, ChatMenuTreeGetRequest,
-        ChatMenuTreeSortRequest, ChatModerationGetRequest, ChatModerationUpdateRequest,
-        ChatTabCreateRequest, ChatTabDeleteTabsRequest, ChatTabListTabsRequest,
-        ChatTabSortTabsRequest, ChatTabUpdateTabsRequest,
-        ChatTopNoticeDeleteTopNoticeRequest, ChatTopNoticePutTopNoticeRequest,
-    };
-}
-
-/// Every data type: shared objects, enums, request bodies and response data.
-pub mod types {
-    pub use super::enums::*;
-    pub use super::shared::*;
-    pub use super::ops::{
-        ChatAnnouncementGetResponse, ChatAnnouncementPatchBody, ChatCreateBody,
-        ChatLinkBody, ChatLinkResponse, ChatListResponse, ChatManagersAddManagersBody,
-        ChatManagersAddManagersResponse, ChatManagersDeleteManagersBody,
-        ChatManagersDeleteManagersResponse, ChatMembersCreateBody,
-        ChatMembersCreateResponse, ChatMembersDeleteBody, ChatMembersDeleteResponse,
-        ChatMembersGetResponse, ChatMembersIsInChatResponse, ChatMenuItemPatchBody,
-        ChatMenuItemPatchResponse, ChatMenuTreeCreateBody, ChatMenuTreeCreateResponse,
-        ChatMenuTreeDeleteBody, ChatMenuTreeDeleteResponse, ChatMenuTreeGetResponse,
-        ChatMenuTreeSortBody, ChatMenuTreeSortResponse, ChatModerationGetResponse,
-        ChatModerationUpdateBody, ChatSearchResponse, ChatTabCreateBody,
-        ChatTabCreateResponse, ChatTabDeleteTabsBody, ChatTabDeleteTabsResponse,
-        ChatTabListTabsResponse, ChatTabSortTabsBody, ChatTabSortTabsResponse,
-        ChatTabUpdateTabsBody, ChatTabUpdateTabsResponse, ChatTopNoticePutTopNoticeBody,
-        ChatUpdateBody,
-    };
-}
-
-/// The extension traits to have in scope: `use <crate>::prelude::*;` gives the client
-/// this family's operations and the dispatcher builder its event shorthands.
-pub mod prelude {
-    pub use super::handles::ImChatApi;
-    pub use super::events::{ImChatEvents, ImChatStateEvents};
-}
+pub mod api;
+pub mod prelude;
+pub mod types;
 
 pub use errors::{ErrorCode, ERROR_CLASSES};
 pub use meta::FAMILY;

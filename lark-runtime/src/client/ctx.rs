@@ -221,7 +221,7 @@ impl<T: TokenKind> Ctx<T> {
             other => other,
         });
         if let (Ok(_), Some(drift)) = (&decoded, &self.shared.drift) {
-            drift.note_response(req.meta, &body);
+            drift.note_response(req.meta.shape, &body);
         }
         if let (Err(e), Access::UserSource(user)) = (&decoded, self.auth.access()) {
             if may_refresh && is_user_token_rejected(e) {

@@ -17,7 +17,6 @@
 pub mod shape;
 mod walk;
 
-use crate::meta::OperationMeta;
 use shape::{Field, Object};
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
@@ -39,21 +38,20 @@ pub static RESPONSE_ENVELOPE: Object = Object {
     ],
 };
 
-/// Every JSON path of a successful response body of `operation` that its spec does not know,
-/// as a [`DriftLog`] would note them (at most `limit`), without logging: what
-/// `cargo xtask decode` reports.
+/// Every JSON path of a successful response body of an operation (its shape, e.g.
+/// `OperationMeta::shape`) that its spec does not know, as a [`DriftLog`] would note them (at
+/// most `limit`), without logging: what `cargo xtask decode` reports.
 pub fn unknown_in_response(
-    operation: &'static OperationMeta,
+    operation: &'static shape::Operation,
     body: &[u8],
     limit: usize,
 ) -> Vec<DriftEntry> {
-    let shape = operation.shape;
     findings(
-        shape.id,
+        operation.id,
         body,
         &RESPONSE_ENVELOPE,
         "data",
-        shape.data,
+        operation.data,
         limit,
     )
 }
@@ -238,16 +236,8 @@ impl DriftLog {
     }
 
     /// Walks a successful response body of `operation` (its full `{code, msg, data}` text).
-    pub(crate) fn note_response(&self, operation: &'static OperationMeta, body: &[u8]) {
-        let shape = operation.shape;
-        self.note(findings(
-            shape.id,
-            body,
-            &RESPONSE_ENVELOPE,
-            "data",
-            shape.data,
-            self.inner.capacity,
-        ));
+    pub(crate) fn note_response(&self, operation: &'static shape::Operation, body: &[u8]) {
+        self.note(unknown_in_response(operation, body, self.inner.capacity));
     }
 
     /// Walks a decoded callback body (plaintext JSON) of a typed event. Event types no

@@ -4,7 +4,6 @@
 use super::shape::{Field, Object, Operation, Values};
 use super::walk::{walk, Found};
 use super::{DriftEntry, DriftKind, DriftLog, RESPONSE_ENVELOPE};
-use crate::meta::{ErrorClasses, HttpMethod, OperationMeta};
 
 static MODE: Values = Values {
     name: "Mode",
@@ -21,23 +20,6 @@ static NOTE_GET_SHAPE: Operation = Operation {
     id: "note.get",
     data: &NOTE,
 };
-
-static NOTE_GET: OperationMeta = OperationMeta::new(
-    "note.get",
-    "Get a note.",
-    HttpMethod::Get,
-    "/open-apis/note/v1/notes/:note_id",
-    &[],
-    &[],
-    &[],
-    &[],
-    "",
-    None,
-    false,
-    &[],
-    &ErrorClasses::NONE,
-    &NOTE_GET_SHAPE,
-);
 
 static LEVEL: Values = Values {
     name: "Level",
@@ -93,8 +75,8 @@ fn a_walk_and_a_log_stay_within_their_capacity() {
     assert_eq!(walk_node(body, 2).len(), 2);
 
     let log = DriftLog::with_capacity(2);
-    log.note_response(&NOTE_GET, br#"{"data":{"a":1,"b":2}}"#);
-    log.note_response(&NOTE_GET, br#"{"data":{"c":1,"a":2}}"#);
+    log.note_response(&NOTE_GET_SHAPE, br#"{"data":{"a":1,"b":2}}"#);
+    log.note_response(&NOTE_GET_SHAPE, br#"{"data":{"c":1,"a":2}}"#);
     assert_eq!(log.len(), 2);
     assert_eq!(log.dropped(), 1);
     assert!(format!("{log:?}").contains("dropped: 1"));
@@ -104,7 +86,7 @@ fn a_walk_and_a_log_stay_within_their_capacity() {
 fn clones_share_one_record_and_entries_print_without_values() {
     let log = DriftLog::new();
     let clone = log.clone();
-    clone.note_response(&NOTE_GET, br#"{"data":{"mode":"secret-value"}}"#);
+    clone.note_response(&NOTE_GET_SHAPE, br#"{"data":{"mode":"secret-value"}}"#);
     let entry = DriftEntry {
         item: "note.get",
         kind: DriftKind::Value,
