@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use http::{HeaderMap, StatusCode};
 use lark_im_chat::events::dispatch::{
-    DispatchEvent, Dispatcher, DispatcherBuildError, DispatcherBuilder, HandlerPanicked, Outcome,
+    Dispatcher, DispatcherBuildError, HandlerPanicked, Outcome, WebhookDispatcher,
 };
 use lark_im_chat::events::webhook::{
     DedupError, DedupForgetFuture, DedupFuture, DedupStore, EncryptKey, InMemoryDedup, Received,
@@ -19,7 +19,7 @@ use lark_im_chat::events::webhook::{
 };
 use lark_im_chat::testing::Callback;
 use lark_im_chat::{
-    events::{ChatDisbandedV1, ChatUpdatedV1},
+    events::{ChatDisbandedV1, ChatUpdatedV1, Event, RawEvent},
     ChatEvent,
 };
 use serde_json::Value;
@@ -68,8 +68,14 @@ fn encrypted_config() -> WebhookConfig {
         .expect("config")
 }
 
-fn builder(config: WebhookConfig) -> DispatcherBuilder {
-    Dispatcher::builder(WebhookReceiver::new(config))
+/// Verifies plaintext callbacks carrying `TOKEN`.
+fn plain() -> WebhookReceiver {
+    WebhookReceiver::new(plain_config())
+}
+
+/// Verifies encrypted, signed callbacks.
+fn encrypted() -> WebhookReceiver {
+    WebhookReceiver::new(encrypted_config())
 }
 
 /// Headers of a request signed at `timestamp` with `key`.
@@ -120,17 +126,17 @@ fn seen_types(seen: &Seen) -> Vec<String> {
 }
 
 /// A dispatcher with a typed handler on each of the nine events, recording what it got.
-fn all_handlers(config: WebhookConfig, seen: &Seen) -> Dispatcher {
+fn all_handlers(config: WebhookConfig, seen: &Seen) -> WebhookDispatcher {
     macro_rules! v2 {
         ($builder:expr, $method:ident, $ty:ty) => {{
             let seen = Arc::clone(seen);
             $builder.$method(move |e| {
                 let seen = Arc::clone(&seen);
                 async move {
-                    assert_eq!(e.header.event_type, <$ty as DispatchEvent>::EVENT_TYPE);
+                    assert_eq!(e.header.event_type, <$ty as Event>::EVENT_TYPE);
                     push(
                         &seen,
-                        <$ty as DispatchEvent>::EVENT_TYPE,
+                        <$ty as Event>::EVENT_TYPE,
                         &e.header.event_id,
                         e.event.chat_id.as_deref(),
                     );
@@ -139,7 +145,7 @@ fn all_handlers(config: WebhookConfig, seen: &Seen) -> Dispatcher {
             })
         }};
     }
-    let b = builder(config);
+    let b = Dispatcher::builder();
     let b = v2!(
         b,
         on_chat_access_event_bot_p2p_chat_entered,
@@ -187,13 +193,13 @@ fn all_handlers(config: WebhookConfig, seen: &Seen) -> Dispatcher {
         }
     });
     let fallback_seen = Arc::clone(seen);
-    b.fallback(move |event: ChatEvent| {
+    b.fallback(move |event: RawEvent| {
         let seen = Arc::clone(&fallback_seen);
         async move {
             push(
                 &seen,
                 &format!("fallback:{}", event.event_type()),
-                event.dedup_key().unwrap_or_default(),
+                event.event_id(),
                 None,
             );
             Ok(())
@@ -201,6 +207,7 @@ fn all_handlers(config: WebhookConfig, seen: &Seen) -> Dispatcher {
     })
     .build()
     .expect("one handler per event")
+    .with_webhook(WebhookReceiver::new(config))
 }
 
 /// `event.chat_id` and the dedup key of a fixture.
@@ -224,7 +231,7 @@ fn must_not_run(why: &str) -> Result<(), lark_im_chat::events::dispatch::Handler
     panic!("{why}")
 }
 
-async fn run(dispatcher: &Dispatcher, headers: &HeaderMap, body: &[u8]) -> Outcome {
+async fn run(dispatcher: &WebhookDispatcher, headers: &HeaderMap, body: &[u8]) -> Outcome {
     dispatcher.dispatch_at(headers, body, now()).await
 }
 
@@ -286,10 +293,11 @@ async fn each_of_the_nine_events_reaches_its_typed_handler_encrypted_and_signed(
 
 #[tokio::test]
 async fn handle_returns_status_and_body() {
-    let dispatcher = builder(plain_config())
+    let dispatcher = Dispatcher::builder()
         .on_chat_disbanded(|_| async { Ok(()) })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(plain());
     let (status, body) = dispatcher
         .handle(&HeaderMap::new(), &fixture("im.chat.disbanded_v1"))
         .await;
@@ -307,7 +315,7 @@ async fn dispatch_verified_runs_the_rest_of_the_path() {
     else {
         panic!("accepted");
     };
-    let outcome = dispatcher.dispatch_verified(event).await;
+    let outcome = dispatcher.dispatcher().dispatch_verified(event).await;
     assert!(matches!(outcome, Outcome::Handled { .. }));
     assert_eq!(seen_types(&seen), ["im.chat.updated_v1"]);
 }
@@ -316,7 +324,10 @@ async fn dispatch_verified_runs_the_rest_of_the_path() {
 
 #[tokio::test]
 async fn plain_challenge_is_answered_with_the_challenge() {
-    let dispatcher = builder(plain_config()).build().expect("build");
+    let dispatcher = Dispatcher::builder()
+        .build()
+        .expect("build")
+        .with_webhook(plain());
     let body =
         format!(r#"{{"challenge":"ajls384kdjx98XX","token":"{TOKEN}","type":"url_verification"}}"#);
     let (status, answer) = run(&dispatcher, &HeaderMap::new(), body.as_bytes())
@@ -328,7 +339,10 @@ async fn plain_challenge_is_answered_with_the_challenge() {
 
 #[tokio::test]
 async fn encrypted_unsigned_challenge_is_answered() {
-    let dispatcher = builder(encrypted_config()).build().expect("build");
+    let dispatcher = Dispatcher::builder()
+        .build()
+        .expect("build")
+        .with_webhook(encrypted());
     let plaintext =
         format!(r#"{{"challenge":"c-\"quoted\"","token":"{TOKEN}","type":"url_verification"}}"#);
     let body = seal(plaintext.as_bytes(), 7);
@@ -340,7 +354,10 @@ async fn encrypted_unsigned_challenge_is_answered() {
 
 #[tokio::test]
 async fn challenge_with_wrong_token_is_forbidden() {
-    let dispatcher = builder(plain_config()).build().expect("build");
+    let dispatcher = Dispatcher::builder()
+        .build()
+        .expect("build")
+        .with_webhook(plain());
     let body = br#"{"challenge":"c","token":"someone-else","type":"url_verification"}"#;
     assert_rejected(
         run(&dispatcher, &HeaderMap::new(), body).await,
@@ -578,7 +595,7 @@ async fn duplicate_delivery_is_dispatched_once() {
 async fn concurrent_duplicates_are_dispatched_once() {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&calls);
-    let dispatcher = builder(plain_config())
+    let dispatcher = Dispatcher::builder()
         .on_chat_updated(move |_| {
             let counter = Arc::clone(&counter);
             async move {
@@ -588,7 +605,8 @@ async fn concurrent_duplicates_are_dispatched_once() {
             }
         })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(plain());
     let body = fixture("im.chat.updated_v1");
     let headers = HeaderMap::new();
     let (a, b) = tokio::join!(
@@ -611,14 +629,15 @@ async fn concurrent_duplicates_are_dispatched_once() {
 async fn without_dedup_every_delivery_is_dispatched() {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&calls);
-    let dispatcher = builder(plain_config())
+    let dispatcher = Dispatcher::builder()
         .without_dedup()
         .on_chat_updated(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
             async { Ok(()) }
         })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(plain());
     for _ in 0..3 {
         let outcome = run(
             &dispatcher,
@@ -642,11 +661,12 @@ async fn a_custom_dedup_store_is_used() {
     let key = format!("{}:{app}:{id}", app.len());
     assert!(store.check_and_mark_sync(&key).is_new());
     store.mark_done_sync(&key);
-    let dispatcher = builder(plain_config())
+    let dispatcher = Dispatcher::builder()
         .dedup(Arc::clone(&store))
         .on_chat_updated(|_| async { must_not_run("already seen") })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(plain());
     let outcome = run(
         &dispatcher,
         &HeaderMap::new(),
@@ -671,11 +691,12 @@ impl DedupStore for BrokenStore {
 
 #[tokio::test]
 async fn dedup_store_failure_answers_503_without_dispatching() {
-    let dispatcher = builder(plain_config())
+    let dispatcher = Dispatcher::builder()
         .dedup(BrokenStore)
         .on_chat_updated(|_| async { must_not_run("must not run") })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(plain());
     let outcome = run(
         &dispatcher,
         &HeaderMap::new(),
@@ -692,7 +713,7 @@ async fn dedup_store_failure_answers_503_without_dispatching() {
 async fn handler_error_answers_500_and_the_redelivery_is_processed() {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&calls);
-    let dispatcher = builder(encrypted_config())
+    let dispatcher = Dispatcher::builder()
         .on_chat_member_user_deleted(move |e| {
             let attempt = counter.fetch_add(1, Ordering::SeqCst);
             async move {
@@ -705,7 +726,8 @@ async fn handler_error_answers_500_and_the_redelivery_is_processed() {
             }
         })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(encrypted());
     let plaintext = fixture("im.chat.member.user.deleted_v1");
 
     let body = seal(&plaintext, 1);
@@ -732,11 +754,12 @@ async fn handler_error_answers_500_and_the_redelivery_is_processed() {
 
 #[tokio::test]
 async fn handler_panic_answers_500() {
-    let dispatcher = builder(plain_config())
+    let dispatcher = Dispatcher::builder()
         .on_chat_disbanded(|_| async { must_not_run("handler bug") })
         .on_chat_updated(|_| -> std::future::Ready<Result<(), _>> { panic!("before the future") })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(plain());
     for name in ["im.chat.disbanded_v1", "im.chat.updated_v1"] {
         let outcome = run(&dispatcher, &HeaderMap::new(), &fixture(name)).await;
         assert_eq!(outcome.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -749,10 +772,11 @@ async fn handler_panic_answers_500() {
 
 #[tokio::test]
 async fn event_without_handler_is_acknowledged() {
-    let dispatcher = builder(plain_config())
+    let dispatcher = Dispatcher::builder()
         .on_chat_updated(|_| async { Ok(()) })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(plain());
     for name in [
         "im.chat.disbanded_v1",
         "p2p_chat_create",
@@ -768,7 +792,7 @@ async fn event_without_handler_is_acknowledged() {
 async fn unknown_event_types_go_to_the_fallback() {
     let got = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&got);
-    let dispatcher = builder(encrypted_config())
+    let dispatcher = Dispatcher::builder()
         .on_chat_updated(|_| async { Ok(()) })
         .fallback(move |event| {
             let sink = Arc::clone(&sink);
@@ -778,7 +802,8 @@ async fn unknown_event_types_go_to_the_fallback() {
             }
         })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(encrypted());
     for (i, name) in [
         "unknown.im.message.receive_v1",
         "unknown.add_bot",
@@ -791,7 +816,12 @@ async fn unknown_event_types_go_to_the_fallback() {
         let outcome = run(&dispatcher, &signed(&body), &body).await;
         assert!(matches!(outcome, Outcome::Handled { .. }), "{outcome:?}");
     }
-    let got = got.lock().expect("lock");
+    let got: Vec<ChatEvent> = got
+        .lock()
+        .expect("lock")
+        .iter()
+        .map(|raw| ChatEvent::from_raw(raw).expect("decodes"))
+        .collect();
     match &got[0] {
         ChatEvent::Unknown { event_type, raw } => {
             assert_eq!(event_type, "im.message.receive_v1");
@@ -806,10 +836,11 @@ async fn unknown_event_types_go_to_the_fallback() {
 
 #[tokio::test]
 async fn fallback_errors_answer_500_too() {
-    let dispatcher = builder(plain_config())
+    let dispatcher = Dispatcher::builder()
         .fallback(|_| async { Err("nope".into()) })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(plain());
     let outcome = run(
         &dispatcher,
         &HeaderMap::new(),
@@ -821,11 +852,12 @@ async fn fallback_errors_answer_500_too() {
 
 #[tokio::test]
 async fn undecodable_known_event_answers_500_without_dispatching() {
-    let dispatcher = builder(plain_config())
+    let dispatcher = Dispatcher::builder()
         .on_chat_updated(|_| async { must_not_run("must not run") })
         .fallback(|_| async { must_not_run("must not run") })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(plain());
     let body = format!(
         r#"{{"schema":"2.0","header":{{"event_id":"e-1","event_type":"im.chat.updated_v1","token":"{TOKEN}"}},"event":{{"external":"yes"}}}}"#
     );
@@ -844,7 +876,7 @@ async fn undecodable_known_event_answers_500_without_dispatching() {
 
 #[test]
 fn registering_an_event_twice_is_a_build_error() {
-    let error = builder(plain_config())
+    let error = Dispatcher::builder()
         .on_chat_updated(|_| async { Ok(()) })
         .on_chat_disbanded(|_| async { Ok(()) })
         .on::<ChatUpdatedV1, _, _>(|_| async { Ok(()) })
@@ -864,7 +896,7 @@ fn registering_an_event_twice_is_a_build_error() {
 
 #[test]
 fn registering_two_fallbacks_is_a_build_error() {
-    let error = builder(plain_config())
+    let error = Dispatcher::builder()
         .fallback(|_| async { Ok(()) })
         .fallback(|_| async { Ok(()) })
         .build()
@@ -874,11 +906,12 @@ fn registering_two_fallbacks_is_a_build_error() {
 
 #[test]
 fn generic_and_named_registration_are_the_same_slot() {
-    let ok = builder(plain_config())
+    let ok = Dispatcher::builder()
         .on::<ChatDisbandedV1, _, _>(|_| async { Ok(()) })
         .on_chat_updated(|_| async { Ok(()) })
         .build()
-        .expect("distinct events");
+        .expect("distinct events")
+        .with_webhook(plain());
     let debug = format!("{ok:?}");
     assert!(debug.contains("im.chat.disbanded_v1") && debug.contains("im.chat.updated_v1"));
     assert!(!debug.contains(TOKEN), "secrets stay out of Debug: {debug}");
@@ -888,7 +921,10 @@ fn generic_and_named_registration_are_the_same_slot() {
 fn dispatcher_is_send_sync_and_its_future_is_send() {
     fn assert_send_sync<T: Send + Sync + Clone + 'static>(_: &T) {}
     fn assert_send<T: Send>(_: &T) {}
-    let dispatcher = builder(plain_config()).build().expect("build");
+    let dispatcher = Dispatcher::builder()
+        .build()
+        .expect("build")
+        .with_webhook(plain());
     assert_send_sync(&dispatcher);
     let headers = HeaderMap::new();
     let future = dispatcher.dispatch(&headers, b"{}");
@@ -921,7 +957,7 @@ fn in_memory_dedup_forget_lets_a_key_be_new_again() {
 async fn a_dispatch_cancelled_mid_handler_lets_the_redelivery_through() {
     let calls = Arc::new(AtomicUsize::new(0));
     let counter = Arc::clone(&calls);
-    let dispatcher = builder(plain_config())
+    let dispatcher = Dispatcher::builder()
         .on_chat_updated(move |_| {
             let attempt = counter.fetch_add(1, Ordering::SeqCst);
             async move {
@@ -933,7 +969,8 @@ async fn a_dispatch_cancelled_mid_handler_lets_the_redelivery_through() {
             }
         })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(plain());
     let body = fixture("im.chat.updated_v1");
     let headers = HeaderMap::new();
     let first =

@@ -7,10 +7,10 @@
 #[path = "support/redis_server.rs"]
 mod redis_server;
 
-use lark_im_chat::prelude::*;
 use http::HeaderMap;
 use lark_im_chat::events::dispatch::Dispatcher;
 use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
+use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{DedupFallback, RedisConnection, RedisDedup, RedisTokenStore};
 use lark_im_chat::Client;
 use redis_server::RedisServer;
@@ -119,11 +119,12 @@ fn memory_stays_flat_while_redis_is_down() {
             .verification_token(TOKEN)
             .build()
             .expect("config");
-        let dispatcher = Dispatcher::builder(WebhookReceiver::new(config))
+        let dispatcher = Dispatcher::builder()
             .dedup(RedisDedup::new(&connection, APP_ID).fallback(DedupFallback::HandleAnyway))
             .on_chat_updated(|_| async { Ok(()) })
             .build()
-            .expect("dispatcher");
+            .expect("dispatcher")
+            .with_webhook(WebhookReceiver::new(config));
         client
             .chat(CHAT)
             .get()

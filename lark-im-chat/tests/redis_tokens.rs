@@ -6,8 +6,8 @@
 #[path = "support/redis_server.rs"]
 mod redis_server;
 
-use lark_im_chat::prelude::*;
 use lark_im_chat::auth::{CachedTokenKind, MemoryTokenStore, StoredToken, TokenKey, TokenStore};
+use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{RedisConnection, RedisOptions, RedisTokenStore};
 use lark_im_chat::Client;
 use redis_server::RedisServer;

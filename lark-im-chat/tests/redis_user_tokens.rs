@@ -5,8 +5,8 @@
 #[path = "support/redis_server.rs"]
 mod redis_server;
 
-use lark_im_chat::prelude::*;
 use lark_im_chat::auth::user::{UserToken, UserTokenStore};
+use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{RedisConnection, RedisOptions, RedisUserTokenStore};
 use lark_im_chat::Client;
 use redis_server::RedisServer;
