@@ -18,9 +18,9 @@
 //!   body the spec fully knows (`on`), and with one on a body carrying a new field and a new
 //!   enum value already noted (`on_drifted`): the cost of the second walk over the body.
 
-use lark_im_chat::prelude::*;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use futures::TryStreamExt;
+use lark_im_chat::prelude::*;
 use lark_im_chat::{
     drift::DriftLog,
     types::{ChatDetail, ChatMembersGetResponse, ListMember},

@@ -5,8 +5,8 @@
 //! LARK_APP_ID=cli_xxx LARK_APP_SECRET=xxx LARK_CHAT_ID=oc_xxx cargo run --example paginate_members
 //! ```
 
-use lark_im_chat::prelude::*;
 use futures::{StreamExt, TryStreamExt};
+use lark_im_chat::prelude::*;
 use lark_im_chat::{types::MemberListIdType, Client};
 
 fn env(name: &str) -> Result<String, Box<dyn std::error::Error>> {

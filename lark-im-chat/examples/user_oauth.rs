@@ -9,13 +9,13 @@
 //! Add `$PUBLIC_URL/callback` to the app's redirect URLs (developer console, "Security
 //! settings"), then open `$PUBLIC_URL/login?user=alice`. `LISTEN` defaults to `127.0.0.1:8080`.
 
-use lark_im_chat::prelude::*;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use lark_im_chat::auth::user::UserTokenSource;
+use lark_im_chat::prelude::*;
 use lark_im_chat::{Client, Error, Secret};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
