@@ -68,7 +68,7 @@ fn frame(n: usize) -> Frame {
 
 fn dispatcher(handled: &Arc<AtomicU64>) -> Dispatcher {
     let handled = Arc::clone(handled);
-    Dispatcher::builder(WebhookReceiver::new(WebhookConfig::default()))
+    Dispatcher::builder()
         .dedup(InMemoryDedup::with_limits(
             POOL / 2,
             Duration::from_secs(3600),
@@ -116,7 +116,8 @@ fn in_process(c: &mut Criterion) {
     let now = SystemTime::now();
     let headers = http::HeaderMap::new();
     // A fresh de-duplication store: the frame path marked the same event ids.
-    let dispatcher = self::dispatcher(&handled);
+    let dispatcher =
+        self::dispatcher(&handled).with_webhook(WebhookReceiver::new(WebhookConfig::default()));
     let mut i = 0;
     group.bench_function("webhook plaintext path (same handler, fresh store)", |b| {
         b.iter(|| {
@@ -176,11 +177,13 @@ fn loopback(c: &mut Criterion) {
             .build()
             .expect("client runtime");
         client_runtime.block_on(async move {
-            let client =
-                LongConnection::builder("cli_bench", "secret", dispatcher(&client_handled))
-                    .base_url(base)
-                    .start()
-                    .expect("start");
+            let api = lark_im_chat::Client::builder("cli_bench", "secret")
+                .base_url(base)
+                .build()
+                .expect("client");
+            let client = LongConnection::builder(&api, dispatcher(&client_handled))
+                .start()
+                .expect("start");
             let _ = stopped.await;
             drop(client);
         });

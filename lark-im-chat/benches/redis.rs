@@ -18,7 +18,7 @@ mod redis_server;
 use criterion::{criterion_group, Criterion, Throughput};
 use http::HeaderMap;
 use lark_im_chat::auth::{CachedTokenKind, StoredToken, TokenKey, TokenStore};
-use lark_im_chat::events::dispatch::Dispatcher;
+use lark_im_chat::events::dispatch::{Dispatcher, WebhookDispatcher};
 use lark_im_chat::events::webhook::{DedupStore, InMemoryDedup, WebhookConfig, WebhookReceiver};
 use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{RedisConnection, RedisDedup, RedisTokenStore};
@@ -132,16 +132,17 @@ fn delivery(n: u64) -> Vec<u8> {
     .into_bytes()
 }
 
-fn dispatcher(store: impl DedupStore + 'static) -> Dispatcher {
+fn dispatcher(store: impl DedupStore + 'static) -> WebhookDispatcher {
     let config = WebhookConfig::builder()
         .verification_token(TOKEN)
         .build()
         .expect("config");
-    Dispatcher::builder(WebhookReceiver::new(config))
+    Dispatcher::builder()
         .dedup(store)
         .on_chat_updated(|_| async { Ok(()) })
         .build()
         .expect("dispatcher")
+        .with_webhook(WebhookReceiver::new(config))
 }
 
 fn webhook(c: &mut Criterion) {

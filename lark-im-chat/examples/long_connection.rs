@@ -17,22 +17,8 @@ use std::process::ExitCode;
 
 use lark_im_chat::events::dispatch::Dispatcher;
 use lark_im_chat::events::long_connection::LongConnection;
-use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
-use lark_im_chat::{client::FEISHU_BASE_URL, ChatEvent};
-use serde_json::{json, Value};
-
-/// `header.event_id` (schema 2.0) or `uuid` (schema 1.0).
-fn event_id(event: &ChatEvent) -> Value {
-    let value = match event {
-        ChatEvent::Unknown { raw, .. } => raw.clone(),
-        known => serde_json::to_value(known).unwrap_or_default(),
-    };
-    value
-        .pointer("/header/event_id")
-        .or_else(|| value.get("uuid"))
-        .cloned()
-        .unwrap_or(Value::Null)
-}
+use lark_im_chat::{client::FEISHU_BASE_URL, Client};
+use serde_json::json;
 
 async fn terminated() -> std::io::Result<()> {
     #[cfg(unix)]
@@ -61,12 +47,11 @@ async fn main() -> ExitCode {
     };
     let base_url = std::env::var("LARK_BASE_URL").unwrap_or_else(|_| FEISHU_BASE_URL.to_owned());
 
-    // The receiver's checks apply to HTTP callbacks only; the long connection's events arrive
-    // as plaintext over the authenticated socket.
-    let receiver = WebhookReceiver::new(WebhookConfig::default());
-    let dispatcher = Dispatcher::builder(receiver)
-        .fallback(|event: ChatEvent| async move {
-            let line = json!({"event_type": event.event_type(), "event_id": event_id(&event)});
+    // No webhook verification: the long connection's events arrive as plaintext over the
+    // authenticated socket. The event id is `header.event_id` (schema 2.0) or `uuid` (1.0).
+    let dispatcher = Dispatcher::builder()
+        .fallback(|event| async move {
+            let line = json!({"event_type": event.event_type(), "event_id": event.event_id()});
             println!("{line}");
             Ok(())
         })
@@ -78,11 +63,19 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let client = match LongConnection::builder(app_id, app_secret, dispatcher)
+    // The connection uses the client's credentials, base URL and HTTP transport.
+    let client = match Client::builder(app_id, app_secret)
         .base_url(base_url)
-        .start()
+        .build()
     {
         Ok(client) => client,
+        Err(e) => {
+            eprintln!("client: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let connection = match LongConnection::builder(&client, dispatcher).start() {
+        Ok(connection) => connection,
         Err(e) => {
             eprintln!("cannot start: {e}");
             return ExitCode::FAILURE;
@@ -95,7 +88,7 @@ async fn main() -> ExitCode {
                 eprintln!("cannot listen for signals: {e}");
             }
             eprintln!("shutting down");
-            match client.shutdown().await {
+            match connection.shutdown().await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("stopped: {e}");
@@ -103,7 +96,7 @@ async fn main() -> ExitCode {
                 }
             }
         }
-        error = client.stopped() => {
+        error = connection.stopped() => {
             eprintln!("stopped: {}", error.map_or_else(|| "shut down".to_owned(), |e| e.to_string()));
             ExitCode::FAILURE
         }

@@ -15,7 +15,7 @@ mod redis_server;
 
 use http::HeaderMap;
 use lark_im_chat::auth::user::{UserToken, UserTokenSource};
-use lark_im_chat::events::dispatch::Dispatcher;
+use lark_im_chat::events::dispatch::{Dispatcher, WebhookDispatcher};
 use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
 use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{
@@ -34,7 +34,7 @@ const VERIFICATION_TOKEN: &str = "verification-token";
 struct Replica {
     client: Client,
     users: UserTokenSource,
-    dispatcher: Dispatcher,
+    dispatcher: WebhookDispatcher,
 }
 
 fn replica(
@@ -63,7 +63,7 @@ fn replica(
     let config = WebhookConfig::builder()
         .verification_token(VERIFICATION_TOKEN)
         .build()?;
-    let dispatcher = Dispatcher::builder(WebhookReceiver::new(config))
+    let dispatcher = Dispatcher::builder()
         .dedup(RedisDedup::new(redis, APP_ID).fallback(DedupFallback::Reject))
         .on_chat_updated(move |e| async move {
             println!(
@@ -72,7 +72,8 @@ fn replica(
             );
             Ok(())
         })
-        .build()?;
+        .build()?
+        .with_webhook(WebhookReceiver::new(config));
     Ok(Replica {
         client,
         users,

@@ -15,7 +15,7 @@ use std::error::Error;
 
 use lark_im_chat::events::dispatch::Dispatcher;
 use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
-use lark_im_chat::ChatEvent;
+use lark_im_chat::events::RawEvent;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
 
     // One handler per event type; registering an event twice makes `build` fail. Handlers run
     // before the platform gets its answer (it waits 3 s): hand long work to a task or a queue.
-    let dispatcher = Dispatcher::builder(receiver)
+    let dispatcher = Dispatcher::builder()
         .on_chat_member_user_added(|e| async move {
             for user in e.event.users.unwrap_or_default() {
                 println!(
@@ -56,16 +56,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
             Ok(())
         })
         // Every other event, including types this client does not know.
-        .fallback(|event: ChatEvent| async move {
+        .fallback(|event: RawEvent| async move {
             println!("{} event, not handled", event.event_type());
             Ok(())
         })
         .build()?;
+    // HTTP callbacks are verified (signature, decryption, Verification Token) before dispatch.
+    let webhook = dispatcher.with_webhook(receiver);
 
-    let app = axum::Router::new().nest(
-        "/lark/events",
-        lark_im_chat::events::axum::router(dispatcher),
-    );
+    let app = axum::Router::new().nest("/lark/events", lark_im_chat::events::axum::router(webhook));
     let listen = std::env::var("LISTEN").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
     let listener = tokio::net::TcpListener::bind(&listen).await?;
     println!("listening on http://{listen}/lark/events");

@@ -58,7 +58,7 @@ async fn serve(max_body_size: usize) -> (String, Arc<Mutex<Vec<String>>>) {
         .max_body_size(max_body_size)
         .build()
         .expect("config");
-    let dispatcher = Dispatcher::builder(WebhookReceiver::new(config))
+    let dispatcher = Dispatcher::builder()
         .on_chat_member_user_added(move |e| {
             let sink = Arc::clone(&sink);
             async move {
@@ -77,7 +77,8 @@ async fn serve(max_body_size: usize) -> (String, Arc<Mutex<Vec<String>>>) {
             }
         })
         .build()
-        .expect("dispatcher");
+        .expect("dispatcher")
+        .with_webhook(WebhookReceiver::new(config));
     let app = axum::Router::new().nest(PATH, lark_im_chat::events::axum::router(dispatcher));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -186,9 +187,10 @@ async fn serve_raw(timeouts: Timeouts) -> std::net::SocketAddr {
         .max_body_size(4096)
         .build()
         .expect("config");
-    let dispatcher = Dispatcher::builder(WebhookReceiver::new(config))
+    let dispatcher = Dispatcher::builder()
         .build()
-        .expect("dispatcher");
+        .expect("dispatcher")
+        .with_webhook(WebhookReceiver::new(config));
     let app = axum::Router::new().nest(
         PATH,
         lark_im_chat::events::axum::router_with(dispatcher, timeouts),

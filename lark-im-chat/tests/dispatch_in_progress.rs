@@ -11,7 +11,7 @@ mod redis_server;
 mod deliveries;
 
 use http::{HeaderMap, StatusCode};
-use lark_im_chat::events::dispatch::{Dispatcher, Outcome};
+use lark_im_chat::events::dispatch::{Dispatcher, Outcome, WebhookDispatcher};
 use lark_im_chat::events::webhook::{DedupStore, InMemoryDedup, WebhookConfig, WebhookReceiver};
 use lark_im_chat::prelude::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -37,13 +37,13 @@ struct Calls {
 }
 
 /// A dispatcher whose first handler call is slow and then fails; later calls succeed.
-fn dispatcher(store: Arc<dyn DedupStore>, calls: &Arc<Calls>) -> Dispatcher {
+fn dispatcher(store: Arc<dyn DedupStore>, calls: &Arc<Calls>) -> WebhookDispatcher {
     let config = WebhookConfig::builder()
         .verification_token(TOKEN)
         .build()
         .expect("config");
     let calls = Arc::clone(calls);
-    Dispatcher::builder(WebhookReceiver::new(config))
+    Dispatcher::builder()
         .dedup(store)
         .handler_deadline(Duration::from_secs(30))
         .on_chat_updated(move |_| {
@@ -59,6 +59,7 @@ fn dispatcher(store: Arc<dyn DedupStore>, calls: &Arc<Calls>) -> Dispatcher {
         })
         .build()
         .expect("dispatcher")
+        .with_webhook(WebhookReceiver::new(config))
 }
 
 /// First delivery on `first` (slow, then failing), a redelivery on `second` while it runs, a

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use http::HeaderMap;
 use lark_im_chat::events::dispatch::{
-    Dispatcher, DispatcherBuilder, HandlerTimedOut, Outcome, State, MAX_DEDUP_KEY_LEN,
+    Dispatcher, DispatcherBuilder, HandlerTimedOut, Outcome, State, WebhookDispatcher,
+    MAX_DEDUP_KEY_LEN,
 };
 use lark_im_chat::events::webhook::{
     DedupForgetFuture, DedupFuture, DedupStore, InMemoryDedup, WebhookConfig, WebhookReceiver,
@@ -31,7 +32,12 @@ fn config() -> WebhookConfig {
 }
 
 fn builder() -> DispatcherBuilder {
-    Dispatcher::builder(WebhookReceiver::new(config()))
+    Dispatcher::builder()
+}
+
+/// Verifies callbacks with [`config`].
+fn receiver() -> WebhookReceiver {
+    WebhookReceiver::new(config())
 }
 
 /// A disbanded-chat event of `app_id` with id `event_id`, as a signed, encrypted callback.
@@ -42,7 +48,7 @@ fn disbanded(app_id: &str, event_id: &str) -> (HeaderMap, Vec<u8>) {
 }
 
 /// Serves `dispatcher` on 127.0.0.1; returns the callback URL.
-async fn serve(dispatcher: Dispatcher) -> String {
+async fn serve(dispatcher: WebhookDispatcher) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -84,7 +90,8 @@ async fn a_hung_handler_answers_500_at_its_deadline_and_the_redelivery_runs_it_a
             Ok(())
         })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(receiver());
     let url = serve(dispatcher.clone()).await;
     let callback = disbanded("cli_a", "ev-hung");
 
@@ -141,7 +148,8 @@ async fn dispatches_beyond_the_bound_are_answered_503_at_once_and_redelivered_la
             Ok(())
         })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(receiver());
     let url = serve(dispatcher).await;
 
     let slow: Vec<_> = (0..2)
@@ -189,6 +197,7 @@ async fn two_apps_sharing_one_store_do_not_suppress_each_others_events() {
             })
             .build()
             .expect("build")
+            .with_webhook(receiver())
     };
     // Two instances (one per app, or load-balanced) sharing the store.
     let first = serve(dispatcher(Arc::clone(&store))).await;
@@ -211,6 +220,7 @@ async fn a_configured_namespace_replaces_the_app_id() {
             .on_chat_disbanded(|_| async { Ok(()) })
             .build()
             .expect("build")
+            .with_webhook(receiver())
     };
     let (staging, production) = (build("staging"), build("production"));
     let (headers, body) = disbanded("cli_a", "ev-1");
@@ -254,7 +264,8 @@ async fn event_ids_of_a_mebibyte_reach_the_store_as_short_hashes_and_still_match
         .dedup(Arc::clone(&store))
         .on_chat_disbanded(|_| async { Ok(()) })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(receiver());
     let url = serve(dispatcher).await;
     let long_id = "e".repeat(1 << 20);
     let config = WebhookConfig::builder()
@@ -263,11 +274,12 @@ async fn event_ids_of_a_mebibyte_reach_the_store_as_short_hashes_and_still_match
         .max_body_size(4 << 20)
         .build()
         .expect("config");
-    let big_dispatcher = Dispatcher::builder(WebhookReceiver::new(config.clone()))
+    let big_dispatcher = Dispatcher::builder()
         .dedup(Arc::clone(&store))
         .on_chat_disbanded(|_| async { Ok(()) })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(WebhookReceiver::new(config.clone()));
     let big_url = serve(big_dispatcher).await;
     let envelope =
         EventEnvelopeV2::of(long_id.as_str(), ChatDisbandedV1::new()).with_app_id("cli_a");
@@ -329,13 +341,14 @@ async fn unknown_events_are_acknowledged_however_deep_their_json() {
     let with_fallback = builder()
         .state(Arc::clone(&fallback))
         .fallback(|State(seen), event| async move {
-            let id = event.dedup_key().unwrap_or_default().to_owned();
+            let id = event.event_id().to_owned();
             seen.lock().expect("lock").push(id);
             Ok(())
         })
         .build()
-        .expect("build");
-    let without = builder().build().expect("build");
+        .expect("build")
+        .with_webhook(receiver());
+    let without = builder().build().expect("build").with_webhook(receiver());
     let (with_url, without_url) = (serve(with_fallback).await, serve(without).await);
     let config = config();
     let callback = Callback::new(&config);
@@ -367,7 +380,8 @@ async fn unknown_events_are_acknowledged_however_deep_their_json() {
             Ok(())
         })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(receiver());
     let url = serve(known).await;
     let body = nested("im.chat.disbanded_v1", "deep-known", 1_000);
     assert_eq!(post(&url, callback.payload(&body)).await.0, 200);
@@ -401,7 +415,8 @@ async fn handlers_with_and_without_state_mix_and_errors_reach_the_outcome() {
             Err("the chat store is read-only".into())
         })
         .build()
-        .expect("build");
+        .expect("build")
+        .with_webhook(receiver());
     let (headers, body) = disbanded("cli_a", "ev-err");
     let outcome = dispatcher.dispatch(&headers, &body).await;
     assert_eq!(outcome.status(), 500);

@@ -54,7 +54,7 @@ async fn peak_of_dispatch(user: &str, encrypted: bool) -> (usize, usize, usize, 
     let (headers, body) = Callback::new(&config).payload(&users_event(user, plaintext_size));
     assert!(body.len() <= DEFAULT_MAX_BODY_SIZE, "{}", body.len());
     let users = Arc::new(AtomicUsize::new(0));
-    let dispatcher = Dispatcher::builder(WebhookReceiver::new(config))
+    let dispatcher = Dispatcher::builder()
         .without_dedup()
         .state(Arc::clone(&users))
         .on_chat_member_user_added(|State(users), e| async move {
@@ -62,7 +62,8 @@ async fn peak_of_dispatch(user: &str, encrypted: bool) -> (usize, usize, usize, 
             Ok(())
         })
         .build()
-        .expect("dispatcher");
+        .expect("dispatcher")
+        .with_webhook(WebhookReceiver::new(config));
 
     // A profiler of its own, so that the peak is this case's.
     let profiler = dhat::Profiler::builder().testing().build();

@@ -12,7 +12,7 @@ mod deliveries;
 
 use futures::StreamExt;
 use http::{HeaderMap, StatusCode};
-use lark_im_chat::events::dispatch::{Dispatcher, Outcome};
+use lark_im_chat::events::dispatch::{Dispatcher, Outcome, WebhookDispatcher};
 use lark_im_chat::events::webhook::{DedupOutcome, DedupStore, WebhookConfig, WebhookReceiver};
 use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{DedupFallback, RedisConnection, RedisDedup, RedisOptions};
@@ -41,13 +41,13 @@ fn dispatcher(
     store: impl DedupStore + 'static,
     log: &Log,
     failing: &Failing,
-) -> Dispatcher {
+) -> WebhookDispatcher {
     let config = WebhookConfig::builder()
         .verification_token(TOKEN)
         .build()
         .expect("config");
     let (log, failing) = (log.clone(), failing.clone());
-    Dispatcher::builder(WebhookReceiver::new(config))
+    Dispatcher::builder()
         .dedup(store)
         .on_chat_updated(move |e| {
             let (log, failing) = (log.clone(), failing.clone());
@@ -64,6 +64,7 @@ fn dispatcher(
         })
         .build()
         .expect("dispatcher")
+        .with_webhook(WebhookReceiver::new(config))
 }
 
 fn connection(redis: &RedisServer) -> RedisConnection {

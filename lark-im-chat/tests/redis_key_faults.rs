@@ -13,7 +13,7 @@ mod deliveries;
 
 use http::{HeaderMap, StatusCode};
 use lark_im_chat::auth::user::{UserToken, UserTokenStore};
-use lark_im_chat::events::dispatch::{Dispatcher, Outcome};
+use lark_im_chat::events::dispatch::{Dispatcher, Outcome, WebhookDispatcher};
 use lark_im_chat::events::webhook::{DedupStore, WebhookConfig, WebhookReceiver};
 use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{RedisConnection, RedisDedup, RedisOptions, RedisUserTokenStore};
@@ -36,13 +36,13 @@ fn connection(redis: &RedisServer) -> RedisConnection {
     RedisConnection::with_options(&redis.url(), RedisOptions::default()).expect("url")
 }
 
-fn dispatcher(connection: &RedisConnection, calls: &Arc<AtomicUsize>) -> Dispatcher {
+fn dispatcher(connection: &RedisConnection, calls: &Arc<AtomicUsize>) -> WebhookDispatcher {
     let config = WebhookConfig::builder()
         .verification_token(TOKEN)
         .build()
         .expect("config");
     let calls = Arc::clone(calls);
-    Dispatcher::builder(WebhookReceiver::new(config))
+    Dispatcher::builder()
         .dedup(RedisDedup::new(connection, APP_ID))
         .on_chat_updated(move |_| {
             calls.fetch_add(1, Ordering::SeqCst);
@@ -50,6 +50,7 @@ fn dispatcher(connection: &RedisConnection, calls: &Arc<AtomicUsize>) -> Dispatc
         })
         .build()
         .expect("dispatcher")
+        .with_webhook(WebhookReceiver::new(config))
 }
 
 fn token(name: &str) -> UserToken {

@@ -119,11 +119,12 @@ fn memory_stays_flat_while_redis_is_down() {
             .verification_token(TOKEN)
             .build()
             .expect("config");
-        let dispatcher = Dispatcher::builder(WebhookReceiver::new(config))
+        let dispatcher = Dispatcher::builder()
             .dedup(RedisDedup::new(&connection, APP_ID).fallback(DedupFallback::HandleAnyway))
             .on_chat_updated(|_| async { Ok(()) })
             .build()
-            .expect("dispatcher");
+            .expect("dispatcher")
+            .with_webhook(WebhookReceiver::new(config));
         client
             .chat(CHAT)
             .get()

@@ -4,7 +4,7 @@
 
 use http::HeaderMap;
 use lark_im_chat::drift::{DriftKind, DriftLog};
-use lark_im_chat::events::dispatch::Dispatcher;
+use lark_im_chat::events::dispatch::{Dispatcher, WebhookDispatcher};
 use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
 use lark_im_chat::prelude::*;
 use lark_im_chat::Client;
@@ -20,7 +20,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const PRIVATE: &str = "private-value-4711";
 const VERIFICATION_TOKEN: &str = "drift-verification-token";
 
-/// Keeps the events of target `lark_im_chat::drift`, one line each: `level message fields`.
+/// Keeps the events of target `lark_runtime::drift`, one line each: `level message fields`.
 #[derive(Clone, Default)]
 struct DriftEvents(Arc<Mutex<Vec<String>>>);
 
@@ -48,7 +48,7 @@ impl Subscriber for DriftEvents {
     fn record(&self, _: &Id, _: &Record<'_>) {}
     fn record_follows_from(&self, _: &Id, _: &Id) {}
     fn event(&self, event: &Event<'_>) {
-        if event.metadata().target() == "lark_im_chat::drift" {
+        if event.metadata().target() == "lark_runtime::drift" {
             let mut line = event.metadata().level().to_string();
             event.record(&mut Line(&mut line));
             self.0.lock().expect("lock").push(line);
@@ -196,19 +196,19 @@ async fn a_response_with_only_known_fields_notes_nothing() {
     assert_eq!(events.lines(), Vec::<String>::new());
 }
 
-fn dispatcher(drift: Option<&DriftLog>) -> Dispatcher {
+fn dispatcher(drift: Option<&DriftLog>) -> WebhookDispatcher {
     let config = WebhookConfig::builder()
         .verification_token(VERIFICATION_TOKEN)
         .build()
         .expect("config");
-    let builder =
-        Dispatcher::builder(WebhookReceiver::new(config)).on_chat_updated(|_| async { Ok(()) });
+    let builder = Dispatcher::builder().on_chat_updated(|_| async { Ok(()) });
     match drift {
         Some(log) => builder.drift_log(log.clone()),
         None => builder,
     }
     .build()
     .expect("dispatcher")
+    .with_webhook(WebhookReceiver::new(config))
 }
 
 /// An `im.chat.updated_v1` callback; `after_change` gets `extra` merged in.

@@ -92,6 +92,14 @@ impl RawEvent {
     ) -> Result<Self, EventDecodeError> {
         let json: Box<RawValue> =
             serde_json::from_slice(json).map_err(|e| EventDecodeError::new("", e.to_string()))?;
+        // Reading JSON text does not limit its nesting; a tree (`to_value`, a family's enum)
+        // does: keep the promise that a held body can be read as one.
+        if nests_deeper_than_a_tree_can(json.get()) {
+            return Err(EventDecodeError::new(
+                "",
+                format!("nested deeper than {MAX_TREE_DEPTH} levels"),
+            ));
+        }
         Ok(Self::new(event_type, event_id, json))
     }
 
@@ -137,5 +145,65 @@ impl fmt::Debug for RawEvent {
             .field("event_id", &self.event_id)
             .field("json_len", &self.json.get().len())
             .finish()
+    }
+}
+
+/// Levels of nesting serde_json reads into a tree (its recursion limit is 128: the 128th
+/// level is refused).
+const MAX_TREE_DEPTH: usize = 127;
+
+/// Whether valid JSON `text` nests arrays or objects deeper than [`MAX_TREE_DEPTH`].
+fn nests_deeper_than_a_tree_can(text: &str) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for byte in text.bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_TREE_DEPTH {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RawEvent;
+
+    fn nested(depth: usize) -> String {
+        format!(
+            r#"{{"s":"[{{\\\"","d":{}{}}}"#,
+            "[".repeat(depth - 1),
+            "]".repeat(depth - 1)
+        )
+    }
+
+    #[test]
+    fn a_raw_event_holds_exactly_what_a_json_tree_can() {
+        for depth in [1, 2, 126, 127, 128, 129, 1_000] {
+            let text = nested(depth);
+            let tree = serde_json::from_str::<serde_json::Value>(&text);
+            let raw = RawEvent::from_json("t", "e", text.as_bytes());
+            assert_eq!(raw.is_ok(), tree.is_ok(), "depth {depth}: {tree:?}");
+            if let Ok(raw) = raw {
+                assert!(raw.to_value().is_ok());
+            }
+        }
+        assert!(serde_json::from_str::<serde_json::Value>(&nested(127)).is_ok());
+        assert!(serde_json::from_str::<serde_json::Value>(&nested(128)).is_err());
     }
 }
