@@ -21,7 +21,7 @@ fn entries(found: impl IntoIterator<Item = DriftEntry>) -> Vec<String> {
 }
 
 fn response(operation: &'static OperationMeta, body: &[u8]) -> Vec<DriftEntry> {
-    unknown_in_response(operation, body, DEFAULT_CAPACITY)
+    unknown_in_response(operation.shape, body, DEFAULT_CAPACITY)
 }
 
 fn noted(operation: &'static OperationMeta, body: &serde_json::Value) -> Vec<String> {
