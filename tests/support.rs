@@ -32,7 +32,7 @@ pub fn workspace_root() -> PathBuf {
 
 /// The real spec, `spec/`.
 pub fn spec_dir() -> PathBuf {
-    workspace_root().join("spec")
+    workspace_root().join("spec/im-chat")
 }
 
 /// The checked-in generated code, `lark-im-chat/src/generated/`.

@@ -7,8 +7,31 @@ use lark_codegen::Mode;
 /// or fail naming every stale file. `--doc-examples text` writes what the proc-macro front end
 /// expands (examples as text, not compiled).
 pub fn run(args: &[String]) -> Result<(), String> {
-    let spec = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
-    let out = flag_value(args, "--out").unwrap_or_else(crate::generated_dir);
+    let one = (flag_value(args, "--spec"), flag_value(args, "--out"));
+    if one.0.is_some() || one.1.is_some() {
+        let spec = one.0.unwrap_or_else(crate::spec_dir);
+        let out = one.1.unwrap_or_else(crate::generated_dir);
+        return run_one(args, &spec, &out);
+    }
+    // Every family; a failure of one is reported after the others ran.
+    let mut failures = Vec::new();
+    for family in crate::FAMILIES {
+        eprintln!("{}: {} -> {}", family.name, family.spec, family.generated);
+        let (spec, out) = (root().join(family.spec), root().join(family.generated));
+        if let Err(e) = run_one(args, &spec, &out) {
+            failures.push(format!("{}: {e}", family.name));
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n"))
+    }
+}
+
+/// Generates one spec into one directory.
+fn run_one(args: &[String], spec: &std::path::Path, out: &std::path::Path) -> Result<(), String> {
+    let (spec, out) = (spec.to_path_buf(), out.to_path_buf());
     let mode = if args.iter().any(|a| a == "--check") {
         Mode::Check
     } else {
@@ -72,7 +95,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// `cargo xtask spec-json`: the normalized spec for other tools.
 pub fn spec_json(args: &[String]) -> Result<(), String> {
-    let spec = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
+    let spec = flag_value(args, "--spec").unwrap_or_else(crate::spec_dir);
     let files = lark_codegen::read_spec_dir(&spec).map_err(|e| e.to_string())?;
     let api = lark_codegen::load_ir(&files).map_err(|e| e.to_string())?;
     let json = lark_codegen::spec_json::to_json(&api);

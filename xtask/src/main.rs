@@ -50,9 +50,34 @@ pub fn root() -> PathBuf {
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
-/// Where the generated client lives (`cargo xtask codegen` writes it, coverage reads it).
+/// A family of the workspace: its spec directory and where its crate's generated code lives,
+/// relative to the root. Adding a family adds a line here (and a crate with `src/generated`).
+#[derive(Debug, Clone, Copy)]
+pub struct FamilyDirs {
+    /// The family's name, as its `api.yaml` says.
+    pub name: &'static str,
+    /// Its spec directory.
+    pub spec: &'static str,
+    /// Its crate's generated code.
+    pub generated: &'static str,
+}
+
+/// Every family, the default one (of tasks that take one spec) first.
+pub const FAMILIES: &[FamilyDirs] = &[FamilyDirs {
+    name: "im-chat",
+    spec: "spec/im-chat",
+    generated: "lark-im-chat/src/generated",
+}];
+
+/// The spec of the default family (tasks that read one spec, unless `--spec` names another).
+pub fn spec_dir() -> PathBuf {
+    root().join(FAMILIES[0].spec)
+}
+
+/// Where the default family's generated code lives (`cargo xtask codegen` writes it, coverage
+/// reads it).
 pub fn generated_dir() -> PathBuf {
-    root().join("lark-im-chat/src/generated")
+    root().join(FAMILIES[0].generated)
 }
 
 fn main() -> ExitCode {

@@ -88,7 +88,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let dir = flag_value(args, "--record").unwrap_or_else(record::default_dir);
-    let spec_dir = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
+    let spec_dir = flag_value(args, "--spec").unwrap_or_else(crate::spec_dir);
     let gen_dir = flag_value(args, "--generated").unwrap_or_else(crate::generated_dir);
     let reports = flag_value(args, "--reports").unwrap_or_else(|| root().join("reports"));
     let api = load_spec(&spec_dir)?;

@@ -15,7 +15,7 @@ fn coverage(
     doc_ops: &BTreeSet<String>,
     doc_events: &BTreeSet<String>,
 ) -> Result<report::Coverage, String> {
-    let api = load_spec(&root().join("spec")).unwrap();
+    let api = load_spec(&crate::spec_dir()).unwrap();
     let (gen_ops, gen_events) = gen();
     measure(&Sources {
         api: &api,
@@ -91,9 +91,9 @@ fn the_most_specific_path_template_wins() {
 
 #[test]
 fn every_generated_operation_and_event_is_found_and_documented() {
-    let (ops, events) = catalog::read_keys(&root().join("spec/catalog")).unwrap();
+    let (ops, events) = catalog::read_keys(&crate::spec_dir().join("catalog")).unwrap();
     let c = coverage(&Record::default(), &ops, &events).unwrap();
-    let api = load_spec(&root().join("spec")).unwrap();
+    let api = load_spec(&crate::spec_dir()).unwrap();
     assert_eq!(c.operations.len(), api.operations.len());
     assert_eq!(c.events.len(), api.events.len());
     assert!(
@@ -146,7 +146,7 @@ fn page_only_items_are_listed_and_a_missing_method_is_not_generated() {
         .any(|e| e.event_type == "im.chat.new_v9" && !e.in_spec));
 
     // A method removed from the generated source is neither generated nor documented.
-    let api = load_spec(&root().join("spec")).unwrap();
+    let api = load_spec(&crate::spec_dir()).unwrap();
     let (mut gen_ops, gen_events) = gen();
     let chat = gen_ops.get_mut("chat").unwrap();
     *chat = chat.replace("    pub fn get(&self)", "    pub fn got(&self)");
@@ -183,7 +183,7 @@ fn check_names_every_drop_and_accepts_rises() {
     let mut rec = Record::default();
     rec.operations.insert("chat.get".into());
     rec.operations.insert("chat.list".into());
-    let (ops, events) = catalog::read_keys(&root().join("spec/catalog")).unwrap();
+    let (ops, events) = catalog::read_keys(&crate::spec_dir().join("catalog")).unwrap();
     let before = serde_json::to_value(coverage(&rec, &ops, &events).unwrap()).unwrap();
     assert!(drops(&before, &before).is_empty());
 
@@ -215,13 +215,13 @@ fn check_names_every_drop_and_accepts_rises() {
 
 #[test]
 fn the_markdown_report_is_deterministic() {
-    let (ops, events) = catalog::read_keys(&root().join("spec/catalog")).unwrap();
+    let (ops, events) = catalog::read_keys(&crate::spec_dir().join("catalog")).unwrap();
     let rec = Record::default();
     let a = markdown(&coverage(&rec, &ops, &events).unwrap());
     let b = markdown(&coverage(&rec, &ops, &events).unwrap());
     assert_eq!(a, b);
     // Every operation of the spec is on the page, generated and documented; nothing was recorded.
-    let n = load_spec(&root().join("spec")).unwrap().operations.len();
+    let n = load_spec(&crate::spec_dir()).unwrap().operations.len();
     let row = format!("| operations | {n} | {n}/{n} | {n}/{n} | {n}/{n} | 0/{n} | – | {n}/{n} |");
     assert!(a.contains(&row), "{row}\n{a}");
     assert!(

@@ -7,7 +7,7 @@
 
 pub mod unknown;
 
-use crate::{flag_value, root};
+use crate::flag_value;
 
 const USAGE: &str =
     "usage: cargo xtask decode <operation-id|event-type> <file.json> [--strict] [--spec DIR]";
@@ -16,7 +16,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let [what, file] = crate::positional(args, &["--strict"], &["--spec"], USAGE)?[..] else {
         return Err(USAGE.into());
     };
-    let spec_dir = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
+    let spec_dir = flag_value(args, "--spec").unwrap_or_else(crate::spec_dir);
     let spec = crate::normalized::from_dir(&spec_dir)?;
     let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
     let sample: serde_json::Value =

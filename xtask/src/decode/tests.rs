@@ -7,7 +7,7 @@ use crate::root;
 use serde_json::{json, Map, Value};
 
 fn spec() -> Value {
-    normalized::from_dir(&root().join("spec")).unwrap()
+    normalized::from_dir(&crate::spec_dir()).unwrap()
 }
 
 /// A value for every field node: the first listed enum value, one array item, nested objects.

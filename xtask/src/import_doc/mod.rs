@@ -58,7 +58,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err(USAGE.into());
     };
     let has = |f: &str| args.iter().any(|a| a == f);
-    let spec_dir = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
+    let spec_dir = flag_value(args, "--spec").unwrap_or_else(crate::spec_dir);
     let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
     let api = load_spec(&spec_dir)?;
     let (page, report) = import(&text, &api).map_err(|errors| {

@@ -36,7 +36,7 @@ fn line_of(text: &str, needle: &str) -> usize {
 }
 
 fn spec() -> Api {
-    load_spec(&root().join("spec")).expect("spec/ loads")
+    load_spec(&crate::spec_dir()).expect("spec/ loads")
 }
 
 /// The spec cut down to the items `page` lists, so a small page can be compared with it.
@@ -428,7 +428,7 @@ fn full_page_carries_the_same_facts_as_the_recorded_official_page() {
     let text = fixture(FULL_PAGE);
     let (page, _) = import(&text, &spec()).unwrap();
     let ours = catalog::render(&page, &text, FULL_PAGE);
-    let path = root().join("spec/catalog/group-chat-overview.yaml");
+    let path = crate::spec_dir().join("catalog/group-chat-overview.yaml");
     let recorded = std::fs::read_to_string(&path).unwrap();
     assert_eq!(
         facts(&ours),

@@ -44,7 +44,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err(USAGE.into());
     };
     let has = |f: &str| args.iter().any(|a| a == f);
-    let spec_dir = flag_value(args, "--spec").unwrap_or_else(|| root().join("spec"));
+    let spec_dir = flag_value(args, "--spec").unwrap_or_else(crate::spec_dir);
     let spec = normalized::from_dir(&spec_dir)?;
     let sdk = parse::read(Path::new(dir)).map_err(|errors| {
         format!(

@@ -32,7 +32,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let (new, to) = match flag_value(args, "--new") {
         Some(dir) => (normalized::from_dir(&dir)?, dir.display().to_string()),
         None => (
-            normalized::from_dir(&root().join("spec"))?,
+            normalized::from_dir(&crate::spec_dir())?,
             "working tree".to_owned(),
         ),
     };
@@ -54,8 +54,30 @@ pub fn run(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// The spec files (relative to `spec/`, without `catalog/`) at `rev` of the repository at `repo`.
+/// The default family's spec files (relative to its directory, without `catalog/`) at `rev` of
+/// the repository at `repo`: in `spec/<family>/`, or in `spec/` itself at revisions from before
+/// the workspace had one spec directory per family.
 pub fn spec_at(repo: &Path, rev: &str) -> Result<BTreeMap<String, String>, String> {
+    let family = format!("{}/", crate::FAMILIES[0].spec);
+    match spec_files_at(repo, rev, &family)? {
+        files if !files.is_empty() => Ok(files),
+        _ => spec_files_at(repo, rev, "spec/")?
+            .into_iter()
+            .filter(|(rel, _)| !rel.contains('/') || rel.starts_with("operations/"))
+            .map(Ok)
+            .collect::<Result<BTreeMap<_, _>, String>>()
+            .and_then(|files| {
+                if files.is_empty() {
+                    Err(format!("no spec files at {rev} (neither {family} nor spec/)"))
+                } else {
+                    Ok(files)
+                }
+            }),
+    }
+}
+
+/// The `.yaml` files below `dir` (with its trailing `/`) at `rev`, catalog left out.
+fn spec_files_at(repo: &Path, rev: &str, dir: &str) -> Result<BTreeMap<String, String>, String> {
     let git = |args: &[&str]| -> Result<String, String> {
         let out = Command::new("git")
             .current_dir(repo)
@@ -71,18 +93,15 @@ pub fn spec_at(repo: &Path, rev: &str) -> Result<BTreeMap<String, String>, Strin
         }
         String::from_utf8(out.stdout).map_err(|e| format!("git {}: {e}", args.join(" ")))
     };
-    let list = git(&["ls-tree", "-r", "--name-only", rev, "--", "spec/"])?;
+    let list = git(&["ls-tree", "-r", "--name-only", rev, "--", dir])?;
     let mut files = BTreeMap::new();
     for path in list.lines() {
-        let Some(rel) = path.strip_prefix("spec/") else {
+        let Some(rel) = path.strip_prefix(dir) else {
             continue;
         };
         if rel.ends_with(".yaml") && !rel.starts_with("catalog/") {
             files.insert(rel.to_owned(), git(&["show", &format!("{rev}:{path}")])?);
         }
-    }
-    if files.is_empty() {
-        return Err(format!("no spec/ files at {rev}"));
     }
     Ok(files)
 }
