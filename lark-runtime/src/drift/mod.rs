@@ -73,6 +73,78 @@ pub fn unknown_in_event(
     )
 }
 
+/// What a maintainer's tool shows of a sample: each unknown field, and each unknown enum
+/// value with the value as JSON text (`cargo xtask decode` prints them). Never used by
+/// [`DriftLog`], which keeps no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Finding {
+    /// The path and kind, as a [`DriftLog`] would note them.
+    pub entry: DriftEntry,
+    /// For [`DriftKind::Value`]: the value sent.
+    pub value: Option<String>,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let DriftEntry { kind, path, .. } = &self.entry;
+        match &self.value {
+            Some(value) => write!(f, "unknown {}: {path} = {value}", kind.as_str()),
+            None => write!(f, "unknown {}: {path}", kind.as_str()),
+        }
+    }
+}
+
+/// Every finding in a sample response body of an operation (its shape), at most `limit`,
+/// enum values included: for tools, see [`Finding`].
+pub fn inspect_response(
+    operation: &'static shape::Operation,
+    body: &[u8],
+    limit: usize,
+) -> Vec<Finding> {
+    inspect(operation.id, body, &RESPONSE_ENVELOPE, "data", operation.data, limit)
+}
+
+/// Every finding in a sample callback body of an event (its shape), at most `limit`, enum
+/// values included: for tools, see [`Finding`].
+pub fn inspect_event(event: &'static shape::Event, body: &[u8], limit: usize) -> Vec<Finding> {
+    inspect(event.event_type, body, event.envelope, "event", event.body, limit)
+}
+
+fn inspect(
+    item: &'static str,
+    body: &[u8],
+    envelope: &'static Object,
+    slot: &'static str,
+    inner: &'static Object,
+    limit: usize,
+) -> Vec<Finding> {
+    let mut found = walk::Found::keeping_values(limit);
+    walk::walk(body, envelope, slot, inner, &mut found);
+    let values = found.values.take().unwrap_or_default();
+    let mut out = Vec::new();
+    for (kind, path) in found.items {
+        let entry = |value| Finding {
+            entry: DriftEntry {
+                item,
+                kind,
+                path: path.clone(),
+            },
+            value,
+        };
+        match kind {
+            DriftKind::Value => out.extend(
+                values
+                    .iter()
+                    .filter(|(p, _)| *p == path)
+                    .map(|(_, v)| entry(Some(v.clone()))),
+            ),
+            DriftKind::Field => out.push(entry(None)),
+        }
+    }
+    out
+}
+
 fn findings(
     item: &'static str,
     body: &[u8],

@@ -1,5 +1,6 @@
 //! One pass over a JSON body against a shape table: every key the table does not have and every
-//! enum value it does not list, by path. Values are skipped, never kept; no value tree is built.
+//! enum value it does not list, by path. Values are skipped and never kept, except the unknown
+//! enum values a maintainer's tool asks for ([`Found::keeping_values`]); no value tree is built.
 //!
 //! The body was already decoded by the typed path, so it is valid JSON of the right shape; any
 //! surprise (a type the table does not expect, invalid JSON) ends or skips that part quietly.
@@ -17,6 +18,8 @@ pub(crate) const MAX_PATH_BYTES: usize = 256;
 #[derive(Debug)]
 pub(crate) struct Found {
     pub(crate) items: Vec<(DriftKind, String)>,
+    /// Unknown enum values with their path, each pair once, when kept (tools only).
+    pub(crate) values: Option<Vec<(String, String)>>,
     limit: usize,
     /// The path being noted, reused so a repeated finding costs no allocation.
     scratch: String,
@@ -26,8 +29,30 @@ impl Found {
     pub(crate) fn new(limit: usize) -> Self {
         Self {
             items: Vec::new(),
+            values: None,
             limit,
             scratch: String::new(),
+        }
+    }
+
+    /// The same, keeping each unknown enum value (as JSON text) beside its path: for tools
+    /// that show a maintainer what was sent, never for production logs.
+    pub(crate) fn keeping_values(limit: usize) -> Self {
+        Self {
+            values: Some(Vec::new()),
+            ..Self::new(limit)
+        }
+    }
+
+    /// Keeps `value` at `path` when values are kept.
+    fn note_value(&mut self, path: &str, value: impl FnOnce() -> String) {
+        let limit = self.limit;
+        if let Some(values) = &mut self.values {
+            let value = value();
+            let seen = values.iter().any(|(p, v)| p == path && *v == value);
+            if !seen && values.len() < limit {
+                values.push((path.to_owned(), value));
+            }
         }
     }
 
@@ -148,11 +173,12 @@ impl ValueVisitor<'_, '_> {
         }
     }
 
-    fn check(self, known: impl FnOnce(&Values) -> bool) {
+    fn check(self, known: impl FnOnce(&Values) -> bool, shown: impl FnOnce() -> String) {
         if let Some(values) = self.values() {
             if !known(values) {
                 let w = self.walker;
                 w.found.note(DriftKind::Value, &w.path, None);
+                w.found.note_value(&w.path, shown);
             }
         }
     }
@@ -219,27 +245,33 @@ impl<'de> Visitor<'de> for ValueVisitor<'_, '_> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.check(|values| values.strings.contains(&v));
+        self.check(
+            |values| values.strings.contains(&v),
+            || serde_json::Value::from(v).to_string(),
+        );
         Ok(())
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
-        self.check(|values| values.integers.contains(&v));
+        self.check(|values| values.integers.contains(&v), || v.to_string());
         Ok(())
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
-        self.check(|values| i64::try_from(v).is_ok_and(|v| values.integers.contains(&v)));
+        self.check(
+            |values| i64::try_from(v).is_ok_and(|v| values.integers.contains(&v)),
+            || v.to_string(),
+        );
         Ok(())
     }
 
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        self.check(|_| false);
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.check(|_| false, || v.to_string());
         Ok(())
     }
 
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        self.check(|_| false);
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.check(|_| false, || v.to_string());
         Ok(())
     }
 
