@@ -10,12 +10,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::Message;
-use lark_im_chat::events::dispatch::{DispatchEvent, DispatcherBuilder};
+use lark_im_chat::events::dispatch::DispatcherBuilder;
 use lark_im_chat::events::long_connection::{header, LongConnection, LongConnectionBuilder};
+use lark_im_chat::prelude::*;
 use lark_im_chat::events::{
     ChatAccessEventBotP2pChatEnteredV1, ChatDisbandedV1, ChatMemberBotAddedV1,
     ChatMemberBotDeletedV1, ChatMemberUserAddedV1, ChatMemberUserDeletedV1,
-    ChatMemberUserWithdrawnV1, ChatUpdatedV1, P2pChatCreate,
+    ChatMemberUserWithdrawnV1, ChatUpdatedV1, Event, P2pChatCreate,
 };
 use long_connection_support::*;
 use serde_json::json;
@@ -31,7 +32,7 @@ fn nine() -> Vec<&'static str> {
 }
 
 /// Registers a handler for `T` that logs its event type.
-fn logging<T: DispatchEvent>(
+fn logging<T: Event>(
     b: DispatcherBuilder,
     log: &Arc<Mutex<Vec<String>>>,
 ) -> DispatcherBuilder {
