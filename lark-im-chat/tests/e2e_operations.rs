@@ -176,7 +176,7 @@ fn cases() -> Vec<Case> {
             data: json!({}),
             call: |c| {
                 async move {
-                    let _: lark_im_chat::rt::Empty = c.chat(CHAT).delete().send().await.expect("chat.delete");
+                    let _: lark_im_chat::runtime::rt::Empty = c.chat(CHAT).delete().send().await.expect("chat.delete");
                 }
                 .boxed()
             },

@@ -3,7 +3,9 @@
 
 use lark_im_chat::prelude::*;
 use futures::{StreamExt, TryStreamExt};
-use lark_im_chat::{meta::OperationMeta, types::ChatCreateBody, Client, Error, RetryPolicy};
+use lark_im_chat::{
+    meta::OperationMeta, types::ChatCreateBody, Client, Error, ErrorCode, RetryPolicy,
+};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -457,7 +459,7 @@ async fn http_200_with_a_non_zero_code_is_an_error_and_not_retried() {
         .as_ref()
         .and_then(|d| d.troubleshooter.as_deref())
         .is_some());
-    assert_eq!(api.meaning(), Some("operator is not a member of the chat"));
+    assert_eq!(ErrorCode::from(api.code).meaning(), Some("operator is not a member of the chat"));
     assert!(!err.is_retryable());
     assert_eq!(api_requests(&server).await.len(), 1);
 }
@@ -776,7 +778,7 @@ async fn permission_errors_name_the_scopes_the_operation_needs() {
         "{text}"
     );
     assert_eq!(
-        api.meaning(),
+        ErrorCode::from(api.code).meaning(),
         Some("app has not been granted the required scope")
     );
 }
