@@ -133,7 +133,7 @@ pub(crate) async fn post_json<B: serde::de::DeserializeOwned>(
     body: &serde_json::Value,
 ) -> Result<TokenAnswer<B>> {
     let span = tracing::debug_span!(
-        "lark_im_chat.token",
+        "lark_runtime.token",
         operation,
         status = tracing::field::Empty,
         log_id = tracing::field::Empty
