@@ -1,8 +1,8 @@
 //! The generated client against a real HTTP server on 127.0.0.1: tenant token fetch, `chat.get`,
 //! and a paginated listing.
 
-use lark_im_chat::prelude::*;
 use futures::TryStreamExt;
+use lark_im_chat::prelude::*;
 use lark_im_chat::{
     types::{ChatMode, UserIdType},
     Client,

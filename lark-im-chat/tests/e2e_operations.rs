@@ -7,9 +7,9 @@
 //! --check` (the one completeness gate) names. These tests only name it on stderr, so that coverage
 //! can still be measured and show the gap as ✗.
 
-use lark_im_chat::prelude::*;
 use futures::future::BoxFuture;
 use futures::{FutureExt, TryStreamExt};
+use lark_im_chat::prelude::*;
 use lark_im_chat::types::*;
 use lark_im_chat::*;
 use serde_json::{json, Value};

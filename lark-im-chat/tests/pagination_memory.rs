@@ -3,8 +3,8 @@
 //!
 //! Measured with dhat's counting allocator (bytes, not time: no timing is asserted).
 
-use lark_im_chat::prelude::*;
 use futures::StreamExt;
+use lark_im_chat::prelude::*;
 use lark_im_chat::Client;
 use serde_json::json;
 use tokio::io::BufReader;

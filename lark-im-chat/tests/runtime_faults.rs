@@ -1,8 +1,8 @@
 //! Faults against real HTTP servers on 127.0.0.1: rate limits, 5xx, connection resets, invalid
 //! tokens, business errors, malformed bodies and broken pagination.
 
-use lark_im_chat::prelude::*;
 use futures::{StreamExt, TryStreamExt};
+use lark_im_chat::prelude::*;
 use lark_im_chat::{
     meta::OperationMeta, types::ChatCreateBody, Client, Error, ErrorCode, RetryPolicy,
 };
@@ -459,7 +459,10 @@ async fn http_200_with_a_non_zero_code_is_an_error_and_not_retried() {
         .as_ref()
         .and_then(|d| d.troubleshooter.as_deref())
         .is_some());
-    assert_eq!(ErrorCode::from(api.code).meaning(), Some("operator is not a member of the chat"));
+    assert_eq!(
+        ErrorCode::from(api.code).meaning(),
+        Some("operator is not a member of the chat")
+    );
     assert!(!err.is_retryable());
     assert_eq!(api_requests(&server).await.len(), 1);
 }

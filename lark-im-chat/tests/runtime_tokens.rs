@@ -1,8 +1,8 @@
 //! Tokens against real HTTP servers on 127.0.0.1: single flight, pluggable stores, store apps
 //! (app_ticket -> app_access_token -> tenant_access_token per tenant), explicit tokens.
 
-use lark_im_chat::prelude::*;
 use futures::future::BoxFuture;
+use lark_im_chat::prelude::*;
 use lark_im_chat::{
     auth::{CachedTokenKind, MemoryTokenStore, StoredToken, TokenKey, TokenStore},
     meta::AppType,

@@ -5,9 +5,9 @@
 
 mod user_tokens_support;
 
-use lark_im_chat::prelude::*;
 use lark_im_chat::auth::user::{pkce_challenge, MemoryUserTokenStore, UserTokenStore};
 use lark_im_chat::error::ReauthorizationReason;
+use lark_im_chat::prelude::*;
 use lark_im_chat::{Client, Domain, Error, ErrorCode};
 use serde_json::json;
 use std::sync::atomic::Ordering::SeqCst;
@@ -141,7 +141,10 @@ async fn a_token_rejected_again_after_the_refresh_fails_without_a_loop() {
         .mount(&s.server)
         .await;
     let err = s.call().await.unwrap_err();
-    assert_eq!(err.code().map(ErrorCode::from), Some(ErrorCode::UserAccessTokenInvalid));
+    assert_eq!(
+        err.code().map(ErrorCode::from),
+        Some(ErrorCode::UserAccessTokenInvalid)
+    );
     assert_eq!(s.platform.state().refreshes, 1);
 }
 
@@ -185,7 +188,10 @@ async fn a_reused_refresh_token_asks_for_reauthorization_once() {
             reason: ReauthorizationReason::Refused(api),
         } => {
             assert_eq!(user, USER);
-            assert_eq!(ErrorCode::from(api.code), ErrorCode::RefreshTokenAlreadyUsed);
+            assert_eq!(
+                ErrorCode::from(api.code),
+                ErrorCode::RefreshTokenAlreadyUsed
+            );
         }
         other => panic!("expected a re-authorization error, got {other:?}"),
     }

@@ -3,11 +3,11 @@
 //! Also a log capture and a store with faults.
 #![allow(dead_code)] // each test binary uses part of it
 
-use lark_im_chat::prelude::*;
 use futures::future::BoxFuture;
 use lark_im_chat::auth::user::{
     MemoryUserTokenStore, UserToken, UserTokenSource, UserTokenStore, UserTokenStoreError,
 };
+use lark_im_chat::prelude::*;
 use lark_im_chat::{Client, ClientBuilder, Error, Secret};
 use serde_json::{json, Value};
 use std::collections::HashSet;
