@@ -10,13 +10,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ws::Message;
-use lark_im_chat::events::dispatch::{DispatchEvent, DispatcherBuilder};
+use lark_im_chat::events::dispatch::DispatcherBuilder;
 use lark_im_chat::events::long_connection::{header, LongConnection, LongConnectionBuilder};
 use lark_im_chat::events::{
     ChatAccessEventBotP2pChatEnteredV1, ChatDisbandedV1, ChatMemberBotAddedV1,
     ChatMemberBotDeletedV1, ChatMemberUserAddedV1, ChatMemberUserDeletedV1,
-    ChatMemberUserWithdrawnV1, ChatUpdatedV1, P2pChatCreate,
+    ChatMemberUserWithdrawnV1, ChatUpdatedV1, Event, P2pChatCreate,
 };
+use lark_im_chat::prelude::*;
 use long_connection_support::*;
 use serde_json::json;
 use tokio::sync::{mpsc, Notify};
@@ -31,10 +32,7 @@ fn nine() -> Vec<&'static str> {
 }
 
 /// Registers a handler for `T` that logs its event type.
-fn logging<T: DispatchEvent>(
-    b: DispatcherBuilder,
-    log: &Arc<Mutex<Vec<String>>>,
-) -> DispatcherBuilder {
+fn logging<T: Event>(b: DispatcherBuilder, log: &Arc<Mutex<Vec<String>>>) -> DispatcherBuilder {
     let log = Arc::clone(log);
     b.on::<T, _, _>(move |_| {
         log.lock().expect("lock").push(T::EVENT_TYPE.to_owned());

@@ -29,7 +29,8 @@ fn example() -> PathBuf {
     // `cargo test --test long_connection_example` alone does not rebuild examples: refuse to
     // test a binary older than the code it is built from.
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let sources = std::fs::read_dir(manifest.join("src/events/long_connection"))
+    // The long connection lives in the runtime crate, beside this one.
+    let sources = std::fs::read_dir(manifest.join("../lark-runtime/src/events/long_connection"))
         .expect("sources")
         .map(|e| e.expect("entry").path())
         .chain([manifest.join("examples/long_connection.rs")]);

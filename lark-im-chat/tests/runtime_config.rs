@@ -3,7 +3,7 @@
 use lark_im_chat::prelude::*;
 use lark_im_chat::{
     meta::{event, operation, EVENTS, OPERATIONS},
-    Client, Domain, Error, ErrorCode, RetryPolicy, ScopeSet,
+    Client, Domain, Error, ErrorCode, RetryPolicy, ScopeSet, FAMILY,
 };
 use serde_json::json;
 use std::time::Duration;
@@ -171,11 +171,11 @@ async fn default_user_agent_names_the_crate() {
 fn scope_check_over_operations_and_events() {
     let none = ScopeSet::default();
     assert!(
-        none.operations().is_empty(),
+        none.operations(&FAMILY).is_empty(),
         "every operation needs a scope"
     );
     // Events with no scopes need none.
-    let free: Vec<_> = none.events().iter().map(|e| e.event_type).collect();
+    let free: Vec<_> = none.events(&FAMILY).iter().map(|e| e.event_type).collect();
     assert_eq!(
         free,
         [
@@ -185,9 +185,9 @@ fn scope_check_over_operations_and_events() {
     );
 
     let all = ScopeSet::new(["im:chat"]);
-    assert_eq!(all.operations().len(), OPERATIONS.len());
-    assert_eq!(all.events().len(), EVENTS.len());
-    assert!(all.denied_operations().is_empty());
+    assert_eq!(all.operations(&FAMILY).len(), OPERATIONS.len());
+    assert_eq!(all.events(&FAMILY).len(), EVENTS.len());
+    assert!(all.denied_operations(&FAMILY).is_empty());
 
     let read = ScopeSet::new(["im:chat:readonly"]);
     let get = operation("chat.get").expect("chat.get");
@@ -196,11 +196,11 @@ fn scope_check_over_operations_and_events() {
     assert_eq!(read.missing_for(get), None);
     assert_eq!(read.missing_for(create), Some(create.scopes));
     assert!(read
-        .operations()
+        .operations(&FAMILY)
         .iter()
         .all(|op| op.scopes.contains(&"im:chat:readonly")));
     assert!(read
-        .denied_operations()
+        .denied_operations(&FAMILY)
         .iter()
         .any(|op| op.id == "chat.create"));
     assert_eq!(
@@ -217,7 +217,7 @@ fn scope_check_over_operations_and_events() {
     );
     // Operation and scope counts agree with OPERATIONS: every operation is in exactly one list.
     assert_eq!(
-        read.operations().len() + read.denied_operations().len(),
+        read.operations(&FAMILY).len() + read.denied_operations(&FAMILY).len(),
         OPERATIONS.len()
     );
 }
@@ -254,13 +254,18 @@ fn retry_policy_decisions() {
         .expect("create with uuid");
     let err = |status: u16, code: i64| {
         let body = format!(r#"{{"code":{code},"msg":"m"}}"#);
-        lark_im_chat::http::decode_response::<serde_json::Value>(
+        let mut err = lark_im_chat::http::decode_response::<serde_json::Value>(
             "chat.get",
             status,
             None,
             body.as_bytes(),
         )
-        .unwrap_err()
+        .unwrap_err();
+        // As the client does: the code's class comes from the operation's family table.
+        if let Error::Api(api) = &mut err {
+            api.class = lark_im_chat::ERROR_CLASSES.class(api.code);
+        }
+        err
     };
     let policy = RetryPolicy::default()
         .max_attempts(6)

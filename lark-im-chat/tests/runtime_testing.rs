@@ -12,7 +12,7 @@ use serde_json::json;
 
 #[tokio::test]
 async fn serves_typed_responses_and_records_requests() {
-    let platform = MockPlatform::start().await;
+    let platform = MockPlatform::start_with(&[&lark_im_chat::FAMILY]).await;
     platform
         .respond(
             "chat.get",
@@ -83,7 +83,7 @@ async fn serves_typed_responses_and_records_requests() {
 
 #[tokio::test]
 async fn serves_errors_and_unregistered_operations_fail_clearly() {
-    let platform = MockPlatform::start().await;
+    let platform = MockPlatform::start_with(&[&lark_im_chat::FAMILY]).await;
     platform.respond_error(
         "chat.delete",
         400,
@@ -112,7 +112,7 @@ async fn serves_errors_and_unregistered_operations_fail_clearly() {
 
 #[tokio::test]
 async fn rate_limits_can_be_simulated() {
-    let platform = MockPlatform::start().await;
+    let platform = MockPlatform::start_with(&[&lark_im_chat::FAMILY]).await;
     platform.respond_with_headers(
         "chat.get",
         429,

@@ -177,17 +177,17 @@ async fn spans_name_operation_attempt_and_log_id_and_no_secret_leaks() {
 
     let text = capture.text();
     assert!(
-        text.contains("span lark_im_chat.call: operation=chat.get method=GET"),
+        text.contains("span lark_runtime.call: operation=chat.get method=GET"),
         "{text}"
     );
     assert!(
-        text.contains("span lark_im_chat.attempt: operation=chat.get attempt=2"),
+        text.contains("span lark_runtime.attempt: operation=chat.get attempt=2"),
         "{text}"
     );
     assert!(text.contains("log_id=log-503"), "{text}");
     assert!(text.contains("log_id=log-200"), "{text}");
     assert!(
-        text.contains("span lark_im_chat.token: operation=auth.tenant_access_token"),
+        text.contains("span lark_runtime.token: operation=auth.tenant_access_token"),
         "{text}"
     );
     assert!(text.contains("retrying"), "{text}");

@@ -141,7 +141,10 @@ async fn a_token_rejected_again_after_the_refresh_fails_without_a_loop() {
         .mount(&s.server)
         .await;
     let err = s.call().await.unwrap_err();
-    assert_eq!(err.error_code(), Some(ErrorCode::UserAccessTokenInvalid));
+    assert_eq!(
+        err.code().map(ErrorCode::from),
+        Some(ErrorCode::UserAccessTokenInvalid)
+    );
     assert_eq!(s.platform.state().refreshes, 1);
 }
 
@@ -185,7 +188,10 @@ async fn a_reused_refresh_token_asks_for_reauthorization_once() {
             reason: ReauthorizationReason::Refused(api),
         } => {
             assert_eq!(user, USER);
-            assert_eq!(api.error_code(), ErrorCode::RefreshTokenAlreadyUsed);
+            assert_eq!(
+                ErrorCode::from(api.code),
+                ErrorCode::RefreshTokenAlreadyUsed
+            );
         }
         other => panic!("expected a re-authorization error, got {other:?}"),
     }
@@ -217,7 +223,7 @@ async fn expired_revoked_or_foreign_refresh_tokens_ask_for_reauthorization() {
             .expect("save");
         let err = s.call().await.unwrap_err();
         assert!(
-            matches!(&err, Error::ReauthorizationNeeded { reason: ReauthorizationReason::Refused(e), .. } if e.error_code() == code),
+            matches!(&err, Error::ReauthorizationNeeded { reason: ReauthorizationReason::Refused(e), .. } if ErrorCode::from(e.code) == code),
             "{code}: {err:?}"
         );
         assert_eq!(s.platform.state().refreshes, 1, "{code}: no retry");

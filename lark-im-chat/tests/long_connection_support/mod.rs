@@ -18,7 +18,6 @@ use axum::{Json, Router};
 use bytes::Bytes;
 use lark_im_chat::events::dispatch::{Dispatcher, DispatcherBuilder};
 use lark_im_chat::events::long_connection::{header, Frame, LongConnection, LongConnectionBuilder};
-use lark_im_chat::events::webhook::{WebhookConfig, WebhookReceiver};
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -174,8 +173,11 @@ impl Platform {
 
     /// A client with the test's short schedules.
     pub fn client(&self, dispatcher: Dispatcher) -> LongConnectionBuilder {
-        LongConnection::builder(APP_ID, APP_SECRET, dispatcher)
+        let client = lark_im_chat::Client::builder(APP_ID, APP_SECRET)
             .base_url(self.base_url())
+            .build()
+            .expect("client");
+        LongConnection::builder(&client, dispatcher)
             .config_time_unit(UNIT)
             .ping_interval_bounds(Duration::from_millis(10), Duration::from_secs(60))
             .reconnect_interval_bounds(Duration::from_millis(1), Duration::from_secs(60))
@@ -346,14 +348,10 @@ pub fn fixture(name: &str, event_id: &str) -> Vec<u8> {
     serde_json::to_vec(&value).expect("json")
 }
 
-/// A dispatcher builder whose receiver has a Verification Token: the long connection must
-/// not apply it.
+/// A dispatcher builder: it has no webhook receiver, so the long connection cannot apply an
+/// HTTP callback's Verification Token.
 pub fn dispatcher() -> DispatcherBuilder {
-    let config = WebhookConfig::builder()
-        .verification_token("only-for-http-callbacks")
-        .build()
-        .expect("config");
-    Dispatcher::builder(WebhookReceiver::new(config))
+    Dispatcher::builder()
 }
 
 /// Waits until `check` holds, polling every 5 ms, for at most [`PATIENCE`].

@@ -10,7 +10,7 @@ use crate::auth::store::{valid_until, CachedTokenKind, StoredToken, TokenKey};
 use crate::auth::{token_rejected, Secret};
 use crate::error::{ApiError, Error, Result};
 use crate::http::Transport;
-use crate::meta::AppType;
+use crate::meta::{AppType, ErrorClasses};
 use std::borrow::Cow;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -76,17 +76,21 @@ impl TokenProvider {
         self.cache.forget_failures();
     }
 
-    /// The tenant token, waiting at most the client's retry budget for a fetch.
+    /// The tenant token, waiting at most the client's retry budget for a fetch (outside any
+    /// operation: token endpoint codes have no family to classify them).
     pub(crate) async fn tenant_token(self: &Arc<Self>, tenant_key: Option<&str>) -> Result<Secret> {
         let deadline = deadline_after(Instant::now(), self.max_wait);
-        self.tenant_token_until(tenant_key, deadline).await
+        self.tenant_token_until(tenant_key, deadline, &ErrorClasses::NONE)
+            .await
     }
 
-    /// The tenant token, waiting until `deadline` at most for a fetch.
+    /// The tenant token, waiting until `deadline` at most for a fetch; `classes` (of the
+    /// operation it is fetched for) tell a rejected app token.
     pub(crate) async fn tenant_token_until(
         self: &Arc<Self>,
         tenant_key: Option<&str>,
         deadline: Instant,
+        classes: &'static ErrorClasses,
     ) -> Result<Secret> {
         let key = self.tenant_key_of(tenant_key);
         // Hot path first; the fetch (a much larger future) is boxed so that every call's future
@@ -94,7 +98,7 @@ impl TokenProvider {
         if let Some(token) = self.cache.fresh(&key).await {
             return Ok(token);
         }
-        Box::pin(self.fetch_tenant_token(key, tenant_key, deadline)).await
+        Box::pin(self.fetch_tenant_token(key, tenant_key, deadline, classes)).await
     }
 
     async fn fetch_tenant_token(
@@ -102,6 +106,7 @@ impl TokenProvider {
         key: Cow<'_, TokenKey>,
         tenant_key: Option<&str>,
         deadline: Instant,
+        classes: &'static ErrorClasses,
     ) -> Result<Secret> {
         let this = Arc::clone(self);
         match self.app_type {
@@ -120,7 +125,9 @@ impl TokenProvider {
                 };
                 self.cache
                     .get_or_fetch(&key, deadline, move || {
-                        Box::pin(async move { this.fetch_store_tenant_token(&tenant).await })
+                        Box::pin(
+                            async move { this.fetch_store_tenant_token(&tenant, classes).await },
+                        )
                     })
                     .await
             }
@@ -146,6 +153,7 @@ impl TokenProvider {
     pub(crate) async fn fetch_store_tenant_token(
         self: &Arc<Self>,
         tenant_key: &str,
+        classes: &'static ErrorClasses,
     ) -> Result<(Secret, Duration)> {
         const OP: &str = "auth.store_tenant_access_token";
         let mut refreshed = false;
@@ -156,13 +164,18 @@ impl TokenProvider {
                 "tenant_key": tenant_key,
             });
             let answer = post(&self.transport, OP, STORE_TENANT_TOKEN_PATH, &body).await?;
-            match answer.body.into_token(
-                OP,
-                CachedTokenKind::TenantAccessToken,
-                answer.status,
-                answer.log_id,
-                answer.retry_after,
-            ) {
+            // Classified here, not only by the caller: a rejected app token is fetched again.
+            let token = answer
+                .body
+                .into_token(
+                    OP,
+                    CachedTokenKind::TenantAccessToken,
+                    answer.status,
+                    answer.log_id,
+                    answer.retry_after,
+                )
+                .map_err(|e| e.classified(classes));
+            match token {
                 Err(e) if !refreshed && token_rejected(&e) => {
                     refreshed = true;
                     self.cache.evict(&self.app_token_key()).await;

@@ -251,7 +251,7 @@ impl<T: TokenKind> Ctx<T> {
             } => {
                 self.shared
                     .tokens
-                    .tenant_token_until(tenant_key, deadline)
+                    .tenant_token_until(tenant_key, deadline, classes)
                     .await
             }
         }
