@@ -23,7 +23,8 @@ fn run(what: &str, body: &[u8]) -> Result<(serde_json::Value, Vec<Finding>), Str
             .map_err(|e| e.to_string())?;
         let envelope: serde_json::Value =
             serde_json::from_slice(body).map_err(|e| e.to_string())?;
-        let value = serde_json::json!({ "code": envelope["code"], "msg": envelope["msg"], "data": data });
+        let value =
+            serde_json::json!({ "code": envelope["code"], "msg": envelope["msg"], "data": data });
         return Ok((value, findings));
     }
     if let Some(event) = meta::event(what) {
@@ -54,8 +55,8 @@ fn main() -> ExitCode {
     let result = std::fs::read(file)
         .map_err(|e| format!("{file}: {e}"))
         .and_then(|body| {
-            let _: serde_json::Value = serde_json::from_slice(&body)
-                .map_err(|e| format!("{file}: not JSON: {e}"))?;
+            let _: serde_json::Value =
+                serde_json::from_slice(&body).map_err(|e| format!("{file}: not JSON: {e}"))?;
             run(what, &body)
         });
     match result {

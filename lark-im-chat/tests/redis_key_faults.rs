@@ -128,7 +128,7 @@ async fn a_list_at_a_dedup_key_is_never_taken_for_handled() {
     let connection = connection(&redis);
     let calls = Arc::new(AtomicUsize::new(0));
     let dispatcher = dispatcher(&connection, &calls);
-    let prefix = format!("lark-im-chat:dedup:{APP_ID}:20:{APP_ID}");
+    let prefix = format!("lark:dedup:{APP_ID}:20:{APP_ID}");
     redis
         .command(&format!("RPUSH {prefix}:ev-list a b"))
         .expect("rpush");

@@ -146,7 +146,8 @@ async fn default_user_agent_names_the_crate() {
         .and(path("/open-apis/im/v1/chats/oc_1"))
         .and(header(
             "user-agent",
-            concat!("lark-im-chat/", env!("CARGO_PKG_VERSION")),
+            // The runtime sends the requests (same workspace version).
+            concat!("lark-runtime/", env!("CARGO_PKG_VERSION")),
         ))
         .respond_with(
             ResponseTemplate::new(200)

@@ -23,7 +23,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let file = std::path::absolute(file).map_err(|e| format!("{file}: {e}"))?;
     let mut command = crate::cargo();
     command
-        .args(["run", "--quiet", "-p", &package, "--example", "decode", "--"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            &package,
+            "--example",
+            "decode",
+            "--",
+        ])
         .arg(what)
         .arg(&file);
     if args.iter().any(|a| a == "--strict") {
@@ -41,13 +49,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// The crate of the family whose spec (`--spec`, else every family's) has `what`.
 fn family_of(what: &str, spec: Option<std::path::PathBuf>) -> Result<String, String> {
-    let crate_of = |generated: &str| {
-        generated
-            .split('/')
-            .next()
-            .unwrap_or(generated)
-            .to_owned()
-    };
+    let crate_of = |generated: &str| generated.split('/').next().unwrap_or(generated).to_owned();
     for family in FAMILIES {
         let dir = root().join(family.spec);
         if spec.as_ref().is_some_and(|s| *s != dir) {

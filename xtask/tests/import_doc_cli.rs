@@ -24,7 +24,8 @@ fn full_page() -> String {
 
 /// (operations, events) the spec has.
 fn spec_counts() -> (usize, usize) {
-    let files = lark_codegen::read_spec_dir(&manifest_dir().join("../spec/im-chat")).expect("spec reads");
+    let files =
+        lark_codegen::read_spec_dir(&manifest_dir().join("../spec/im-chat")).expect("spec reads");
     let api = lark_codegen::load_ir(&files).expect("spec loads");
     (api.operations.len(), api.events.len())
 }

@@ -102,13 +102,27 @@ pub fn inspect_response(
     body: &[u8],
     limit: usize,
 ) -> Vec<Finding> {
-    inspect(operation.id, body, &RESPONSE_ENVELOPE, "data", operation.data, limit)
+    inspect(
+        operation.id,
+        body,
+        &RESPONSE_ENVELOPE,
+        "data",
+        operation.data,
+        limit,
+    )
 }
 
 /// Every finding in a sample callback body of an event (its shape), at most `limit`, enum
 /// values included: for tools, see [`Finding`].
 pub fn inspect_event(event: &'static shape::Event, body: &[u8], limit: usize) -> Vec<Finding> {
-    inspect(event.event_type, body, event.envelope, "event", event.body, limit)
+    inspect(
+        event.event_type,
+        body,
+        event.envelope,
+        "event",
+        event.body,
+        limit,
+    )
 }
 
 fn inspect(

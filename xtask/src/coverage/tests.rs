@@ -3,7 +3,6 @@
 use super::record::{match_template, Record};
 use super::report::{self, drops, gaps, markdown, measure, Sources};
 use crate::import_doc::{catalog, load_spec};
-use crate::root;
 use std::collections::{BTreeMap, BTreeSet};
 
 fn gen() -> (BTreeMap<String, String>, String) {

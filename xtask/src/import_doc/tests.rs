@@ -4,7 +4,6 @@
 
 use super::parse::{parse, Page};
 use super::{catalog, import, load_spec};
-use crate::root;
 use lark_codegen::ir::Api;
 use std::path::PathBuf;
 

@@ -68,7 +68,9 @@ pub fn spec_at(repo: &Path, rev: &str) -> Result<BTreeMap<String, String>, Strin
             .collect::<Result<BTreeMap<_, _>, String>>()
             .and_then(|files| {
                 if files.is_empty() {
-                    Err(format!("no spec files at {rev} (neither {family} nor spec/)"))
+                    Err(format!(
+                        "no spec files at {rev} (neither {family} nor spec/)"
+                    ))
                 } else {
                     Ok(files)
                 }
