@@ -24,7 +24,7 @@ mod validate;
 mod yaml;
 
 pub use diag::{Diagnostic, SpecError};
-pub use options::{DocExamples, GenerateOptions};
+pub use options::{DocExamples, GenerateOptions, DEFAULT_RUNTIME_PATH};
 pub use output::{sync, Mode, SyncReport};
 
 use std::collections::BTreeMap;

@@ -24,15 +24,16 @@ use lark_im_chat::prelude::*;
 use lark_im_chat::redis::{RedisConnection, RedisDedup, RedisTokenStore};
 use redis_server::RedisServer;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 const TOKEN: &str = "v3rificati0n-t0ken";
 const APP_ID: &str = "cli_bench";
 
-fn server() -> &'static RedisServer {
-    static SERVER: OnceLock<RedisServer> = OnceLock::new();
-    SERVER.get_or_init(|| RedisServer::start().expect("redis-server"))
+/// A `redis-server` for one benchmark group, stopped when the group ends (a static would never
+/// be dropped, leaving the process behind).
+fn server() -> RedisServer {
+    RedisServer::start().expect("redis-server")
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -90,7 +91,8 @@ where
 }
 
 fn tokens(c: &mut Criterion) {
-    let connection = RedisConnection::open(&server().url()).expect("url");
+    let server = server();
+    let connection = RedisConnection::open(&server.url()).expect("url");
     let key = TokenKey::new(CachedTokenKind::TenantAccessToken, APP_ID, None);
     let token = StoredToken {
         value: "t-bench".into(),
@@ -146,7 +148,8 @@ fn dispatcher(store: impl DedupStore + 'static) -> WebhookDispatcher {
 }
 
 fn webhook(c: &mut Criterion) {
-    let connection = RedisConnection::open(&server().url()).expect("url");
+    let server = server();
+    let connection = RedisConnection::open(&server.url()).expect("url");
     // Ids never repeat across both runs, so every delivery is new and reaches its handler.
     let next = Arc::new(AtomicU64::new(0));
     let mut group = c.benchmark_group("redis_webhook");

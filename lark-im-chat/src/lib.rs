@@ -42,7 +42,7 @@
 //! A [`Dispatcher`](events::dispatch::Dispatcher) routes events of any family to typed handlers,
 //! de-duplicating redeliveries; this crate adds one shorthand per chat event
 //! ([`ImChatEvents`](prelude::ImChatEvents)). HTTP callbacks attach their verification where
-//! they are served ([`with_webhook`](events::dispatch::Dispatcher::with_webhook); with the
+//! they are served (`Dispatcher::with_webhook`, feature `webhook`; with the
 //! `axum` feature, `events::axum::router` serves it), the long connection needs none:
 //!
 //! ```

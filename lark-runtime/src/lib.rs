@@ -31,7 +31,7 @@
 //! | feature | what it adds |
 //! | --- | --- |
 //! | `webhook` (default) | HTTP callbacks: signature, Verification Token, AES-256-CBC decryption ([`events::webhook`]) |
-//! | `axum` | [`events::axum`]: a router and a server with read timeouts |
+//! | `axum` | `events::axum`: a router and a server with read timeouts |
 //! | `long-connection` | `events::long_connection`: events over the outbound WebSocket |
 //! | `redis` | `redis`: shared token store, de-duplication and rate budget for replicas |
 //! | `testing` | `testing`: a local platform stand-in and signed callbacks for tests |

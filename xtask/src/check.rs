@@ -53,10 +53,19 @@ const STEPS: &[Step] = &[
         env: &[("RUSTDOCFLAGS", "-D warnings")],
         records: false,
     },
-    // docs.rs builds with every feature, a downstream `cargo doc` with none: both must be clean.
+    // docs.rs builds with every feature, a downstream `cargo doc` with none (not even the
+    // default `webhook`): both must be clean.
     Step {
         name: "docs without features",
-        args: &["doc", "-p", "lark-im-chat", "--no-deps"],
+        args: &[
+            "doc",
+            "-p",
+            "lark-runtime",
+            "-p",
+            "lark-im-chat",
+            "--no-deps",
+            "--no-default-features",
+        ],
         env: &[("RUSTDOCFLAGS", "-D warnings")],
         records: false,
     },

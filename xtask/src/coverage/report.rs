@@ -267,15 +267,15 @@ pub fn markdown(c: &Coverage) -> String {
     let mut s = String::from(
         "# Coverage\n\n\
          Written by `cargo xtask coverage`; do not edit. *In doc*: listed on the official overview page\n\
-         (`spec/catalog/`, from `cargo xtask import-doc --write`). *Generated*: the method or event decoder is in\n\
-         `lark-im-chat/src/generated/`. *Documented*: its docs carry the summary, the official link and an example.\n\
+         (`spec/<family>/catalog/`, from `cargo xtask import-doc --write`). *Generated*: the method or event decoder is in\n\
+         the family crate's `src/generated/`. *Documented*: its docs carry the summary, the official link and an example.\n\
          *E2E tested* / *decode tested*: measured: the tests of the run that wrote this report sent the\n\
          operation over HTTP to a test server, or decoded the event (`coverage-record`).\n",
     );
     if sdk {
         s.push_str(
             "*Fields vs SDK*: no difference from the official Python SDK that the spec does not acknowledge\n\
-             (`spec/catalog/lark-oapi.yaml`, from `cargo xtask import-sdk --write`).\n",
+             (`spec/<family>/catalog/lark-oapi.yaml`, from `cargo xtask import-sdk --write`).\n",
         );
     }
     s.push_str(&format!(

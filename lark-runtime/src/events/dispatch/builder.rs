@@ -75,7 +75,7 @@ impl Dispatcher {
     /// [default bound on concurrent dispatches](DEFAULT_MAX_CONCURRENT_DISPATCHES).
     ///
     /// A dispatcher is not tied to a transport: HTTP callbacks attach their verification
-    /// where they are served ([`Dispatcher::with_webhook`], feature `webhook`), the long
+    /// where they are served (`Dispatcher::with_webhook`, feature `webhook`), the long
     /// connection needs none.
     pub fn builder() -> DispatcherBuilder {
         DispatcherBuilder {

@@ -7,7 +7,7 @@
 //! every event:
 //!
 //! 1. the transport authenticates the event: an HTTP callback through a
-//!    [`WebhookDispatcher`] (feature `webhook`: size limit, decryption, signature, timestamp
+//!    `WebhookDispatcher` (feature `webhook`: size limit, decryption, signature, timestamp
 //!    window, Verification Token; a refused request maps to the
 //!    [`WebhookError::status`](crate::events::webhook::WebhookError::status) of the failed check,
 //!    and a `url_verification` request is answered with `{"challenge":"…"}`), the long

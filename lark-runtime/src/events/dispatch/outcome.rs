@@ -32,7 +32,7 @@ pub struct EventInfo {
     pub event_id: String,
 }
 
-/// What [`Dispatcher::dispatch`](super::Dispatcher::dispatch) did with a request, and what to answer
+/// What a dispatch ([`Dispatcher::dispatch_plaintext`](super::Dispatcher::dispatch_plaintext), a webhook's `dispatch`) did with an event, and what to answer
 /// ([`status`](Self::status), [`body`](Self::body)).
 ///
 /// | outcome | status |
@@ -70,7 +70,7 @@ pub enum Outcome {
         /// The event.
         info: EventInfo,
     },
-    /// The request failed a check of the [`WebhookReceiver`](crate::events::webhook::WebhookReceiver).
+    /// The request failed a check of the `WebhookReceiver`.
     Rejected(WebhookError),
     /// The verified payload does not fit the typed form of its event type.
     Undecodable {

@@ -15,7 +15,7 @@ use tokio::time::Instant;
 
 /// Runs events of any family through typed decoding, de-duplication and the registered
 /// handlers, and tells what to answer. Transports feed it: HTTP callbacks through
-/// [`with_webhook`](Self::with_webhook) (feature `webhook`), the long connection directly.
+/// `with_webhook` (feature `webhook`), the long connection directly.
 ///
 /// Cheap to clone (the handlers are shared), `Send + Sync`: build it once and share it between
 /// request tasks.
