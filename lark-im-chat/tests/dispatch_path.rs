@@ -306,7 +306,7 @@ fn registering_an_event_twice_is_a_build_error() {
     let error = Dispatcher::builder()
         .on_chat_updated(|_| async { Ok(()) })
         .on_chat_disbanded(|_| async { Ok(()) })
-        .on::<ChatUpdatedV1, _, _>(|_| async { Ok(()) })
+        .on::<ChatUpdatedV1>(|_| async { Ok(()) })
         .build()
         .expect_err("two handlers for im.chat.updated_v1");
     assert_eq!(
@@ -334,7 +334,7 @@ fn registering_two_fallbacks_is_a_build_error() {
 #[test]
 fn generic_and_named_registration_are_the_same_slot() {
     let ok = Dispatcher::builder()
-        .on::<ChatDisbandedV1, _, _>(|_| async { Ok(()) })
+        .on::<ChatDisbandedV1>(|_| async { Ok(()) })
         .on_chat_updated(|_| async { Ok(()) })
         .build()
         .expect("distinct events")

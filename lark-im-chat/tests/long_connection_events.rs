@@ -34,7 +34,7 @@ fn nine() -> Vec<&'static str> {
 /// Registers a handler for `T` that logs its event type.
 fn logging<T: Event>(b: DispatcherBuilder, log: &Arc<Mutex<Vec<String>>>) -> DispatcherBuilder {
     let log = Arc::clone(log);
-    b.on::<T, _, _>(move |_| {
+    b.on::<T>(move |_| {
         log.lock().expect("lock").push(T::EVENT_TYPE.to_owned());
         async { Ok(()) }
     })

@@ -13,7 +13,7 @@ use syn::{AttrStyle, Attribute, Item, ItemMod, LitStr};
 
 /// Expands a spec directory into a whole family, in place: operations as an extension trait on
 /// the runtime's `Client`, typed events implementing `lark_runtime::events::Event` (registrable
-/// on any dispatcher with `.on::<E, _, _>(…)` or the generated shorthands), metadata, error
+/// on any dispatcher with `.on::<E>(…)` or the generated shorthands), metadata, error
 /// classes and drift shapes.
 ///
 /// The first argument is the spec directory, relative to the invoking crate's

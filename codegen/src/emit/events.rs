@@ -97,7 +97,7 @@ pub fn emit(api: &Api) -> TokenStream {
     let events_trait = ident(&api.family.events_trait);
     let state_trait = ident(&api.family.state_events_trait);
     let events_doc = format!(
-        " Registration shorthands for the events of the {}, on a dispatcher builder without state: `.on_chat_updated(h)` is `.on::<ChatUpdatedV1, _, _>(h)`.",
+        " Registration shorthands for the events of the {}, on a dispatcher builder without state: `.on_chat_updated(h)` is `.on::<ChatUpdatedV1>(h)`.",
         api.title
     );
     quote! {
@@ -209,31 +209,26 @@ fn shorthand(e: &Event, with_state: bool, body: bool) -> TokenStream {
         ident(&e.handler_name),
     );
     let doc = format!(
-        " Registers the handler of `{et}` events, which receives the decoded `{}<{}>`. Shorthand for `on::<{}, _, _>`; a second handler for the same event type makes `build` fail.",
+        " Registers the handler of `{et}` events, which receives the decoded `{}<{}>`. Shorthand for `on::<{}>`; a second handler for the same event type makes `build` fail.",
         if e.schema == Schema::V2 { "EventEnvelopeV2" } else { "EventEnvelopeV1" },
         e.name,
         e.name
     );
-    let bound = if with_state {
-        quote!(H: rt::StateHandler<A, #env<#v>, Fut>)
+    let handler = if with_state {
+        quote!(impl rt::StateHandler<A, #env<#v>>)
     } else {
-        quote!(H: rt::EventHandler<#env<#v>, Fut>)
+        quote!(impl rt::EventHandler<#env<#v>>)
     };
     if body {
         quote! {
-            fn #method<H, Fut>(self, handler: H) -> Self
-            where
-                #bound,
-            {
-                self.on::<#v, H, Fut>(handler)
+            fn #method(self, handler: #handler) -> Self {
+                self.on::<#v>(handler)
             }
         }
     } else {
         quote! {
             #[doc = #doc]
-            fn #method<H, Fut>(self, handler: H) -> Self
-            where
-                #bound;
+            fn #method(self, handler: #handler) -> Self;
         }
     }
 }

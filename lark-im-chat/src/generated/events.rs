@@ -978,214 +978,242 @@ impl rt::serde::Serialize for ChatEvent {
     }
 }
 
-/// Registration shorthands for the events of the Feishu/Lark group chat API (im/v1 chats), on a dispatcher builder without state: `.on_chat_updated(h)` is `.on::<ChatUpdatedV1, _, _>(h)`.
+/// Registration shorthands for the events of the Feishu/Lark group chat API (im/v1 chats), on a dispatcher builder without state: `.on_chat_updated(h)` is `.on::<ChatUpdatedV1>(h)`.
 pub trait ImChatEvents: Sized {
-    /// Registers the handler of `im.chat.access_event.bot_p2p_chat_entered_v1` events, which receives the decoded `EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>`. Shorthand for `on::<ChatAccessEventBotP2pChatEnteredV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_access_event_bot_p2p_chat_entered<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>, Fut>;
-    /// Registers the handler of `im.chat.disbanded_v1` events, which receives the decoded `EventEnvelopeV2<ChatDisbandedV1>`. Shorthand for `on::<ChatDisbandedV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_disbanded<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatDisbandedV1>, Fut>;
-    /// Registers the handler of `im.chat.member.bot.added_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberBotAddedV1>`. Shorthand for `on::<ChatMemberBotAddedV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_member_bot_added<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatMemberBotAddedV1>, Fut>;
-    /// Registers the handler of `im.chat.member.bot.deleted_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberBotDeletedV1>`. Shorthand for `on::<ChatMemberBotDeletedV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_member_bot_deleted<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatMemberBotDeletedV1>, Fut>;
-    /// Registers the handler of `im.chat.member.user.added_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserAddedV1>`. Shorthand for `on::<ChatMemberUserAddedV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_member_user_added<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatMemberUserAddedV1>, Fut>;
-    /// Registers the handler of `im.chat.member.user.deleted_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserDeletedV1>`. Shorthand for `on::<ChatMemberUserDeletedV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_member_user_deleted<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatMemberUserDeletedV1>, Fut>;
-    /// Registers the handler of `im.chat.member.user.withdrawn_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserWithdrawnV1>`. Shorthand for `on::<ChatMemberUserWithdrawnV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_member_user_withdrawn<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatMemberUserWithdrawnV1>, Fut>;
-    /// Registers the handler of `im.chat.updated_v1` events, which receives the decoded `EventEnvelopeV2<ChatUpdatedV1>`. Shorthand for `on::<ChatUpdatedV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_updated<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatUpdatedV1>, Fut>;
-    /// Registers the handler of `p2p_chat_create` events, which receives the decoded `EventEnvelopeV1<P2pChatCreate>`. Shorthand for `on::<P2pChatCreate, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_p2p_chat_create<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV1<P2pChatCreate>, Fut>;
+    /// Registers the handler of `im.chat.access_event.bot_p2p_chat_entered_v1` events, which receives the decoded `EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>`. Shorthand for `on::<ChatAccessEventBotP2pChatEnteredV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_access_event_bot_p2p_chat_entered(
+        self,
+        handler: impl rt::EventHandler<
+            EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>,
+        >,
+    ) -> Self;
+    /// Registers the handler of `im.chat.disbanded_v1` events, which receives the decoded `EventEnvelopeV2<ChatDisbandedV1>`. Shorthand for `on::<ChatDisbandedV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_disbanded(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatDisbandedV1>>,
+    ) -> Self;
+    /// Registers the handler of `im.chat.member.bot.added_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberBotAddedV1>`. Shorthand for `on::<ChatMemberBotAddedV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_bot_added(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatMemberBotAddedV1>>,
+    ) -> Self;
+    /// Registers the handler of `im.chat.member.bot.deleted_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberBotDeletedV1>`. Shorthand for `on::<ChatMemberBotDeletedV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_bot_deleted(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatMemberBotDeletedV1>>,
+    ) -> Self;
+    /// Registers the handler of `im.chat.member.user.added_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserAddedV1>`. Shorthand for `on::<ChatMemberUserAddedV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_user_added(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatMemberUserAddedV1>>,
+    ) -> Self;
+    /// Registers the handler of `im.chat.member.user.deleted_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserDeletedV1>`. Shorthand for `on::<ChatMemberUserDeletedV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_user_deleted(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatMemberUserDeletedV1>>,
+    ) -> Self;
+    /// Registers the handler of `im.chat.member.user.withdrawn_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserWithdrawnV1>`. Shorthand for `on::<ChatMemberUserWithdrawnV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_user_withdrawn(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatMemberUserWithdrawnV1>>,
+    ) -> Self;
+    /// Registers the handler of `im.chat.updated_v1` events, which receives the decoded `EventEnvelopeV2<ChatUpdatedV1>`. Shorthand for `on::<ChatUpdatedV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_updated(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatUpdatedV1>>,
+    ) -> Self;
+    /// Registers the handler of `p2p_chat_create` events, which receives the decoded `EventEnvelopeV1<P2pChatCreate>`. Shorthand for `on::<P2pChatCreate>`; a second handler for the same event type makes `build` fail.
+    fn on_p2p_chat_create(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV1<P2pChatCreate>>,
+    ) -> Self;
 }
 
 impl ImChatEvents for rt::DispatcherBuilder {
-    fn on_chat_access_event_bot_p2p_chat_entered<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>, Fut>,
-    {
-        self.on::<ChatAccessEventBotP2pChatEnteredV1, H, Fut>(handler)
+    fn on_chat_access_event_bot_p2p_chat_entered(
+        self,
+        handler: impl rt::EventHandler<
+            EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>,
+        >,
+    ) -> Self {
+        self.on::<ChatAccessEventBotP2pChatEnteredV1>(handler)
     }
 
-    fn on_chat_disbanded<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatDisbandedV1>, Fut>,
-    {
-        self.on::<ChatDisbandedV1, H, Fut>(handler)
+    fn on_chat_disbanded(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatDisbandedV1>>,
+    ) -> Self {
+        self.on::<ChatDisbandedV1>(handler)
     }
 
-    fn on_chat_member_bot_added<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatMemberBotAddedV1>, Fut>,
-    {
-        self.on::<ChatMemberBotAddedV1, H, Fut>(handler)
+    fn on_chat_member_bot_added(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatMemberBotAddedV1>>,
+    ) -> Self {
+        self.on::<ChatMemberBotAddedV1>(handler)
     }
 
-    fn on_chat_member_bot_deleted<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatMemberBotDeletedV1>, Fut>,
-    {
-        self.on::<ChatMemberBotDeletedV1, H, Fut>(handler)
+    fn on_chat_member_bot_deleted(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatMemberBotDeletedV1>>,
+    ) -> Self {
+        self.on::<ChatMemberBotDeletedV1>(handler)
     }
 
-    fn on_chat_member_user_added<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatMemberUserAddedV1>, Fut>,
-    {
-        self.on::<ChatMemberUserAddedV1, H, Fut>(handler)
+    fn on_chat_member_user_added(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatMemberUserAddedV1>>,
+    ) -> Self {
+        self.on::<ChatMemberUserAddedV1>(handler)
     }
 
-    fn on_chat_member_user_deleted<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatMemberUserDeletedV1>, Fut>,
-    {
-        self.on::<ChatMemberUserDeletedV1, H, Fut>(handler)
+    fn on_chat_member_user_deleted(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatMemberUserDeletedV1>>,
+    ) -> Self {
+        self.on::<ChatMemberUserDeletedV1>(handler)
     }
 
-    fn on_chat_member_user_withdrawn<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatMemberUserWithdrawnV1>, Fut>,
-    {
-        self.on::<ChatMemberUserWithdrawnV1, H, Fut>(handler)
+    fn on_chat_member_user_withdrawn(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatMemberUserWithdrawnV1>>,
+    ) -> Self {
+        self.on::<ChatMemberUserWithdrawnV1>(handler)
     }
 
-    fn on_chat_updated<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV2<ChatUpdatedV1>, Fut>,
-    {
-        self.on::<ChatUpdatedV1, H, Fut>(handler)
+    fn on_chat_updated(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV2<ChatUpdatedV1>>,
+    ) -> Self {
+        self.on::<ChatUpdatedV1>(handler)
     }
 
-    fn on_p2p_chat_create<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::EventHandler<EventEnvelopeV1<P2pChatCreate>, Fut>,
-    {
-        self.on::<P2pChatCreate, H, Fut>(handler)
+    fn on_p2p_chat_create(
+        self,
+        handler: impl rt::EventHandler<EventEnvelopeV1<P2pChatCreate>>,
+    ) -> Self {
+        self.on::<P2pChatCreate>(handler)
     }
 }
 
 /// The same shorthands on a dispatcher builder with application state: handlers take
 /// `(State<A>, envelope)`.
 pub trait ImChatStateEvents<A>: Sized {
-    /// Registers the handler of `im.chat.access_event.bot_p2p_chat_entered_v1` events, which receives the decoded `EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>`. Shorthand for `on::<ChatAccessEventBotP2pChatEnteredV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_access_event_bot_p2p_chat_entered<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>, Fut>;
-    /// Registers the handler of `im.chat.disbanded_v1` events, which receives the decoded `EventEnvelopeV2<ChatDisbandedV1>`. Shorthand for `on::<ChatDisbandedV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_disbanded<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatDisbandedV1>, Fut>;
-    /// Registers the handler of `im.chat.member.bot.added_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberBotAddedV1>`. Shorthand for `on::<ChatMemberBotAddedV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_member_bot_added<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberBotAddedV1>, Fut>;
-    /// Registers the handler of `im.chat.member.bot.deleted_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberBotDeletedV1>`. Shorthand for `on::<ChatMemberBotDeletedV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_member_bot_deleted<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberBotDeletedV1>, Fut>;
-    /// Registers the handler of `im.chat.member.user.added_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserAddedV1>`. Shorthand for `on::<ChatMemberUserAddedV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_member_user_added<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserAddedV1>, Fut>;
-    /// Registers the handler of `im.chat.member.user.deleted_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserDeletedV1>`. Shorthand for `on::<ChatMemberUserDeletedV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_member_user_deleted<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserDeletedV1>, Fut>;
-    /// Registers the handler of `im.chat.member.user.withdrawn_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserWithdrawnV1>`. Shorthand for `on::<ChatMemberUserWithdrawnV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_member_user_withdrawn<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserWithdrawnV1>, Fut>;
-    /// Registers the handler of `im.chat.updated_v1` events, which receives the decoded `EventEnvelopeV2<ChatUpdatedV1>`. Shorthand for `on::<ChatUpdatedV1, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_chat_updated<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatUpdatedV1>, Fut>;
-    /// Registers the handler of `p2p_chat_create` events, which receives the decoded `EventEnvelopeV1<P2pChatCreate>`. Shorthand for `on::<P2pChatCreate, _, _>`; a second handler for the same event type makes `build` fail.
-    fn on_p2p_chat_create<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV1<P2pChatCreate>, Fut>;
+    /// Registers the handler of `im.chat.access_event.bot_p2p_chat_entered_v1` events, which receives the decoded `EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>`. Shorthand for `on::<ChatAccessEventBotP2pChatEnteredV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_access_event_bot_p2p_chat_entered(
+        self,
+        handler: impl rt::StateHandler<
+            A,
+            EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>,
+        >,
+    ) -> Self;
+    /// Registers the handler of `im.chat.disbanded_v1` events, which receives the decoded `EventEnvelopeV2<ChatDisbandedV1>`. Shorthand for `on::<ChatDisbandedV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_disbanded(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatDisbandedV1>>,
+    ) -> Self;
+    /// Registers the handler of `im.chat.member.bot.added_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberBotAddedV1>`. Shorthand for `on::<ChatMemberBotAddedV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_bot_added(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatMemberBotAddedV1>>,
+    ) -> Self;
+    /// Registers the handler of `im.chat.member.bot.deleted_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberBotDeletedV1>`. Shorthand for `on::<ChatMemberBotDeletedV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_bot_deleted(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatMemberBotDeletedV1>>,
+    ) -> Self;
+    /// Registers the handler of `im.chat.member.user.added_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserAddedV1>`. Shorthand for `on::<ChatMemberUserAddedV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_user_added(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserAddedV1>>,
+    ) -> Self;
+    /// Registers the handler of `im.chat.member.user.deleted_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserDeletedV1>`. Shorthand for `on::<ChatMemberUserDeletedV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_user_deleted(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserDeletedV1>>,
+    ) -> Self;
+    /// Registers the handler of `im.chat.member.user.withdrawn_v1` events, which receives the decoded `EventEnvelopeV2<ChatMemberUserWithdrawnV1>`. Shorthand for `on::<ChatMemberUserWithdrawnV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_member_user_withdrawn(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserWithdrawnV1>>,
+    ) -> Self;
+    /// Registers the handler of `im.chat.updated_v1` events, which receives the decoded `EventEnvelopeV2<ChatUpdatedV1>`. Shorthand for `on::<ChatUpdatedV1>`; a second handler for the same event type makes `build` fail.
+    fn on_chat_updated(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatUpdatedV1>>,
+    ) -> Self;
+    /// Registers the handler of `p2p_chat_create` events, which receives the decoded `EventEnvelopeV1<P2pChatCreate>`. Shorthand for `on::<P2pChatCreate>`; a second handler for the same event type makes `build` fail.
+    fn on_p2p_chat_create(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV1<P2pChatCreate>>,
+    ) -> Self;
 }
 
 impl<A: Clone + Send + Sync + 'static> ImChatStateEvents<A>
 for rt::DispatcherBuilder<rt::State<A>> {
-    fn on_chat_access_event_bot_p2p_chat_entered<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>, Fut>,
-    {
-        self.on::<ChatAccessEventBotP2pChatEnteredV1, H, Fut>(handler)
+    fn on_chat_access_event_bot_p2p_chat_entered(
+        self,
+        handler: impl rt::StateHandler<
+            A,
+            EventEnvelopeV2<ChatAccessEventBotP2pChatEnteredV1>,
+        >,
+    ) -> Self {
+        self.on::<ChatAccessEventBotP2pChatEnteredV1>(handler)
     }
 
-    fn on_chat_disbanded<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatDisbandedV1>, Fut>,
-    {
-        self.on::<ChatDisbandedV1, H, Fut>(handler)
+    fn on_chat_disbanded(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatDisbandedV1>>,
+    ) -> Self {
+        self.on::<ChatDisbandedV1>(handler)
     }
 
-    fn on_chat_member_bot_added<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberBotAddedV1>, Fut>,
-    {
-        self.on::<ChatMemberBotAddedV1, H, Fut>(handler)
+    fn on_chat_member_bot_added(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatMemberBotAddedV1>>,
+    ) -> Self {
+        self.on::<ChatMemberBotAddedV1>(handler)
     }
 
-    fn on_chat_member_bot_deleted<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberBotDeletedV1>, Fut>,
-    {
-        self.on::<ChatMemberBotDeletedV1, H, Fut>(handler)
+    fn on_chat_member_bot_deleted(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatMemberBotDeletedV1>>,
+    ) -> Self {
+        self.on::<ChatMemberBotDeletedV1>(handler)
     }
 
-    fn on_chat_member_user_added<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserAddedV1>, Fut>,
-    {
-        self.on::<ChatMemberUserAddedV1, H, Fut>(handler)
+    fn on_chat_member_user_added(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserAddedV1>>,
+    ) -> Self {
+        self.on::<ChatMemberUserAddedV1>(handler)
     }
 
-    fn on_chat_member_user_deleted<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserDeletedV1>, Fut>,
-    {
-        self.on::<ChatMemberUserDeletedV1, H, Fut>(handler)
+    fn on_chat_member_user_deleted(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserDeletedV1>>,
+    ) -> Self {
+        self.on::<ChatMemberUserDeletedV1>(handler)
     }
 
-    fn on_chat_member_user_withdrawn<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserWithdrawnV1>, Fut>,
-    {
-        self.on::<ChatMemberUserWithdrawnV1, H, Fut>(handler)
+    fn on_chat_member_user_withdrawn(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatMemberUserWithdrawnV1>>,
+    ) -> Self {
+        self.on::<ChatMemberUserWithdrawnV1>(handler)
     }
 
-    fn on_chat_updated<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV2<ChatUpdatedV1>, Fut>,
-    {
-        self.on::<ChatUpdatedV1, H, Fut>(handler)
+    fn on_chat_updated(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV2<ChatUpdatedV1>>,
+    ) -> Self {
+        self.on::<ChatUpdatedV1>(handler)
     }
 
-    fn on_p2p_chat_create<H, Fut>(self, handler: H) -> Self
-    where
-        H: rt::StateHandler<A, EventEnvelopeV1<P2pChatCreate>, Fut>,
-    {
-        self.on::<P2pChatCreate, H, Fut>(handler)
+    fn on_p2p_chat_create(
+        self,
+        handler: impl rt::StateHandler<A, EventEnvelopeV1<P2pChatCreate>>,
+    ) -> Self {
+        self.on::<P2pChatCreate>(handler)
     }
 }

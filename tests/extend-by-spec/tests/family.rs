@@ -1,6 +1,6 @@
 //! A family generated from a downstream spec works like the shipped ones: its operation is a
 //! method of the runtime's `Client` (tokens, retry and the drift log apply), and its event is
-//! dispatched typed with `.on::<E, _, _>` over an HTTP callback and over the long connection,
+//! dispatched typed with `.on::<E>` over an HTTP callback and over the long connection,
 //! next to a chat event in the same dispatcher.
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -161,7 +161,7 @@ async fn serve_socket(socket: WebSocket, events: Vec<Vec<u8>>, seen: Arc<Seen>) 
 fn dispatcher(tx: mpsc::UnboundedSender<(String, String)>) -> DispatcherBuilder {
     let chat_tx = tx.clone();
     Dispatcher::builder()
-        .on::<NotesNotePinnedV1, _, _>(move |e: EventEnvelopeV2<NotesNotePinnedV1>| {
+        .on::<NotesNotePinnedV1>(move |e| {
             let tx = tx.clone();
             async move {
                 assert_eq!(e.event.color, Some(NoteColor::Blue));

@@ -172,7 +172,7 @@ impl DispatcherBuilder {
     ///
     /// // `NotePinned` is an event type a family generated (see `Event`).
     /// let dispatcher = Dispatcher::builder()
-    ///     .on::<NotePinned, _, _>(|e| async move {
+    ///     .on::<NotePinned>(|e| async move {
     ///         println!("note {:?} pinned ({})", e.event.note_id, e.header.event_id);
     ///         Ok(())
     ///     })
@@ -183,11 +183,7 @@ impl DispatcherBuilder {
     ///
     /// Registering a second handler for `E` makes [`build`](Self::build) fail with
     /// [`DispatcherBuildError::DuplicateHandler`].
-    pub fn on<E, H, Fut>(self, handler: H) -> Self
-    where
-        E: Event,
-        H: EventHandler<E::Envelope, Fut>,
-    {
+    pub fn on<E: Event>(self, handler: impl EventHandler<E::Envelope>) -> Self {
         self.register::<E>(Arc::new(move |_: &(), decoded| {
             table::with_envelope::<E>(decoded, |envelope| handler.call_boxed(envelope))
         }))
@@ -205,10 +201,7 @@ impl DispatcherBuilder {
     ///
     /// Registering a second fallback makes [`build`](Self::build) fail with
     /// [`DispatcherBuildError::DuplicateFallback`].
-    pub fn fallback<H, Fut>(self, handler: H) -> Self
-    where
-        H: EventHandler<RawEvent, Fut>,
-    {
+    pub fn fallback(self, handler: impl EventHandler<RawEvent>) -> Self {
         self.register_fallback(Arc::new(move |_: &(), decoded| {
             table::with_raw(decoded, |raw| handler.call_boxed(raw))
         }))
@@ -219,11 +212,7 @@ impl<A: Clone + Send + Sync + 'static> DispatcherBuilder<State<A>> {
     /// Registers the handler of events of type `E`, which receives a clone of the state and
     /// the decoded [`E::Envelope`](Event::Envelope); otherwise the same as
     /// [`DispatcherBuilder::on`].
-    pub fn on<E, H, Fut>(self, handler: H) -> Self
-    where
-        E: Event,
-        H: StateHandler<A, E::Envelope, Fut>,
-    {
+    pub fn on<E: Event>(self, handler: impl StateHandler<A, E::Envelope>) -> Self {
         self.register::<E>(Arc::new(move |state: &State<A>, decoded| {
             table::with_envelope::<E>(decoded, |envelope| {
                 handler.call_boxed(State(state.0.clone()), envelope)
@@ -233,10 +222,7 @@ impl<A: Clone + Send + Sync + 'static> DispatcherBuilder<State<A>> {
 
     /// Registers the fallback handler, which receives a clone of the state and the
     /// [`RawEvent`]; otherwise the same as [`DispatcherBuilder::fallback`].
-    pub fn fallback<H, Fut>(self, handler: H) -> Self
-    where
-        H: StateHandler<A, RawEvent, Fut>,
-    {
+    pub fn fallback(self, handler: impl StateHandler<A, RawEvent>) -> Self {
         self.register_fallback(Arc::new(move |state: &State<A>, decoded| {
             table::with_raw(decoded, |raw| {
                 handler.call_boxed(State(state.0.clone()), raw)

@@ -37,13 +37,15 @@ pub struct State<A>(pub A);
     label = "expected `|envelope| async move {{ …; Ok(()) }}`",
     note = "a handler is `Fn(envelope) -> impl Future<Output = Result<(), HandlerError>> + Send + 'static`, itself `Send + Sync + 'static`"
 )]
-pub trait EventHandler<E, Fut>: Fn(E) -> Fut + Send + Sync + 'static {
+pub trait EventHandler<E>:
+    HandlerReturn<E> + Fn(E) -> <Self as HandlerReturn<E>>::Future + Send + Sync + 'static
+{
     /// Calls the handler and boxes its future.
     #[doc(hidden)]
     fn call_boxed(&self, envelope: E) -> BoxedHandlerFuture;
 }
 
-impl<E, Fut, F> EventHandler<E, Fut> for F
+impl<E, Fut, F> EventHandler<E> for F
 where
     F: Fn(E) -> Fut + Send + Sync + 'static,
     Fut: HandlerFuture,
@@ -51,6 +53,30 @@ where
     fn call_boxed(&self, envelope: E) -> BoxedHandlerFuture {
         Box::pin(self(envelope).map(HandlerResult::into_result))
     }
+}
+
+/// The future a handler of `E` returns. A supertrait of [`EventHandler`] so that the handler
+/// bound names no future type (`.on::<E>(handler)` needs only the event type) while a
+/// closure's argument type is still inferred from the `Fn` supertrait.
+#[doc(hidden)]
+pub trait HandlerReturn<E> {
+    /// The future.
+    type Future;
+}
+
+impl<E, Fut, F: Fn(E) -> Fut> HandlerReturn<E> for F {
+    type Future = Fut;
+}
+
+/// The future a handler with state returns; see [`HandlerReturn`].
+#[doc(hidden)]
+pub trait StateHandlerReturn<A, E> {
+    /// The future.
+    type Future;
+}
+
+impl<A, E, Fut, F: Fn(State<A>, E) -> Fut> StateHandlerReturn<A, E> for F {
+    type Future = Fut;
 }
 
 /// A handler of one event type that receives the dispatcher's application state first:
@@ -61,13 +87,19 @@ where
     label = "expected `|State(state), envelope| async move {{ …; Ok(()) }}`",
     note = "after `.state(..)`, a handler is `Fn(State<A>, envelope) -> impl Future<Output = Result<(), HandlerError>> + Send + 'static`; ignore the state with `|_, envelope|`"
 )]
-pub trait StateHandler<A, E, Fut>: Fn(State<A>, E) -> Fut + Send + Sync + 'static {
+pub trait StateHandler<A, E>:
+    StateHandlerReturn<A, E>
+    + Fn(State<A>, E) -> <Self as StateHandlerReturn<A, E>>::Future
+    + Send
+    + Sync
+    + 'static
+{
     /// Calls the handler and boxes its future.
     #[doc(hidden)]
     fn call_boxed(&self, state: State<A>, envelope: E) -> BoxedHandlerFuture;
 }
 
-impl<A, E, Fut, F> StateHandler<A, E, Fut> for F
+impl<A, E, Fut, F> StateHandler<A, E> for F
 where
     F: Fn(State<A>, E) -> Fut + Send + Sync + 'static,
     Fut: HandlerFuture,

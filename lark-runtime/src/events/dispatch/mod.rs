@@ -48,7 +48,10 @@ pub use builder::{
     DispatcherBuildError, DispatcherBuilder, DEFAULT_HANDLER_DEADLINE,
     DEFAULT_MAX_CONCURRENT_DISPATCHES,
 };
-pub use handler::{EventHandler, HandlerFuture, HandlerResult, State, StateHandler};
+pub use handler::{
+    EventHandler, HandlerFuture, HandlerResult, HandlerReturn, State, StateHandler,
+    StateHandlerReturn,
+};
 pub use key::MAX_DEDUP_KEY_LEN;
 pub use outcome::{EventInfo, HandlerPanicked, HandlerTimedOut, Outcome};
 pub use run::Dispatcher;
