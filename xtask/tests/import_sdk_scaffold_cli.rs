@@ -17,7 +17,13 @@ fn scaffold(out: &Path, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
         .arg("import-sdk")
         .arg(fixture())
-        .args(["--scaffold", "im-note", "message", "message_reaction", "image"])
+        .args([
+            "--scaffold",
+            "im-note",
+            "message",
+            "message_reaction",
+            "image",
+        ])
         .arg("--out")
         .arg(out)
         .args(extra)
@@ -77,7 +83,10 @@ fn the_draft_loads_once_filled_and_holds_what_the_sdk_says() {
     );
     // As drafted, the generator refuses it: the placeholders cannot be shipped by mistake.
     let refused = lark_codegen::load_ir(&files).unwrap_err().to_string();
-    assert!(refused.contains("doc_url must be an https:// link"), "{refused}");
+    assert!(
+        refused.contains("doc_url must be an https:// link"),
+        "{refused}"
+    );
     assert!(refused.contains("at least one scope"), "{refused}");
 
     let api = lark_codegen::load_ir(&filled(&files)).unwrap_or_else(|e| panic!("{e}"));
@@ -134,7 +143,10 @@ fn the_draft_loads_once_filled_and_holds_what_the_sdk_says() {
         .collect();
     assert_eq!(types, ["string", "integer", "string", "boolean"]);
     let delete = op("message_reaction.delete");
-    assert_eq!(names(&delete["path_params"], "name"), ["message_id", "reaction_id"]);
+    assert_eq!(
+        names(&delete["path_params"], "name"),
+        ["message_id", "reaction_id"]
+    );
     assert_eq!(op("image.get")["tokens"], serde_json::json!(["tenant"]));
 
     // Handles follow the paths; actions (`reply`) sit on their resource's handle.
@@ -160,12 +172,19 @@ fn the_draft_loads_once_filled_and_holds_what_the_sdk_says() {
             "im.message.receive_v1",
         ]
     );
-    assert!(files["events.yaml"].contains(
-        "  im.message.recalled_v1:  # TODO(scaffold): guessed from the SDK's file name"
-    ));
+    assert!(files["events.yaml"]
+        .contains("  im.message.recalled_v1:  # TODO(scaffold): guessed from the SDK's file name"));
     // Nested classes become types; the unchosen resource's do not.
     let structs: Vec<&str> = api.structs.iter().map(|s| s.name.as_str()).collect();
-    for t in ["Emoji", "EventMessage", "Mention", "Message", "MessageBody", "Sender", "UserId"] {
+    for t in [
+        "Emoji",
+        "EventMessage",
+        "Mention",
+        "Message",
+        "MessageBody",
+        "Sender",
+        "UserId",
+    ] {
         assert!(structs.contains(&t), "{t}: {structs:?}");
     }
     assert!(!structs.contains(&"Pin"), "{structs:?}");
@@ -184,10 +203,16 @@ fn the_draft_loads_once_filled_and_holds_what_the_sdk_says() {
     ] {
         assert!(all.contains(marker), "{marker}");
     }
-    assert!(!all.contains("required: true, doc: TODO}  #"), "path params need no TODO");
+    assert!(
+        !all.contains("required: true, doc: TODO}  #"),
+        "path params need no TODO"
+    );
     let errors = &files["errors.yaml"];
     assert!(errors.contains("99991400: {name: rate_limited"), "{errors}");
-    assert!(!errors.contains("232001"), "chat codes are not copied: {errors}");
+    assert!(
+        !errors.contains("232001"),
+        "chat codes are not copied: {errors}"
+    );
     for line in [
         "9 operations (",
         "3 events (",
@@ -211,10 +236,15 @@ fn existing_files_are_kept_unless_forced_and_unknown_resources_are_named() {
     std::fs::write(&api, "name: im-note\ntitle: Notes, filled by hand\n").unwrap();
 
     let stderr = ok(&scaffold(&out, &[]));
-    assert!(stderr.contains("kept (exists; --force overwrites): api.yaml"), "{stderr}");
+    assert!(
+        stderr.contains("kept (exists; --force overwrites): api.yaml"),
+        "{stderr}"
+    );
     assert!(std::fs::read_to_string(&api).unwrap().contains("by hand"));
     ok(&scaffold(&out, &["--force"]));
-    assert!(std::fs::read_to_string(&api).unwrap().contains("title: TODO"));
+    assert!(std::fs::read_to_string(&api)
+        .unwrap()
+        .contains("title: TODO"));
 
     let out = Command::new(env!("CARGO_BIN_EXE_xtask"))
         .arg("import-sdk")

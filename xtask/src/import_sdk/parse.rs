@@ -201,11 +201,13 @@ fn resources(sdk: &mut Sdk, folder: &Path) -> Result<(), String> {
         if stem.starts_with("__") {
             continue;
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let mut methods = Vec::new();
         for (_, l) in logical_lines(&text) {
             // `async def a<method>` are the same requests again.
-            let Some((method, params)) = l.strip_prefix("def ").and_then(|r| r.split_once('(')) else {
+            let Some((method, params)) = l.strip_prefix("def ").and_then(|r| r.split_once('('))
+            else {
                 continue;
             };
             let request = params

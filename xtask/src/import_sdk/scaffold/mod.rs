@@ -49,7 +49,14 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let (written, kept) = write(&out, &rendered.files, force)?;
     eprint!(
         "{}",
-        summary(&d, &rendered, &out, &written, &kept, &check(&rendered.files))
+        summary(
+            &d,
+            &rendered,
+            &out,
+            &written,
+            &kept,
+            &check(&rendered.files)
+        )
     );
     Ok(())
 }
@@ -106,7 +113,11 @@ fn summary(
     kept: &[String],
     check: &Result<(), String>,
 ) -> String {
-    let shown = out.strip_prefix(root()).unwrap_or(out).display().to_string();
+    let shown = out
+        .strip_prefix(root())
+        .unwrap_or(out)
+        .display()
+        .to_string();
     let count = |fields: &mut dyn Iterator<Item = usize>| fields.sum::<usize>();
     let query = count(&mut d.ops.iter().map(|o| o.query.len()));
     let path = count(&mut d.ops.iter().map(|o| o.path_params.len()));

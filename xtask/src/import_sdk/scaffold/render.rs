@@ -52,8 +52,7 @@ pub fn scalar(s: &str) -> String {
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '/')
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "_./-:".contains(c))
         && !s.ends_with(':')
         && !["true", "false", "null", "yes", "no", "on", "off", "y", "n"]
@@ -170,7 +169,10 @@ fn field_lines(
     let pad = " ".repeat(indent);
     if request && !fields.is_empty() {
         r.count(REQUIRED, fields.len() - 1);
-        let note = r.todo(REQUIRED, "required flags and limits below are unknown to the SDK");
+        let note = r.todo(
+            REQUIRED,
+            "required flags and limits below are unknown to the SDK",
+        );
         let _ = writeln!(s, "{pad}{}", note.trim_start());
     }
     for f in fields {
@@ -202,11 +204,17 @@ fn spec_type(
         PyType::Int if request => ("integer".into(), None),
         PyType::Int => (
             "integer".into(),
-            Some((WIRE, "int in the SDK; if the platform sends a string, int64_string".into())),
+            Some((
+                WIRE,
+                "int in the SDK; if the platform sends a string, int64_string".into(),
+            )),
         ),
         PyType::Float => (
             "json".into(),
-            Some((WIRE, "a float in the SDK; the spec has no number type".into())),
+            Some((
+                WIRE,
+                "a float in the SDK; the spec has no number type".into(),
+            )),
         ),
         PyType::File => (
             "string".into(),
@@ -234,7 +242,11 @@ fn access_lines(r: &mut Rendered, s: &mut String, what: &str) {
         r.todo(SUMMARY, &format!("one English sentence on the {what}")),
         r.todo(DOC_URL, "the official reference page, https://…"),
     ];
-    let _ = writeln!(s, "    summary: TODO{}\n    doc_url: TODO{}", notes[0], notes[1]);
+    let _ = writeln!(
+        s,
+        "    summary: TODO{}\n    doc_url: TODO{}",
+        notes[0], notes[1]
+    );
 }
 
 fn scope_lines(r: &mut Rendered, s: &mut String, need_one: bool) {

@@ -27,7 +27,10 @@ fn paths_become_handle_chains_and_actions_sit_on_their_parent() {
         chain(&format!("{m}/:message_id/reply"), "message"),
         [item("message", "message_id")]
     );
-    assert_eq!(chain(&format!("{m}/merge_forward"), "message"), [coll("messages")]);
+    assert_eq!(
+        chain(&format!("{m}/merge_forward"), "message"),
+        [coll("messages")]
+    );
     assert_eq!(
         chain(&format!("{m}/:message_id/reactions"), "message_reaction"),
         [item("message", "message_id"), coll("reactions")]
@@ -37,14 +40,20 @@ fn paths_become_handle_chains_and_actions_sit_on_their_parent() {
             &format!("{m}/:message_id/reactions/:reaction_id"),
             "message_reaction"
         ),
-        [item("message", "message_id"), item("reaction", "reaction_id")]
+        [
+            item("message", "message_id"),
+            item("reaction", "reaction_id")
+        ]
     );
     assert_eq!(
         chain("/open-apis/im/v1/pins/:message_id", "pin"),
         [item("pin", "message_id")]
     );
     assert_eq!(
-        chain("/open-apis/im/v1/chats/:chat_id/members/me_join", "chat_members"),
+        chain(
+            "/open-apis/im/v1/chats/:chat_id/members/me_join",
+            "chat_members"
+        ),
         [item("chat", "chat_id"), coll("members")]
     );
 }
@@ -52,7 +61,10 @@ fn paths_become_handle_chains_and_actions_sit_on_their_parent() {
 #[test]
 fn scalars_are_plain_only_when_they_read_back_the_same() {
     assert_eq!(scalar("message.create"), "message.create");
-    assert_eq!(scalar("/open-apis/im/v1/pins/:message_id"), "/open-apis/im/v1/pins/:message_id");
+    assert_eq!(
+        scalar("/open-apis/im/v1/pins/:message_id"),
+        "/open-apis/im/v1/pins/:message_id"
+    );
     assert_eq!(scalar("[string]"), "\"[string]\"");
     assert_eq!(scalar("yes"), "\"yes\"");
     assert_eq!(scalar("a b; c"), "\"a b; c\"");
