@@ -39,6 +39,9 @@ tasks:
   import-sdk <dir> [--json] [--check] [--write] [--spec DIR]
                                                compare the spec field by field with the official
                                                Python SDK unpacked at <dir> (fetches nothing)
+  import-sdk <dir> --scaffold <family> <resource>… [--out DIR] [--force]
+                                               draft spec/<family>/ from those SDK resources, every
+                                               unknown marked TODO (never overwrites without --force)
   import-doc <overview.md> [--json] [--check] [--write] [--spec DIR]
                                                read the official overview page, list its operations,
                                                events and quirks, and report drift from spec/

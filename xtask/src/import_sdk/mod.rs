@@ -6,16 +6,19 @@
 //! `spec/catalog/sdk-acknowledged.yaml`; `--check` fails on any other drift. `--write` records the
 //! import (version, sha256 of the files read, per-item drift counts) in
 //! `spec/catalog/lark-oapi.yaml`, which `cargo xtask coverage` shows as the "fields vs SDK" column.
+//!
+//! `--scaffold <family> <resources…>` drafts a new family's spec from the SDK instead ([`scaffold`]).
 
 pub mod compare;
 pub mod parse;
 pub mod record;
+pub mod scaffold;
 
 use crate::{flag_value, normalized, root};
 use compare::{Acknowledged, Comparison};
 use std::path::Path;
 
-const USAGE: &str = "usage: cargo xtask import-sdk <dir> [--json] [--check] [--write] [--spec DIR]";
+const USAGE: &str = "usage: cargo xtask import-sdk <dir> [--json] [--check] [--write] [--spec DIR]\n       cargo xtask import-sdk <dir> --scaffold <family> <resource>… [--out DIR] [--force]";
 
 /// File of the hand-written acknowledgements, in `spec/catalog/`.
 pub const ACKNOWLEDGED_FILE: &str = "sdk-acknowledged.yaml";
@@ -39,6 +42,9 @@ pub fn acknowledged(spec_dir: &Path) -> Result<Vec<Acknowledged>, String> {
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
+    if args.iter().any(|a| a == "--scaffold") {
+        return scaffold::run(args);
+    }
     let [dir] = crate::positional(args, &["--json", "--check", "--write"], &["--spec"], USAGE)?[..]
     else {
         return Err(USAGE.into());

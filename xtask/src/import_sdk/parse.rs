@@ -6,6 +6,12 @@
 //! may be wrapped over several lines (the SDK is formatted), so the text is first joined into
 //! logical lines by bracket depth. Anything inside a `_types` mapping, or a request builder, that
 //! cannot be read is an error naming file and line: silently skipping it would hide drift.
+//!
+//! For the scaffolder (`import-sdk --scaffold`), two more sources are read when present: the
+//! resource files beside the model folder (`resource/<resource>.py`, whose `def <method>(self,
+//! request: <Request class>, …)` say which requests a resource has and under which method name),
+//! and the event dispatcher (`lark_oapi/event/dispatcher_handler.py`, whose `"p2.<event type>"`
+//! keys give each event file its dotted event type). Neither is part of the recorded hash.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -55,6 +61,9 @@ pub struct Request {
     pub path_params: Vec<String>,
     /// The request body class, if any.
     pub body: Option<String>,
+    /// The request class's own attributes (`self.page_size: Optional[int] = None`): query and
+    /// path parameters with their types.
+    pub params: Vec<(String, PyType)>,
 }
 
 /// What was read from the SDK.
@@ -69,6 +78,12 @@ pub struct Sdk {
     pub first_class: BTreeMap<String, String>,
     /// Every file read, relative to the model folder, with its bytes (for the record's hash).
     pub files: Vec<(String, Vec<u8>)>,
+    /// Resource (`message_reaction`, the file stem under `resource/`) -> (method, request class),
+    /// in file order; empty when the package has no resource folder.
+    pub resources: BTreeMap<String, Vec<(String, String)>>,
+    /// Event file stem (`p2_im_message_reaction_created_v1`) -> event type
+    /// (`im.message.reaction.created_v1`), from the dispatcher, for the events of the model folder.
+    pub event_types: BTreeMap<String, String>,
 }
 
 /// An error naming file and line.
@@ -155,10 +170,72 @@ pub fn read(dir: &Path) -> Result<Sdk, Vec<String>> {
         }
         sdk.files.push((name, bytes));
     }
+    if let Some(resource) = model.parent().map(|p| p.join("resource")) {
+        if let Err(e) = resources(&mut sdk, &resource) {
+            errors.push(e);
+        }
+    }
+    event_types(&mut sdk, dir);
     if errors.is_empty() {
         Ok(sdk)
     } else {
         Err(errors)
+    }
+}
+
+/// Reads `resource/*.py` (if the folder exists): the public methods taking a request.
+fn resources(sdk: &mut Sdk, folder: &Path) -> Result<(), String> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Ok(());
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "py"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let Some(stem) = path.file_stem().map(|s| s.to_string_lossy().into_owned()) else {
+            continue;
+        };
+        if stem.starts_with("__") {
+            continue;
+        }
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut methods = Vec::new();
+        for (_, l) in logical_lines(&text) {
+            // `async def a<method>` are the same requests again.
+            let Some((method, params)) = l.strip_prefix("def ").and_then(|r| r.split_once('('))
+            else {
+                continue;
+            };
+            let request = params
+                .strip_prefix("self, request: ")
+                .map(|r| r.split([',', ')']).next().unwrap_or(r).trim());
+            if let Some(request) = request {
+                methods.push((method.trim().to_owned(), request.to_owned()));
+            }
+        }
+        sdk.resources.insert(stem, methods);
+    }
+    Ok(())
+}
+
+/// Reads the dotted event types of the dispatcher, keyed by the stem of their model file.
+fn event_types(sdk: &mut Sdk, dir: &Path) {
+    let path = dir.join("lark_oapi/event/dispatcher_handler.py");
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return;
+    };
+    for piece in text.split("\"p2.").skip(1) {
+        let Some(event_type) = piece.split('"').next() else {
+            continue;
+        };
+        let stem = format!("p2_{}", event_type.replace('.', "_"));
+        if sdk.first_class.contains_key(&stem) {
+            sdk.event_types.insert(stem, event_type.to_owned());
+        }
     }
 }
 
@@ -356,6 +433,13 @@ fn request_statement(r: &mut Request, name: &str, line: usize, l: &str) -> Resul
     } else if let Some(t) = l.strip_prefix("self.request_body: Optional[") {
         let end = t.find(']').ok_or_else(|| bad("request body type"))?;
         r.body = Some(t[..end].to_owned());
+    } else if let Some((name, t)) = l
+        .strip_prefix("self.")
+        .and_then(|a| a.split_once(": Optional["))
+        .and_then(|(n, t)| Some((n, t.strip_suffix("] = None")?)))
+    {
+        let ty = py_type(t).ok_or_else(|| bad("parameter type"))?;
+        r.params.push((name.to_owned(), ty));
     }
     Ok(())
 }
