@@ -46,14 +46,7 @@ pub fn unknown_in_response(
     body: &[u8],
     limit: usize,
 ) -> Vec<DriftEntry> {
-    findings(
-        operation.id,
-        body,
-        &RESPONSE_ENVELOPE,
-        "data",
-        operation.data,
-        limit,
-    )
+    findings(Target::response(operation), body, limit)
 }
 
 /// Every JSON path of an event callback body (plaintext) that its spec does not know, as a
@@ -63,14 +56,7 @@ pub fn unknown_in_event(
     body: &[u8],
     limit: usize,
 ) -> Vec<DriftEntry> {
-    findings(
-        event.event_type,
-        body,
-        event.envelope,
-        "event",
-        event.body,
-        limit,
-    )
+    findings(Target::event(event), body, limit)
 }
 
 /// What a maintainer's tool shows of a sample: each unknown field, and each unknown enum
@@ -102,39 +88,53 @@ pub fn inspect_response(
     body: &[u8],
     limit: usize,
 ) -> Vec<Finding> {
-    inspect(
-        operation.id,
-        body,
-        &RESPONSE_ENVELOPE,
-        "data",
-        operation.data,
-        limit,
-    )
+    inspect(Target::response(operation), body, limit)
 }
 
 /// Every finding in a sample callback body of an event (its shape), at most `limit`, enum
 /// values included: for tools, see [`Finding`].
 pub fn inspect_event(event: &'static shape::Event, body: &[u8], limit: usize) -> Vec<Finding> {
-    inspect(
-        event.event_type,
-        body,
-        event.envelope,
-        "event",
-        event.body,
-        limit,
-    )
+    inspect(Target::event(event), body, limit)
 }
 
-fn inspect(
+/// What a body is walked against: the item it is noted under, the envelope's shape, and the
+/// key of the envelope that holds the item's own shape.
+#[derive(Clone, Copy)]
+struct Target {
     item: &'static str,
-    body: &[u8],
     envelope: &'static Object,
     slot: &'static str,
     inner: &'static Object,
-    limit: usize,
-) -> Vec<Finding> {
+}
+
+impl Target {
+    fn response(operation: &'static shape::Operation) -> Self {
+        Self {
+            item: operation.id,
+            envelope: &RESPONSE_ENVELOPE,
+            slot: "data",
+            inner: operation.data,
+        }
+    }
+
+    fn event(event: &'static shape::Event) -> Self {
+        Self {
+            item: event.event_type,
+            envelope: event.envelope,
+            slot: "event",
+            inner: event.body,
+        }
+    }
+
+    fn walk(self, body: &[u8], found: &mut walk::Found) {
+        walk::walk(body, self.envelope, self.slot, self.inner, found);
+    }
+}
+
+fn inspect(target: Target, body: &[u8], limit: usize) -> Vec<Finding> {
+    let item = target.item;
     let mut found = walk::Found::keeping_values(limit);
-    walk::walk(body, envelope, slot, inner, &mut found);
+    target.walk(body, &mut found);
     let values = found.values.take().unwrap_or_default();
     let mut out = Vec::new();
     for (kind, path) in found.items {
@@ -159,16 +159,10 @@ fn inspect(
     out
 }
 
-fn findings(
-    item: &'static str,
-    body: &[u8],
-    envelope: &'static Object,
-    slot: &'static str,
-    inner: &'static Object,
-    limit: usize,
-) -> Vec<DriftEntry> {
+fn findings(target: Target, body: &[u8], limit: usize) -> Vec<DriftEntry> {
+    let item = target.item;
     let mut found = walk::Found::new(limit);
-    walk::walk(body, envelope, slot, inner, &mut found);
+    target.walk(body, &mut found);
     found
         .items
         .into_iter()
