@@ -30,24 +30,13 @@ fn check_density(json: &[u8]) -> Result<(), EventDecodeError> {
     if json.len() < DENSE_PAYLOAD_CHECK_FROM {
         return Ok(());
     }
-    let (mut containers, mut in_string, mut escaped) = (0usize, false, false);
-    for &byte in json {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if byte == b'\\' {
-                escaped = true;
-            } else if byte == b'"' {
-                in_string = false;
-            }
-        } else {
-            match byte {
-                b'"' => in_string = true,
-                b'{' | b'[' => containers += 1,
-                _ => {}
-            }
+    let mut containers = 0usize;
+    outside_strings(json, |byte| {
+        if matches!(byte, b'{' | b'[') {
+            containers += 1;
         }
-    }
+        true
+    });
     let allowed = json.len() / MIN_BYTES_PER_CONTAINER;
     if containers > allowed {
         return Err(err(
@@ -60,6 +49,27 @@ fn check_density(json: &[u8]) -> Result<(), EventDecodeError> {
         ));
     }
     Ok(())
+}
+
+/// Calls `visit` with every byte of JSON `text` that is not inside a string (so brackets in
+/// string values never count), until it returns `false`. One pass, no allocation: the
+/// memory-bound checks of event payloads are built on it.
+pub(crate) fn outside_strings(text: &[u8], mut visit: impl FnMut(u8) -> bool) {
+    let (mut in_string, mut escaped) = (false, false);
+    for &byte in text {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if byte == b'"' {
+            in_string = true;
+        } else if !visit(byte) {
+            return;
+        }
+    }
 }
 
 /// A callback body that could not be decoded; names the JSON path that failed.

@@ -1,7 +1,7 @@
 //! What a family's generated event types implement, and what an event of a type no handler
 //! takes arrives as.
 
-use super::decode::{decode_event, EventDecodeError};
+use super::decode::{decode_event, outside_strings, EventDecodeError};
 use crate::meta::EventMeta;
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -154,30 +154,19 @@ const MAX_TREE_DEPTH: usize = 127;
 
 /// Whether valid JSON `text` nests arrays or objects deeper than [`MAX_TREE_DEPTH`].
 fn nests_deeper_than_a_tree_can(text: &str) -> bool {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for byte in text.bytes() {
-        if in_string {
-            match byte {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    let (mut depth, mut deeper) = (0usize, false);
+    outside_strings(text.as_bytes(), |byte| {
         match byte {
-            b'"' => in_string = true,
             b'[' | b'{' => {
                 depth += 1;
-                if depth > MAX_TREE_DEPTH {
-                    return true;
-                }
+                deeper = depth > MAX_TREE_DEPTH;
             }
             b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
-    }
-    false
+        !deeper
+    });
+    deeper
 }
 
 #[cfg(test)]
