@@ -185,7 +185,7 @@ impl DispatcherBuilder {
     /// [`DispatcherBuildError::DuplicateHandler`].
     pub fn on<E: Event>(self, handler: impl EventHandler<E::Envelope>) -> Self {
         self.register::<E>(Arc::new(move |_: &(), decoded| {
-            table::with_envelope::<E>(decoded, |envelope| handler.call_boxed(envelope))
+            table::with_decoded::<E::Envelope>(decoded, |envelope| handler.call_boxed(envelope))
         }))
     }
 
@@ -203,7 +203,7 @@ impl DispatcherBuilder {
     /// [`DispatcherBuildError::DuplicateFallback`].
     pub fn fallback(self, handler: impl EventHandler<RawEvent>) -> Self {
         self.register_fallback(Arc::new(move |_: &(), decoded| {
-            table::with_raw(decoded, |raw| handler.call_boxed(raw))
+            table::with_decoded::<RawEvent>(decoded, |raw| handler.call_boxed(raw))
         }))
     }
 }
@@ -214,7 +214,7 @@ impl<A: Clone + Send + Sync + 'static> DispatcherBuilder<State<A>> {
     /// [`DispatcherBuilder::on`].
     pub fn on<E: Event>(self, handler: impl StateHandler<A, E::Envelope>) -> Self {
         self.register::<E>(Arc::new(move |state: &State<A>, decoded| {
-            table::with_envelope::<E>(decoded, |envelope| {
+            table::with_decoded::<E::Envelope>(decoded, |envelope| {
                 handler.call_boxed(State(state.0.clone()), envelope)
             })
         }))
@@ -224,7 +224,7 @@ impl<A: Clone + Send + Sync + 'static> DispatcherBuilder<State<A>> {
     /// [`RawEvent`]; otherwise the same as [`DispatcherBuilder::fallback`].
     pub fn fallback(self, handler: impl StateHandler<A, RawEvent>) -> Self {
         self.register_fallback(Arc::new(move |state: &State<A>, decoded| {
-            table::with_raw(decoded, |raw| {
+            table::with_decoded::<RawEvent>(decoded, |raw| {
                 handler.call_boxed(State(state.0.clone()), raw)
             })
         }))

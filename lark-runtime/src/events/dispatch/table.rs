@@ -4,7 +4,7 @@
 
 use super::{BoxedHandlerFuture, Decoded, Erased, Slot};
 use crate::drift::shape;
-use crate::events::{Event, EventDecodeError, RawEvent};
+use crate::events::{Event, EventDecodeError};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -26,29 +26,18 @@ pub(super) fn decoder<E: Event>() -> Decoder {
     |json| E::decode(json).map(|envelope| Box::new(envelope) as Decoded)
 }
 
-/// Calls `call` with the envelope of `E` out of `decoded`.
-pub(super) fn with_envelope<E: Event>(
+/// Calls `call` with the value of type `T` out of `decoded`: an event's envelope for its typed
+/// handler, a [`RawEvent`](crate::events::RawEvent) for the fallback.
+pub(super) fn with_decoded<T: 'static>(
     decoded: Decoded,
-    call: impl FnOnce(E::Envelope) -> BoxedHandlerFuture,
+    call: impl FnOnce(T) -> BoxedHandlerFuture,
 ) -> BoxedHandlerFuture {
-    match decoded.downcast::<E::Envelope>() {
-        Ok(envelope) => call(*envelope),
-        // Unreachable: a route's decoder and handler are registered together.
+    match decoded.downcast::<T>() {
+        Ok(value) => call(*value),
+        // Unreachable: a route's decoder and handler (or the fallback and the raw decoder) are
+        // set together.
         Err(_) => Box::pin(std::future::ready(Err(
-            "event decoded for the handler of another event type".into(),
-        ))),
-    }
-}
-
-/// Calls the fallback with the raw event out of `decoded`.
-pub(super) fn with_raw(
-    decoded: Decoded,
-    call: impl FnOnce(RawEvent) -> BoxedHandlerFuture,
-) -> BoxedHandlerFuture {
-    match decoded.downcast::<RawEvent>() {
-        Ok(raw) => call(*raw),
-        Err(_) => Box::pin(std::future::ready(Err(
-            "fallback called with a typed event".into(),
+            "event decoded for another handler".into()
         ))),
     }
 }
