@@ -66,11 +66,18 @@ pub struct FamilyDirs {
 }
 
 /// Every family, the default one (of tasks that take one spec) first.
-pub const FAMILIES: &[FamilyDirs] = &[FamilyDirs {
-    name: "im-chat",
-    spec: "spec/im-chat",
-    generated: "lark-im-chat/src/generated",
-}];
+pub const FAMILIES: &[FamilyDirs] = &[
+    FamilyDirs {
+        name: "im-chat",
+        spec: "spec/im-chat",
+        generated: "lark-im-chat/src/generated",
+    },
+    FamilyDirs {
+        name: "im-message",
+        spec: "spec/im-message",
+        generated: "lark-im-message/src/generated",
+    },
+];
 
 /// The spec of the default family (tasks that read one spec, unless `--spec` names another).
 pub fn spec_dir() -> PathBuf {

@@ -1,0 +1,113 @@
+//! Typed client for the Feishu/Lark message API (im/v1): send, reply, edit, recall, fetch and
+//! list messages, reactions, pins, image and file uploads and downloads, and the message events.
+//!
+//! Every endpoint, type and event is generated from the spec in the repository's
+//! `spec/im-message/` directory, over the hand-written runtime [`lark_runtime`] (tokens, transport,
+//! errors, pagination, webhooks, the long connection), whose items this crate re-exports: one
+//! dependency is enough, and the same [`Client`] serves the chat family (`lark-im-chat`) too.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! use lark_im_message::prelude::*;
+//! use lark_im_message::types::{MessageCreateBody, ReceiveIdType, SendMsgType};
+//! use lark_im_message::Client;
+//!
+//! # async fn run() -> Result<(), lark_im_message::Error> {
+//! let client = Client::builder("cli_a1b2c3", "app-secret").build()?;
+//!
+//! // `content` is JSON text whose shape follows `msg_type`.
+//! let content = serde_json::json!({"text": "hello"}).to_string();
+//! let sent = client
+//!     .messages()
+//!     .create(
+//!         ReceiveIdType::ChatId,
+//!         MessageCreateBody::new("oc_a0553eda9014c201e6969b478895c230", SendMsgType::Text, content)
+//!             .uuid("hello-4711"),
+//!     )
+//!     .send()
+//!     .await?;
+//! println!("sent {:?}", sent.message_id);
+//! # Ok(()) }
+//! ```
+//!
+//! The operations are methods of the runtime's [`Client`] through the extension trait
+//! [`ImMessageApi`](prelude::ImMessageApi): bring [`prelude`] into scope.
+//!
+//! # Events
+//!
+//! A [`Dispatcher`](events::dispatch::Dispatcher) routes events of any family to typed handlers;
+//! this crate adds one shorthand per message event ([`ImMessageEvents`](prelude::ImMessageEvents)):
+//!
+//! ```
+//! use lark_im_message::events::dispatch::Dispatcher;
+//! use lark_im_message::prelude::*;
+//!
+//! let dispatcher = Dispatcher::builder()
+//!     .on_message_receive(|e| async move {
+//!         println!("message {:?}", e.event.message.as_ref().and_then(|m| m.message_id.as_deref()));
+//!         Ok(())
+//!     })
+//!     .build()?;
+//! # let _ = dispatcher;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Features (`webhook` by default; `axum`, `long-connection`, `redis`, `testing`) turn on the
+//! runtime's feature of the same name.
+
+#![warn(missing_docs)]
+// docs.rs builds with `--cfg docsrs`: feature-gated items get their feature badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[rustfmt::skip]
+mod generated;
+
+pub use generated::{api, prelude, types, ErrorCode, ERROR_CLASSES, FAMILY};
+
+/// Drift shapes of every response and event (what `cargo xtask decode` walks).
+#[doc(hidden)]
+pub use generated::schema;
+
+/// The runtime this family is generated over.
+pub use lark_runtime as runtime;
+
+pub use lark_runtime::{auth, client, drift, error, http, retry, wire};
+pub use lark_runtime::{
+    ApiError, Client, ClientBuilder, DecodeError, Domain, Error, Result, RetryPolicy, ScopeSet,
+    Secret, Tenant, TokenKind, User,
+};
+
+/// Events: the message events (generated) and the runtime's dispatch, webhook, axum and
+/// long-connection modules.
+pub mod events {
+    pub use crate::generated::events::*;
+    pub use lark_runtime::events::*;
+}
+
+pub use events::MessageEvent;
+
+/// What the spec says about each operation and event: the runtime's metadata types, and this
+/// family's statics ([`OPERATIONS`](meta::OPERATIONS), [`EVENTS`](meta::EVENTS)).
+pub mod meta {
+    pub use crate::generated::meta::*;
+    pub use lark_runtime::meta::*;
+
+    /// The operation of this family with this id (e.g. `message.create`).
+    pub fn operation(id: &str) -> Option<&'static OperationMeta> {
+        FAMILY.operation(id)
+    }
+
+    /// The event of this family with this type (e.g. `im.message.receive_v1`).
+    pub fn event(event_type: &str) -> Option<&'static EventMeta> {
+        FAMILY.event(event_type)
+    }
+}
+
+/// Shared token store, de-duplication and rate budget for replicas, on Redis.
+#[cfg(feature = "redis")]
+pub use lark_runtime::redis;
+
+/// Test helpers: a local platform stand-in (start it with `&[&FAMILY]`) and signed callbacks.
+#[cfg(feature = "testing")]
+pub use lark_runtime::testing;
