@@ -285,6 +285,92 @@ fn bad_method() {
     );
 }
 
+/// `CHAT_OPS` as a POST with a body `{name, size}` and `idempotency` at line 19 whose key
+/// lines follow.
+fn with_idempotency(idempotency: &str) -> BTreeMap<String, String> {
+    let ops = CHAT_OPS
+        .replacen("    method: GET\n", "    method: POST\n", 1)
+        .replacen(
+            "    response:\n",
+            &format!(
+                "    body:\n      fields:\n        name: {{type: string, doc: Name}}\n        \
+                 size: {{type: integer, doc: Size}}\n    idempotency:\n{idempotency}    response:\n"
+            ),
+            1,
+        );
+    with("operations/chat.yaml", &ops)
+}
+
+#[test]
+fn idempotency_key_in_the_body_is_valid() {
+    lark_codegen::generate(&with_idempotency("      body: name\n")).unwrap();
+}
+
+#[test]
+fn idempotency_key_in_query_and_body() {
+    let d = only_problem(&with_idempotency(
+        "      query: uuid\n      body: name\n      window: 1 hour\n",
+    ));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        21,
+        "operations[\"chat.get\"].idempotency.body",
+        &["`query:` or `body:`, not both"],
+    );
+}
+
+#[test]
+fn idempotency_key_missing() {
+    let d = only_problem(&with_idempotency("      window: 1 hour\n"));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        19,
+        "operations[\"chat.get\"].idempotency",
+        &["needs its key", "`query: <param>` or `body: <field>`"],
+    );
+}
+
+#[test]
+fn idempotency_key_unknown_body_field() {
+    let d = only_problem(&with_idempotency("      body: nmae\n"));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        20,
+        "operations[\"chat.get\"].idempotency.body",
+        &[
+            "idempotency key `nmae` is not a body field",
+            "did you mean `name`?",
+        ],
+    );
+}
+
+#[test]
+fn idempotency_key_body_field_not_a_string() {
+    let d = only_problem(&with_idempotency("      body: size\n"));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        20,
+        "operations[\"chat.get\"].idempotency.body",
+        &["`size` must be a body field of type `string`"],
+    );
+}
+
+#[test]
+fn idempotency_key_unknown_query_parameter() {
+    let d = only_problem(&with_idempotency("      query: uuid\n"));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        20,
+        "operations[\"chat.get\"].idempotency.query",
+        &["idempotency key `uuid` is not a query parameter"],
+    );
+}
+
 #[test]
 fn enum_name_clash() {
     let enums = "\

@@ -64,6 +64,13 @@ fn idempotency() {
     snapshot_fixture("idempotency");
 }
 
+/// Idempotency keys in the body: a required body and an optional one, each with an optional
+/// `uuid` field the builder fills in.
+#[test]
+fn body_idempotency() {
+    snapshot_fixture("body_idempotency");
+}
+
 /// `int64_string`, Unix-time strings and `lenient_string`, alone and in lists.
 #[test]
 fn int64_string() {
@@ -158,7 +165,7 @@ fn surface(api: &Api) -> String {
             let _ = write!(out, " paginated item={}", ty_text(&p.item));
         }
         if let Some(i) = &op.idempotency {
-            let _ = write!(out, " idempotency={}", i.query);
+            let _ = write!(out, " idempotency={}:{}", i.location.as_str(), i.key);
         }
         out.push('\n');
     }

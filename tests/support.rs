@@ -12,6 +12,7 @@ pub const FIXTURES: &[&str] = &[
     "path_query",
     "pagination",
     "idempotency",
+    "body_idempotency",
     "int64_string",
     "name_collisions",
     "legacy_event",

@@ -339,9 +339,30 @@ pub struct Pagination {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Idempotency {
-    pub query: String,
+    /// Wire name of the query parameter or top-level body field.
+    pub key: String,
+    pub location: KeyLocation,
     pub window: Option<String>,
     pub rule: Option<String>,
+    /// Where the key is named (`idempotency.query` or `idempotency.body`).
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+/// Where an idempotency key travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum KeyLocation {
+    Query,
+    Body,
+}
+
+impl KeyLocation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Query => "query",
+            Self::Body => "body",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -247,7 +247,11 @@ pub struct RawPagination {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawIdempotency {
-    pub query: String,
+    /// Exactly one of `query` and `body` names the key.
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
     #[serde(default)]
     pub window: Option<String>,
     #[serde(default)]

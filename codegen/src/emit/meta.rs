@@ -10,7 +10,7 @@
 //! ```
 
 use super::{ident, use_root};
-use crate::ir::{Api, AppType, Method, Schema, TokenType};
+use crate::ir::{Api, AppType, KeyLocation, Method, Schema, TokenType};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -54,10 +54,14 @@ pub fn emit(api: &Api) -> TokenStream {
         let a = app_types(&op.app_types);
         let idem = match &op.idempotency {
             Some(i) => {
-                let q = &i.query;
-                quote!(Some(#q))
+                let key = &i.key;
+                let at = match i.location {
+                    KeyLocation::Query => quote!(rt::KeyLocation::Query),
+                    KeyLocation::Body => quote!(rt::KeyLocation::Body),
+                };
+                quote!(Some(#key), #at)
             }
-            None => quote!(None),
+            None => quote!(None, rt::KeyLocation::Query),
         };
         let paginated = op.pagination.is_some();
         let errors = op.errors.iter().map(|e| super::lit_i64(*e));

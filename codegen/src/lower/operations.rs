@@ -9,7 +9,7 @@ use super::types::lower_fields;
 use crate::diag::{Diagnostics, Loc};
 use crate::ir::*;
 use crate::names;
-use crate::raw::RawOperation;
+use crate::raw::{RawIdempotency, RawOperation};
 
 /// An operation and the structs it declares inline (its body and response data).
 pub struct Lowered {
@@ -139,11 +139,10 @@ pub fn lower_operation(
         body,
         response,
         pagination,
-        idempotency: op.idempotency.as_ref().map(|i| Idempotency {
-            query: i.query.clone(),
-            window: i.window.clone(),
-            rule: i.rule.clone(),
-        }),
+        idempotency: op
+            .idempotency
+            .as_ref()
+            .and_then(|i| idempotency(i, &loc.key("idempotency"), diags)),
         errors: op.errors.clone(),
         constraints: op.constraints.clone(),
         notes: op.notes.clone(),
@@ -153,6 +152,35 @@ pub fn lower_operation(
     Some(Lowered {
         op: operation,
         structs,
+    })
+}
+
+/// The key named by exactly one of `query:` and `body:`.
+fn idempotency(i: &RawIdempotency, loc: &Loc, diags: &mut Diagnostics) -> Option<Idempotency> {
+    let (key, location, at) = match (&i.query, &i.body) {
+        (Some(q), None) => (q, KeyLocation::Query, "query"),
+        (None, Some(b)) => (b, KeyLocation::Body, "body"),
+        (Some(_), Some(_)) => {
+            diags.error(
+                &loc.key("body"),
+                "idempotency names its key once: give `query:` or `body:`, not both",
+            );
+            return None;
+        }
+        (None, None) => {
+            diags.error(
+                loc,
+                "idempotency needs its key: `query: <param>` or `body: <field>`",
+            );
+            return None;
+        }
+    };
+    Some(Idempotency {
+        key: key.clone(),
+        location,
+        window: i.window.clone(),
+        rule: i.rule.clone(),
+        loc: loc.key(at),
     })
 }
 

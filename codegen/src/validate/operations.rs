@@ -65,12 +65,7 @@ pub fn check_operation(api: &Api, op: &Operation, diags: &mut Diagnostics) {
     }
     check_builder_names(api, op, diags);
     if let Some(i) = &op.idempotency {
-        if !op.query.iter().any(|q| q.wire == i.query) {
-            diags.error(
-                &op.loc.key("idempotency"),
-                format!("idempotency key `{}` is not a query parameter", i.query),
-            );
-        }
+        check_idempotency(api, op, i, diags);
     }
     if op.scopes.is_empty() {
         diags.error(
@@ -99,6 +94,48 @@ pub fn check_operation(api: &Api, op: &Operation, diags: &mut Diagnostics) {
                 "query parameters are scalars or arrays of scalars",
             );
         }
+    }
+}
+
+/// The key names a string query parameter or a string field of the body.
+fn check_idempotency(api: &Api, op: &Operation, i: &Idempotency, diags: &mut Diagnostics) {
+    let fields: &[Field] = match i.location {
+        KeyLocation::Query => &op.query,
+        KeyLocation::Body => match &op.body {
+            Some(b) => &api.struct_def(b.struct_name.id).fields,
+            None => {
+                diags.error(
+                    &i.loc,
+                    format!(
+                        "idempotency key `{}` is a body field, but the operation has no body",
+                        i.key
+                    ),
+                );
+                return;
+            }
+        },
+    };
+    let what = match i.location {
+        KeyLocation::Query => "query parameter",
+        KeyLocation::Body => "body field",
+    };
+    match fields.iter().find(|f| f.wire == i.key) {
+        None => diags.error(
+            &i.loc,
+            crate::suggest::with_suggestion(
+                format!("idempotency key `{}` is not a {what}", i.key),
+                &i.key,
+                fields.iter().map(|f| f.wire.as_str()),
+            ),
+        ),
+        Some(f) if f.ty != Ty::String => diags.error(
+            &i.loc,
+            format!(
+                "idempotency key `{}` must be a {what} of type `string`",
+                i.key
+            ),
+        ),
+        Some(_) => {}
     }
 }
 

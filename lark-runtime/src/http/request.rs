@@ -3,9 +3,12 @@
 //! Keeping the description separate from sending is what makes retries, tracing and other
 //! transports cheap: they all work on an [`ApiRequest`].
 
-use crate::meta::OperationMeta;
+use crate::meta::{KeyLocation, OperationMeta};
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::Display;
 
 /// Characters left as they are in a path segment or query value (RFC 3986 unreserved).
@@ -58,15 +61,21 @@ impl ApiRequest {
         out
     }
 
-    /// Whether the request carries its operation's idempotency key.
+    /// Whether the request carries its operation's idempotency key, non-empty: as a query
+    /// parameter or as a top-level string field of the JSON body, as the spec says
+    /// ([`OperationMeta::idempotency_key_in`]). An empty key de-duplicates nothing.
     pub fn carries_idempotency_key(&self) -> bool {
-        self.meta
-            .idempotency_key
-            .is_some_and(|key| self.query.iter().any(|(k, _)| *k == key))
+        self.idempotency_key().is_some_and(|k| !k.is_empty())
     }
 
-    /// Adds a random idempotency key (a UUID v4) when the operation has one (`uuid` of
-    /// `chat.create`) and the request does not carry it yet; otherwise returns the request as is.
+    /// Adds a random idempotency key (a UUID v4) when the operation has one and the request does
+    /// not carry it yet; otherwise returns the request as is. A key the caller set, whatever its
+    /// value, is kept as given.
+    ///
+    /// A query key (`uuid` of `chat.create`) is appended to the query; a body key (`uuid` of
+    /// `message.create`) is written into the JSON body object (`{}` when there was no body).
+    /// Generated builders of operations with a body key call this in `to_request`, so such
+    /// sends are always retry-safe; for a query key it is yours to call.
     ///
     /// The key is fixed in the described request, so every retry of one send carries the same
     /// one. Keep the request (or the key, [`idempotency_key`](Self::idempotency_key)) if you may
@@ -85,17 +94,34 @@ impl ApiRequest {
     /// let created: ChatCreated = client.ctx().send(req).await?;
     /// ```
     pub fn with_auto_idempotency_key(mut self) -> Self {
-        if let Some(key) = self.meta.idempotency_key {
-            if !self.carries_idempotency_key() {
-                self.query.push((key, random_uuid()));
+        let Some(key) = self.meta.idempotency_key else {
+            return self;
+        };
+        match self.meta.idempotency_key_in {
+            KeyLocation::Query => {
+                if self.query_value(key).is_none() {
+                    self.query.push((key, random_uuid()));
+                }
+            }
+            KeyLocation::Body => {
+                if let Some(body) = body_with_field(self.body.as_deref(), key, &random_uuid()) {
+                    self.body = Some(Bytes::from(body));
+                }
             }
         }
         self
     }
 
-    /// The idempotency key the request carries, if any.
+    /// The idempotency key the request carries, if any. A body key is read from the JSON body
+    /// (a value written with JSON escapes is not recognised, so such a request is not retried).
     pub fn idempotency_key(&self) -> Option<&str> {
-        self.meta.idempotency_key.and_then(|k| self.query_value(k))
+        let key = self.meta.idempotency_key?;
+        match self.meta.idempotency_key_in {
+            KeyLocation::Query => self.query_value(key),
+            KeyLocation::Body => body_fields(self.body.as_deref()?)?
+                .remove(key)
+                .and_then(|raw| serde_json::from_str::<&str>(raw.get()).ok()),
+        }
     }
 
     /// The value of a query parameter, if present (the first one for arrays).
@@ -105,6 +131,39 @@ impl ApiRequest {
             .find(|(k, _)| *k == key)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// The top-level fields of a JSON object body, unparsed; `None` when the body is no JSON object.
+fn body_fields(body: &[u8]) -> Option<HashMap<Cow<'_, str>, &RawValue>> {
+    serde_json::from_slice(body).ok()
+}
+
+/// `body` with `"field":"value"` added as the first field of its JSON object; `None` (leave the
+/// body as it is) when the object already has that field or the body is not a JSON object. No
+/// body becomes `{"field":"value"}`.
+fn body_with_field(body: Option<&[u8]>, field: &str, value: &str) -> Option<Vec<u8>> {
+    let body = body.unwrap_or(b"{}");
+    if body_fields(body)?.contains_key(field) {
+        return None;
+    }
+    // A JSON object: `{`, then optional whitespace, then `}` or its first field.
+    let open = body.iter().position(|b| *b == b'{')?;
+    let rest = &body[open + 1..];
+    let empty = rest
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'}');
+    let pair = format!(
+        "{}:{}{}",
+        serde_json::Value::from(field),
+        serde_json::Value::from(value),
+        if empty { "" } else { "," }
+    );
+    let mut out = Vec::with_capacity(body.len() + pair.len());
+    out.extend_from_slice(&body[..=open]);
+    out.extend_from_slice(pair.as_bytes());
+    out.extend_from_slice(rest);
+    Some(out)
 }
 
 /// A random UUID v4, e.g. `1b4e28ba-2fa1-41d2-883f-0016d3cca427`.
@@ -167,4 +226,33 @@ impl Query {
 pub fn json_body<T: serde::Serialize>(body: &T) -> Result<Vec<u8>, crate::Error> {
     serde_json::to_vec(body)
         .map_err(|e| crate::Error::validation("body", format!("cannot be serialized: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{body_fields, body_with_field};
+
+    fn added(body: Option<&str>) -> Option<String> {
+        body_with_field(body.map(str::as_bytes), "uuid", "k-1")
+            .map(|b| String::from_utf8(b).expect("utf-8"))
+    }
+
+    #[test]
+    fn a_body_key_is_added_once_and_a_given_one_is_kept() {
+        assert_eq!(added(None).as_deref(), Some(r#"{"uuid":"k-1"}"#));
+        assert_eq!(
+            added(Some(" { } ")).as_deref(),
+            Some(r#" {"uuid":"k-1" } "#)
+        );
+        assert_eq!(
+            added(Some(r#"{"a":1}"#)).as_deref(),
+            Some(r#"{"uuid":"k-1","a":1}"#)
+        );
+        assert_eq!(added(Some(r#"{"uuid":"mine"}"#)), None);
+        assert_eq!(added(Some(r#"{"uuid":null}"#)), None);
+        assert_eq!(added(Some("[1]")), None);
+        let body = added(Some(r#"{"a":"x"}"#)).expect("added");
+        let fields = body_fields(body.as_bytes()).expect("an object");
+        assert_eq!(fields["uuid"].get(), r#""k-1""#);
+    }
 }

@@ -21,6 +21,11 @@
 //! characters that names this creation, e.g. your own incident id). The request is described once
 //! per `send()` and the same description, with the same `uuid`, is reused by every attempt, so the
 //! platform creates at most one chat for it within 10 hours.
+//!
+//! An operation whose key is a body field (`uuid` of `message.create`) gets one filled in when
+//! the caller left it unset ([`ApiRequest::with_auto_idempotency_key`], called by its generated
+//! `to_request`), so its sends are retried like `chat.create` with a `uuid`; a key the caller set
+//! is sent as given.
 
 use crate::error::Error;
 use crate::http::ApiRequest;

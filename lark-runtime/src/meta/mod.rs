@@ -52,6 +52,25 @@ impl fmt::Display for HttpMethod {
     }
 }
 
+/// Where an operation's idempotency key travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum KeyLocation {
+    /// A query parameter (`uuid` of `chat.create`).
+    Query,
+    /// A top-level string field of the JSON body (`uuid` of `message.create`).
+    Body,
+}
+
+impl KeyLocation {
+    /// `"query"` or `"body"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Query => "query",
+            Self::Body => "body",
+        }
+    }
+}
+
 /// A kind of access token an operation accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TokenType {
@@ -115,8 +134,10 @@ pub struct OperationMeta {
     pub app_types: &'static [AppType],
     /// Official documentation page.
     pub doc_url: &'static str,
-    /// Query parameter that makes a retry safe, if any.
+    /// Name of the query parameter or body field that makes a retry safe, if any.
     pub idempotency_key: Option<&'static str>,
+    /// Where [`idempotency_key`](Self::idempotency_key) travels (`Query` when there is none).
+    pub idempotency_key_in: KeyLocation,
     /// Whether the operation is cursor-paginated.
     pub paginated: bool,
     /// Business error codes documented for it.
@@ -149,6 +170,7 @@ impl OperationMeta {
         app_types: &'static [AppType],
         doc_url: &'static str,
         idempotency_key: Option<&'static str>,
+        idempotency_key_in: KeyLocation,
         paginated: bool,
         errors: &'static [i64],
         error_classes: &'static ErrorClasses,
@@ -165,6 +187,7 @@ impl OperationMeta {
             app_types,
             doc_url,
             idempotency_key,
+            idempotency_key_in,
             paginated,
             errors,
             error_classes,

@@ -12,13 +12,16 @@ use std::collections::BTreeSet;
 /// as the app uses.
 ///
 /// ```
-/// use lark_runtime::meta::{ErrorClasses, Family, HttpMethod, OperationMeta, ScopeSet, TokenType};
+/// use lark_runtime::meta::{
+///     ErrorClasses, Family, HttpMethod, KeyLocation, OperationMeta, ScopeSet, TokenType,
+/// };
 /// use lark_runtime::drift::shape;
 ///
 /// static SHAPE: shape::Operation = shape::Operation { id: "note.get", data: &shape::Object::EMPTY };
 /// static GET: OperationMeta = OperationMeta::new(
 ///     "note.get", "Get a note.", HttpMethod::Get, "/open-apis/note/v1/notes/:id",
-///     &[TokenType::Tenant], &["note:read", "note:write"], &[], &[], "", None, false, &[],
+///     &[TokenType::Tenant], &["note:read", "note:write"], &[], &[], "", None,
+///     KeyLocation::Query, false, &[],
 ///     &ErrorClasses::NONE, &SHAPE,
 /// );
 /// static NOTES: Family = Family::new("notes", "Notes", &[&GET], &[], &ErrorClasses::NONE);

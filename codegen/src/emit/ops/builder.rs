@@ -4,7 +4,7 @@
 use super::super::structs::{field_checks, param};
 use super::super::{docs, ident, lit_usize, rust_ty};
 use super::positional;
-use crate::ir::{Field, Operation, Segment, Ty};
+use crate::ir::{Field, KeyLocation, Operation, Segment, Ty};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
@@ -123,6 +123,16 @@ impl<'a> Builder<'a> {
             quote!(let mut query = rt::Query::new();)
         };
         let query_pushes = op.query.iter().map(query_push);
+        // A body key is filled in here, once per description, so every attempt of one send
+        // carries the same value.
+        let new = quote!(rt::ApiRequest::new(&meta::#meta, path, query.into_vec(), #body_expr));
+        let described = match &op.idempotency {
+            Some(i) if i.location == KeyLocation::Body => quote! {
+                let request = #new;
+                Ok(request.with_auto_idempotency_key())
+            },
+            _ => quote!(Ok(#new)),
+        };
         quote! {
             /// Checks the declared limits and describes the HTTP request, without sending it.
             pub fn to_request(&self) -> rt::Result<rt::ApiRequest> {
@@ -132,7 +142,7 @@ impl<'a> Builder<'a> {
                 #(#path_pushes)*
                 #query_decl
                 #(#query_pushes)*
-                Ok(rt::ApiRequest::new(&meta::#meta, path, query.into_vec(), #body_expr))
+                #described
             }
         }
     }

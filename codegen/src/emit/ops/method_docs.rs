@@ -2,7 +2,7 @@
 
 use super::super::docs;
 use super::positional;
-use crate::ir::{Api, Operation, Ty};
+use crate::ir::{Api, KeyLocation, Operation, Ty};
 use crate::json_text::json_text;
 use crate::options::DocExamples;
 use proc_macro2::TokenStream;
@@ -22,8 +22,19 @@ pub fn method_docs(api: &Api, op: &Operation, examples: DocExamples) -> TokenStr
         lines.push(format!("- Rate limit: {}", docs::sanitize(r)));
     }
     if let Some(i) = &op.idempotency {
-        let rule = i.rule.as_deref().map(docs::sanitize).unwrap_or_default();
-        lines.push(format!("- Idempotency key: query `{}` ({rule})", i.query));
+        let rule = i
+            .rule
+            .as_deref()
+            .map(|r| format!(" ({})", docs::sanitize(r)))
+            .unwrap_or_default();
+        lines.push(match i.location {
+            KeyLocation::Query => format!("- Idempotency key: query `{}`{rule}", i.key),
+            KeyLocation::Body => format!(
+                "- Idempotency key: body `{}`{rule}; a random UUID is filled in when unset, \
+                 so retries of one send carry the same one",
+                i.key
+            ),
+        });
     }
     if let Some(p) = &op.pagination {
         let note = p
