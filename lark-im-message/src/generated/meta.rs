@@ -90,8 +90,8 @@ pub static MESSAGE_CREATE: rt::OperationMeta = rt::OperationMeta::new(
     &["contact:user.employee_id:readonly"],
     &[rt::AppType::Custom, rt::AppType::Store],
     "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/create",
-    None,
-    rt::KeyLocation::Query,
+    Some("uuid"),
+    rt::KeyLocation::Body,
     false,
     &[
         230001, 230002, 230006, 230013, 230015, 230017, 230018, 230019, 230020, 230022,
@@ -230,8 +230,8 @@ pub static MESSAGE_REPLY: rt::OperationMeta = rt::OperationMeta::new(
     &["contact:user.employee_id:readonly"],
     &[rt::AppType::Custom, rt::AppType::Store],
     "https://open.feishu.cn/document/server-docs/im-v1/message/reply",
-    None,
-    rt::KeyLocation::Query,
+    Some("uuid"),
+    rt::KeyLocation::Body,
     false,
     &[
         230001, 230002, 230006, 230011, 230013, 230015, 230017, 230018, 230019, 230020,

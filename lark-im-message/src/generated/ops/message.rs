@@ -325,6 +325,7 @@ impl<T: rt::TokenKind> MessagesHandle<T> {
     /// - Scopes (any one): `im:message`, `im:message:send_as_bot`, `im:message:send`
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s; also 5 QPS per receiving user and 5 QPS per group, shared by every bot in it
+    /// - Idempotency key: body `uuid` (One message per uuid within the window; use a new uuid for different content.); a random UUID is filled in when unset, so retries of one send carry the same one
     /// - [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/create)
     ///
     /// The app needs the bot capability, in a published version.
@@ -385,14 +386,13 @@ impl<T: rt::TokenKind> MessageCreateRequest<T> {
         path.push_str("/open-apis/im/v1/messages");
         let mut query = rt::Query::new();
         query.push("receive_id_type", &self.receive_id_type);
-        Ok(
-            rt::ApiRequest::new(
-                &meta::MESSAGE_CREATE,
-                path,
-                query.into_vec(),
-                Some(rt::json_body(&self.body)?),
-            ),
-        )
+        let request = rt::ApiRequest::new(
+            &meta::MESSAGE_CREATE,
+            path,
+            query.into_vec(),
+            Some(rt::json_body(&self.body)?),
+        );
+        Ok(request.with_auto_idempotency_key())
     }
 
     /// Sends the request and decodes the response `data`.
@@ -1103,6 +1103,7 @@ impl<T: rt::TokenKind> MessageHandle<T> {
     /// - Scopes (any one): `im:message`, `im:message:send_as_bot`, `im:message:send`
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s; also 5 QPS per receiving user and 5 QPS per group, shared by every bot in it
+    /// - Idempotency key: body `uuid` (One reply per uuid within the window.); a random UUID is filled in when unset, so retries of one send carry the same one
     /// - [Official documentation](https://open.feishu.cn/document/server-docs/im-v1/message/reply)
     ///
     /// The app needs the bot capability.
@@ -1154,14 +1155,13 @@ impl<T: rt::TokenKind> MessageReplyRequest<T> {
         rt::push_segment(&mut path, &self.message_id);
         path.push_str("/reply");
         let query = rt::Query::new();
-        Ok(
-            rt::ApiRequest::new(
-                &meta::MESSAGE_REPLY,
-                path,
-                query.into_vec(),
-                Some(rt::json_body(&self.body)?),
-            ),
-        )
+        let request = rt::ApiRequest::new(
+            &meta::MESSAGE_REPLY,
+            path,
+            query.into_vec(),
+            Some(rt::json_body(&self.body)?),
+        );
+        Ok(request.with_auto_idempotency_key())
     }
 
     /// Sends the request and decodes the response `data`.
