@@ -170,7 +170,7 @@ fn check(reports: &Path, now: &serde_json::Value, gaps: &[String]) -> Result<(),
     let mut failures = Vec::new();
     if !gaps.is_empty() {
         failures.push(format!(
-            "{} item(s) of the spec are not fully covered:\n  {}\n(add the missing test: an e2e case in the lark-im-chat/tests/e2e_*.rs file that owns the group (see tests/e2e_support/mod.rs), an event fixture in lark-im-chat/tests/fixtures/events/)",
+            "{} item(s) of the spec are not fully covered:\n  {}\n(add the missing test: an e2e case in the family crate's tests/e2e_*.rs file that owns the group (its tests/e2e_support/mod.rs names the files), an event fixture in its tests/fixtures/events/)",
             gaps.len(),
             gaps.join("\n  ")
         ));
