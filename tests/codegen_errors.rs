@@ -301,6 +301,96 @@ fn with_idempotency(idempotency: &str) -> BTreeMap<String, String> {
     with("operations/chat.yaml", &ops)
 }
 
+/// `with_idempotency`'s operation with `rate_partition` (line 19) instead of `idempotency`;
+/// `errors: [230020]` follows it.
+fn with_rate_partition(partition: &str) -> BTreeMap<String, String> {
+    let ops = CHAT_OPS
+        .replacen("    method: GET\n", "    method: POST\n", 1)
+        .replacen(
+            "    response:\n",
+            &format!(
+                "    body:\n      fields:\n        name: {{type: string, doc: Name}}\n        \
+                 size: {{type: integer, doc: Size}}\n    rate_partition: {partition}\n    \
+                 errors: [230020]\n    response:\n"
+            ),
+            1,
+        );
+    let mut files = with("operations/chat.yaml", &ops);
+    files.insert(
+        "errors.yaml".to_owned(),
+        "errors:\n  230020: {name: chat_send_rate_limited, http_status: 400, meaning: Too many \
+         messages in one chat., class: rate_limited}\ncommon: []\n"
+            .to_owned(),
+    );
+    files
+}
+
+#[test]
+fn rate_partition_on_a_body_field_is_valid() {
+    lark_codegen::generate(&with_rate_partition(
+        "{body: name, bucket: receiver, per_second: 5, code: 230020}",
+    ))
+    .unwrap();
+}
+
+#[test]
+fn rate_partition_field_must_exist_and_be_a_string() {
+    let d = only_problem(&with_rate_partition(
+        "{body: size, bucket: receiver, per_second: 5, code: 230020}",
+    ));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        19,
+        "operations[\"chat.get\"].rate_partition.body",
+        &["rate_partition field `size` must be a body field of type `string`"],
+    );
+    let d = only_problem(&with_rate_partition(
+        "{path: chat, bucket: receiver, per_second: 5, code: 230020}",
+    ));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        19,
+        "operations[\"chat.get\"].rate_partition.path",
+        &["rate_partition field `chat` is not a path variable"],
+    );
+}
+
+#[test]
+fn rate_partition_names_one_field_a_positive_rate_and_a_documented_code() {
+    let d = only_problem(&with_rate_partition(
+        "{body: name, query: name, bucket: receiver, per_second: 5, code: 230020}",
+    ));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        19,
+        "operations[\"chat.get\"].rate_partition",
+        &["names its field once"],
+    );
+    let d = only_problem(&with_rate_partition(
+        "{body: name, bucket: receiver, per_second: 0, code: 230020}",
+    ));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        19,
+        "operations[\"chat.get\"].rate_partition.per_second",
+        &["at least 1"],
+    );
+    let d = only_problem(&with_rate_partition(
+        "{body: name, bucket: receiver, per_second: 5, code: 230047}",
+    ));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        19,
+        "operations[\"chat.get\"].rate_partition.body",
+        &["code 230047 is not in the operation's `errors`"],
+    );
+}
+
 #[test]
 fn idempotency_key_in_the_body_is_valid() {
     lark_codegen::generate(&with_idempotency("      body: name\n")).unwrap();

@@ -349,11 +349,28 @@ pub struct Idempotency {
     pub loc: Loc,
 }
 
-/// Where an idempotency key travels.
+/// A limit the platform applies per value of one request field (`rate_partition:`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RatePartition {
+    /// Wire name of the query parameter, top-level body field or path variable.
+    pub key: String,
+    pub location: KeyLocation,
+    /// Operations naming the same bucket share one budget per value.
+    pub bucket: String,
+    pub per_second: u32,
+    /// The business code answered beyond the limit.
+    pub code: i64,
+    #[serde(skip)]
+    pub loc: Loc,
+}
+
+/// Where an idempotency key or a rate partition's field travels (only a rate partition names
+/// a path variable).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum KeyLocation {
     Query,
     Body,
+    Path,
 }
 
 impl KeyLocation {
@@ -361,6 +378,7 @@ impl KeyLocation {
         match self {
             Self::Query => "query",
             Self::Body => "body",
+            Self::Path => "path",
         }
     }
 }
@@ -407,6 +425,7 @@ pub struct Operation {
     pub response: Response,
     pub pagination: Option<Pagination>,
     pub idempotency: Option<Idempotency>,
+    pub rate_partition: Option<RatePartition>,
     pub errors: Vec<i64>,
     pub constraints: Vec<String>,
     pub notes: Vec<String>,

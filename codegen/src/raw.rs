@@ -200,6 +200,8 @@ pub struct RawOperation {
     #[serde(default)]
     pub idempotency: Option<RawIdempotency>,
     #[serde(default)]
+    pub rate_partition: Option<RawRatePartition>,
+    #[serde(default)]
     pub errors: Vec<i64>,
     #[serde(default)]
     pub constraints: Vec<String>,
@@ -242,6 +244,21 @@ pub struct RawPagination {
     pub items_field: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRatePartition {
+    /// Exactly one of `query`, `body` and `path` names the field the limit applies per value of.
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub path: Option<String>,
+    pub bucket: String,
+    pub per_second: u32,
+    pub code: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

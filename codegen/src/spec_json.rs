@@ -64,6 +64,10 @@ pub fn to_json(api: &Api) -> Value {
                 "paginated": op.pagination.is_some(),
                 "idempotency_key": op.idempotency.as_ref().map(|i| i.key.clone()),
                 "idempotency_key_in": op.idempotency.as_ref().map(|i| i.location.as_str()),
+                "rate_partition": op.rate_partition.as_ref().map(|p| json!({
+                    "in": p.location.as_str(), "key": p.key, "bucket": p.bucket,
+                    "per_second": p.per_second, "code": p.code,
+                })),
                 "path_params": fields(api, &op.path_params, 0),
                 "query": fields(api, &op.query, 0),
                 "body": body,

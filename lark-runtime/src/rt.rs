@@ -15,7 +15,7 @@ pub use crate::events::{
 pub use crate::http::{decode_response, json_body, push_segment, ApiRequest, Query};
 pub use crate::meta::{
     AppType, ErrorClass, ErrorClasses, EventMeta, EventSchema, Family, HttpMethod, KeyLocation,
-    OperationMeta, TokenType,
+    OperationMeta, RatePartition, TokenType,
 };
 pub use crate::wire::{de_int_enum, de_str_enum, UnknownValue, Validate};
 

@@ -19,8 +19,10 @@
 //! ```
 
 mod callback;
+mod redis_server;
 
 pub use callback::{Callback, CALLBACK_NONCE};
+pub use redis_server::RedisServer;
 
 use crate::client::{Client, ClientBuilder};
 use crate::meta::{Family, OperationMeta};

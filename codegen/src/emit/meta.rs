@@ -58,6 +58,7 @@ pub fn emit(api: &Api) -> TokenStream {
                 let at = match i.location {
                     KeyLocation::Query => quote!(rt::KeyLocation::Query),
                     KeyLocation::Body => quote!(rt::KeyLocation::Body),
+                    KeyLocation::Path => quote!(rt::KeyLocation::Path),
                 };
                 quote!(Some(#key), #at)
             }
@@ -66,12 +67,22 @@ pub fn emit(api: &Api) -> TokenStream {
         let paginated = op.pagination.is_some();
         let errors = op.errors.iter().map(|e| super::lit_i64(*e));
         let shape = ident(&op.shape_static);
+        let partition = op.rate_partition.as_ref().map(|p| {
+            let at = match p.location {
+                KeyLocation::Query => quote!(rt::KeyLocation::Query),
+                KeyLocation::Body => quote!(rt::KeyLocation::Body),
+                KeyLocation::Path => quote!(rt::KeyLocation::Path),
+            };
+            let (key, bucket, per_second) = (&p.key, &p.bucket, p.per_second);
+            let code = super::lit_i64(p.code);
+            quote!(.with_rate_partition(rt::RatePartition::new(#at, #key, #bucket, #per_second, #code)))
+        });
         quote! {
             #[doc = #doc]
             pub static #name: rt::OperationMeta = rt::OperationMeta::new(
                 #id, #summary, #m, #path, #t, &[#(#scopes),*], &[#(#field_scopes),*], #a, #doc_url, #idem, #paginated, &[#(#errors),*],
                 &ERROR_CLASSES, &schema::#shape,
-            );
+            )#partition;
         }
     });
     let op_refs = api.operations.iter().map(|op| ident(&op.meta_const));

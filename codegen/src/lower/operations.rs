@@ -9,7 +9,7 @@ use super::types::lower_fields;
 use crate::diag::{Diagnostics, Loc};
 use crate::ir::*;
 use crate::names;
-use crate::raw::{RawIdempotency, RawOperation};
+use crate::raw::{RawIdempotency, RawOperation, RawRatePartition};
 
 /// An operation and the structs it declares inline (its body and response data).
 pub struct Lowered {
@@ -143,6 +143,10 @@ pub fn lower_operation(
             .idempotency
             .as_ref()
             .and_then(|i| idempotency(i, &loc.key("idempotency"), diags)),
+        rate_partition: op
+            .rate_partition
+            .as_ref()
+            .and_then(|p| rate_partition(p, &loc.key("rate_partition"), diags)),
         errors: op.errors.clone(),
         constraints: op.constraints.clone(),
         notes: op.notes.clone(),
@@ -180,6 +184,41 @@ fn idempotency(i: &RawIdempotency, loc: &Loc, diags: &mut Diagnostics) -> Option
         location,
         window: i.window.clone(),
         rule: i.rule.clone(),
+        loc: loc.key(at),
+    })
+}
+
+/// The field named by exactly one of `query:`, `body:` and `path:`.
+fn rate_partition(
+    p: &RawRatePartition,
+    loc: &Loc,
+    diags: &mut Diagnostics,
+) -> Option<RatePartition> {
+    let named: Vec<(&String, KeyLocation, &str)> = [
+        (&p.query, KeyLocation::Query, "query"),
+        (&p.body, KeyLocation::Body, "body"),
+        (&p.path, KeyLocation::Path, "path"),
+    ]
+    .into_iter()
+    .filter_map(|(k, l, at)| k.as_ref().map(|k| (k, l, at)))
+    .collect();
+    let [(key, location, at)] = named[..] else {
+        diags.error(
+            loc,
+            "rate_partition names its field once: `query: <param>`, `body: <field>` or `path: <variable>`",
+        );
+        return None;
+    };
+    if p.per_second == 0 {
+        diags.error(&loc.key("per_second"), "per_second must be at least 1");
+        return None;
+    }
+    Some(RatePartition {
+        key: key.clone(),
+        location,
+        bucket: p.bucket.clone(),
+        per_second: p.per_second,
+        code: p.code,
         loc: loc.key(at),
     })
 }

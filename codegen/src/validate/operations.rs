@@ -1,7 +1,7 @@
 //! Invariants of one operation: path variables, handle chain, builder member names, and the facts
 //! every operation must state.
 
-use crate::diag::Diagnostics;
+use crate::diag::{Diagnostics, Loc};
 use crate::ir::*;
 use std::collections::BTreeMap;
 
@@ -67,6 +67,9 @@ pub fn check_operation(api: &Api, op: &Operation, diags: &mut Diagnostics) {
     if let Some(i) = &op.idempotency {
         check_idempotency(api, op, i, diags);
     }
+    if let Some(p) = &op.rate_partition {
+        check_rate_partition(api, op, p, diags);
+    }
     if op.scopes.is_empty() {
         diags.error(
             &op.loc.key("scopes"),
@@ -99,41 +102,80 @@ pub fn check_operation(api: &Api, op: &Operation, diags: &mut Diagnostics) {
 
 /// The key names a string query parameter or a string field of the body.
 fn check_idempotency(api: &Api, op: &Operation, i: &Idempotency, diags: &mut Diagnostics) {
-    let fields: &[Field] = match i.location {
+    check_string_field(
+        api,
+        op,
+        "idempotency key",
+        &i.key,
+        i.location,
+        &i.loc,
+        diags,
+    );
+}
+
+/// The field is a string at its place; the code is one of the operation's errors.
+fn check_rate_partition(api: &Api, op: &Operation, p: &RatePartition, diags: &mut Diagnostics) {
+    check_string_field(
+        api,
+        op,
+        "rate_partition field",
+        &p.key,
+        p.location,
+        &p.loc,
+        diags,
+    );
+    if !op.errors.contains(&p.code) {
+        diags.error(
+            &p.loc,
+            format!(
+                "rate_partition code {} is not in the operation's `errors`",
+                p.code
+            ),
+        );
+    }
+}
+
+/// `key` names a field of type `string` at `location` (query, body or path).
+fn check_string_field(
+    api: &Api,
+    op: &Operation,
+    what_key: &str,
+    key: &str,
+    location: KeyLocation,
+    loc: &Loc,
+    diags: &mut Diagnostics,
+) {
+    let fields: &[Field] = match location {
         KeyLocation::Query => &op.query,
+        KeyLocation::Path => &op.path_params,
         KeyLocation::Body => match &op.body {
             Some(b) => &api.struct_def(b.struct_name.id).fields,
             None => {
                 diags.error(
-                    &i.loc,
-                    format!(
-                        "idempotency key `{}` is a body field, but the operation has no body",
-                        i.key
-                    ),
+                    loc,
+                    format!("{what_key} `{key}` is a body field, but the operation has no body"),
                 );
                 return;
             }
         },
     };
-    let what = match i.location {
+    let what = match location {
         KeyLocation::Query => "query parameter",
         KeyLocation::Body => "body field",
+        KeyLocation::Path => "path variable",
     };
-    match fields.iter().find(|f| f.wire == i.key) {
+    match fields.iter().find(|f| f.wire == key) {
         None => diags.error(
-            &i.loc,
+            loc,
             crate::suggest::with_suggestion(
-                format!("idempotency key `{}` is not a {what}", i.key),
-                &i.key,
+                format!("{what_key} `{key}` is not a {what}"),
+                key,
                 fields.iter().map(|f| f.wire.as_str()),
             ),
         ),
         Some(f) if f.ty != Ty::String => diags.error(
-            &i.loc,
-            format!(
-                "idempotency key `{}` must be a {what} of type `string`",
-                i.key
-            ),
+            loc,
+            format!("{what_key} `{key}` must be a {what} of type `string`"),
         ),
         Some(_) => {}
     }

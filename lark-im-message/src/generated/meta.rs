@@ -81,26 +81,35 @@ pub static IMAGE_GET: rt::OperationMeta = rt::OperationMeta::new(
 );
 /// Metadata of `message.create`.
 pub static MESSAGE_CREATE: rt::OperationMeta = rt::OperationMeta::new(
-    "message.create",
-    "Post a new message to a user or into a chat.",
-    rt::HttpMethod::Post,
-    "/open-apis/im/v1/messages",
-    &[rt::TokenType::Tenant, rt::TokenType::User],
-    &["im:message", "im:message:send_as_bot", "im:message:send"],
-    &["contact:user.employee_id:readonly"],
-    &[rt::AppType::Custom, rt::AppType::Store],
-    "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/create",
-    Some("uuid"),
-    rt::KeyLocation::Body,
-    false,
-    &[
-        230001, 230002, 230006, 230013, 230015, 230017, 230018, 230019, 230020, 230022,
-        230025, 230027, 230028, 230029, 230034, 230035, 230036, 230038, 230049, 230053,
-        230054, 230055, 230075, 230099, 232009,
-    ],
-    &ERROR_CLASSES,
-    &schema::OP_MESSAGE_CREATE,
-);
+        "message.create",
+        "Post a new message to a user or into a chat.",
+        rt::HttpMethod::Post,
+        "/open-apis/im/v1/messages",
+        &[rt::TokenType::Tenant, rt::TokenType::User],
+        &["im:message", "im:message:send_as_bot", "im:message:send"],
+        &["contact:user.employee_id:readonly"],
+        &[rt::AppType::Custom, rt::AppType::Store],
+        "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/create",
+        Some("uuid"),
+        rt::KeyLocation::Body,
+        false,
+        &[
+            230001, 230002, 230006, 230013, 230015, 230017, 230018, 230019, 230020,
+            230022, 230025, 230027, 230028, 230029, 230034, 230035, 230036, 230038,
+            230049, 230053, 230054, 230055, 230075, 230099, 232009,
+        ],
+        &ERROR_CLASSES,
+        &schema::OP_MESSAGE_CREATE,
+    )
+    .with_rate_partition(
+        rt::RatePartition::new(
+            rt::KeyLocation::Body,
+            "receive_id",
+            "receiver",
+            5u32,
+            230020,
+        ),
+    );
 /// Metadata of `message.delete`.
 pub static MESSAGE_DELETE: rt::OperationMeta = rt::OperationMeta::new(
     "message.delete",
@@ -124,26 +133,35 @@ pub static MESSAGE_DELETE: rt::OperationMeta = rt::OperationMeta::new(
 );
 /// Metadata of `message.forward`.
 pub static MESSAGE_FORWARD: rt::OperationMeta = rt::OperationMeta::new(
-    "message.forward",
-    "Pass one message on to a user, a chat or a thread.",
-    rt::HttpMethod::Post,
-    "/open-apis/im/v1/messages/:message_id/forward",
-    &[rt::TokenType::Tenant, rt::TokenType::User],
-    &["im:message", "im:message:send_as_bot"],
-    &["contact:user.employee_id:readonly"],
-    &[rt::AppType::Custom, rt::AppType::Store],
-    "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/forward",
-    Some("uuid"),
-    rt::KeyLocation::Query,
-    false,
-    &[
-        230001, 230002, 230006, 230013, 230018, 230019, 230020, 230027, 230029, 230034,
-        230035, 230036, 230038, 230049, 230050, 230053, 230061, 230062, 230063, 230064,
-        230065, 230066, 230070, 230074, 230110, 232009,
-    ],
-    &ERROR_CLASSES,
-    &schema::OP_MESSAGE_FORWARD,
-);
+        "message.forward",
+        "Pass one message on to a user, a chat or a thread.",
+        rt::HttpMethod::Post,
+        "/open-apis/im/v1/messages/:message_id/forward",
+        &[rt::TokenType::Tenant, rt::TokenType::User],
+        &["im:message", "im:message:send_as_bot"],
+        &["contact:user.employee_id:readonly"],
+        &[rt::AppType::Custom, rt::AppType::Store],
+        "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/forward",
+        Some("uuid"),
+        rt::KeyLocation::Query,
+        false,
+        &[
+            230001, 230002, 230006, 230013, 230018, 230019, 230020, 230027, 230029,
+            230034, 230035, 230036, 230038, 230049, 230050, 230053, 230061, 230062,
+            230063, 230064, 230065, 230066, 230070, 230074, 230110, 232009,
+        ],
+        &ERROR_CLASSES,
+        &schema::OP_MESSAGE_FORWARD,
+    )
+    .with_rate_partition(
+        rt::RatePartition::new(
+            rt::KeyLocation::Body,
+            "receive_id",
+            "receiver",
+            5u32,
+            230020,
+        ),
+    );
 /// Metadata of `message.get`.
 pub static MESSAGE_GET: rt::OperationMeta = rt::OperationMeta::new(
     "message.get",
@@ -182,25 +200,34 @@ pub static MESSAGE_LIST: rt::OperationMeta = rt::OperationMeta::new(
 );
 /// Metadata of `message.patch`.
 pub static MESSAGE_PATCH: rt::OperationMeta = rt::OperationMeta::new(
-    "message.patch",
-    "Replace the card of an interactive message already sent.",
-    rt::HttpMethod::Patch,
-    "/open-apis/im/v1/messages/:message_id",
-    &[rt::TokenType::Tenant, rt::TokenType::User],
-    &["im:message", "im:message:send_as_bot", "im:message:update"],
-    &[],
-    &[rt::AppType::Custom, rt::AppType::Store],
-    "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/patch",
-    None,
-    rt::KeyLocation::Query,
-    false,
-    &[
-        230001, 230006, 230011, 230013, 230020, 230025, 230027, 230028, 230031, 230099,
-        230110, 232009,
-    ],
-    &ERROR_CLASSES,
-    &schema::OP_MESSAGE_PATCH,
-);
+        "message.patch",
+        "Replace the card of an interactive message already sent.",
+        rt::HttpMethod::Patch,
+        "/open-apis/im/v1/messages/:message_id",
+        &[rt::TokenType::Tenant, rt::TokenType::User],
+        &["im:message", "im:message:send_as_bot", "im:message:update"],
+        &[],
+        &[rt::AppType::Custom, rt::AppType::Store],
+        "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/patch",
+        None,
+        rt::KeyLocation::Query,
+        false,
+        &[
+            230001, 230006, 230011, 230013, 230020, 230025, 230027, 230028, 230031,
+            230099, 230110, 232009,
+        ],
+        &ERROR_CLASSES,
+        &schema::OP_MESSAGE_PATCH,
+    )
+    .with_rate_partition(
+        rt::RatePartition::new(
+            rt::KeyLocation::Path,
+            "message_id",
+            "card_update",
+            5u32,
+            230020,
+        ),
+    );
 /// Metadata of `message.read_users`.
 pub static MESSAGE_READ_USERS: rt::OperationMeta = rt::OperationMeta::new(
     "message.read_users",
@@ -346,43 +373,52 @@ pub static MESSAGE_RESOURCE_GET: rt::OperationMeta = rt::OperationMeta::new(
 );
 /// Metadata of `pin.create`.
 pub static PIN_CREATE: rt::OperationMeta = rt::OperationMeta::new(
-    "pin.create",
-    "Pin a message in its chat.",
-    rt::HttpMethod::Post,
-    "/open-apis/im/v1/pins",
-    &[rt::TokenType::Tenant, rt::TokenType::User],
-    &["im:message", "im:message.pins:write_only", "im:message:send_as_bot"],
-    &[],
-    &[rt::AppType::Custom, rt::AppType::Store],
-    "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/pin/create",
-    None,
-    rt::KeyLocation::Query,
-    false,
-    &[
-        230001, 230002, 230006, 230011, 230013, 230027, 230045, 230046, 230047, 230050,
-        230054, 230111, 232009,
-    ],
-    &ERROR_CLASSES,
-    &schema::OP_PIN_CREATE,
-);
+        "pin.create",
+        "Pin a message in its chat.",
+        rt::HttpMethod::Post,
+        "/open-apis/im/v1/pins",
+        &[rt::TokenType::Tenant, rt::TokenType::User],
+        &["im:message", "im:message.pins:write_only", "im:message:send_as_bot"],
+        &[],
+        &[rt::AppType::Custom, rt::AppType::Store],
+        "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/pin/create",
+        None,
+        rt::KeyLocation::Query,
+        false,
+        &[
+            230001, 230002, 230006, 230011, 230013, 230027, 230045, 230046, 230047,
+            230050, 230054, 230111, 232009,
+        ],
+        &ERROR_CLASSES,
+        &schema::OP_PIN_CREATE,
+    )
+    .with_rate_partition(
+        rt::RatePartition::new(rt::KeyLocation::Body, "message_id", "pin", 5u32, 230047),
+    );
 /// Metadata of `pin.delete`.
 pub static PIN_DELETE: rt::OperationMeta = rt::OperationMeta::new(
-    "pin.delete",
-    "Take the pin off a message.",
-    rt::HttpMethod::Delete,
-    "/open-apis/im/v1/pins/:message_id",
-    &[rt::TokenType::Tenant, rt::TokenType::User],
-    &["im:message", "im:message.pins:write_only", "im:message:send_as_bot"],
-    &[],
-    &[rt::AppType::Custom, rt::AppType::Store],
-    "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/pin/delete",
-    None,
-    rt::KeyLocation::Query,
-    false,
-    &[230001, 230002, 230006, 230013, 230027, 230045, 230046, 230047, 230050, 232009],
-    &ERROR_CLASSES,
-    &schema::OP_PIN_DELETE,
-);
+        "pin.delete",
+        "Take the pin off a message.",
+        rt::HttpMethod::Delete,
+        "/open-apis/im/v1/pins/:message_id",
+        &[rt::TokenType::Tenant, rt::TokenType::User],
+        &["im:message", "im:message.pins:write_only", "im:message:send_as_bot"],
+        &[],
+        &[rt::AppType::Custom, rt::AppType::Store],
+        "https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/pin/delete",
+        None,
+        rt::KeyLocation::Query,
+        false,
+        &[
+            230001, 230002, 230006, 230013, 230027, 230045, 230046, 230047, 230050,
+            232009,
+        ],
+        &ERROR_CLASSES,
+        &schema::OP_PIN_DELETE,
+    )
+    .with_rate_partition(
+        rt::RatePartition::new(rt::KeyLocation::Path, "message_id", "pin", 5u32, 230047),
+    );
 /// Metadata of `pin.list`.
 pub static PIN_LIST: rt::OperationMeta = rt::OperationMeta::new(
     "pin.list",

@@ -8,14 +8,17 @@
 mod builder;
 mod ctx;
 mod domain;
+mod local_rate_budget;
 mod pagination;
 mod rate_budget;
 
 pub use builder::ClientBuilder;
 pub use ctx::Ctx;
 pub use domain::{Domain, FEISHU_BASE_URL, LARK_BASE_URL};
+pub use local_rate_budget::{LocalRateBudget, DEFAULT_MAX_RATE_KEYS};
 pub use pagination::{items, pages, Page, Paginated};
-pub use rate_budget::{Admission, NoRateBudget, RateBudget};
+pub(crate) use rate_budget::bounded_partition;
+pub use rate_budget::{Admission, NoRateBudget, RateBudget, RateKey};
 
 use crate::auth::user::{SourcedUser, UserTokenSourceBuilder};
 use crate::auth::TokenKind;

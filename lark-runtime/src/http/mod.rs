@@ -6,6 +6,7 @@
 
 mod envelope;
 mod exchange;
+mod partition;
 mod request;
 mod retry;
 

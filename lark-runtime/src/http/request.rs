@@ -108,6 +108,8 @@ impl ApiRequest {
                     self.body = Some(Bytes::from(body));
                 }
             }
+            // No spec names a path variable as idempotency key (the generator refuses it).
+            KeyLocation::Path => {}
         }
         self
     }
@@ -118,9 +120,8 @@ impl ApiRequest {
         let key = self.meta.idempotency_key?;
         match self.meta.idempotency_key_in {
             KeyLocation::Query => self.query_value(key),
-            KeyLocation::Body => body_fields(self.body.as_deref()?)?
-                .remove(key)
-                .and_then(|raw| serde_json::from_str::<&str>(raw.get()).ok()),
+            KeyLocation::Body => body_string(self.body.as_deref()?, key),
+            KeyLocation::Path => None,
         }
     }
 
@@ -136,6 +137,14 @@ impl ApiRequest {
 /// The top-level fields of a JSON object body, unparsed; `None` when the body is no JSON object.
 fn body_fields(body: &[u8]) -> Option<HashMap<Cow<'_, str>, &RawValue>> {
     serde_json::from_slice(body).ok()
+}
+
+/// The top-level string field `key` of a JSON object body (a value written with JSON escapes is
+/// not recognised).
+pub(super) fn body_string<'a>(body: &'a [u8], key: &str) -> Option<&'a str> {
+    body_fields(body)?
+        .remove(key)
+        .and_then(|raw| serde_json::from_str::<&str>(raw.get()).ok())
 }
 
 /// `body` with `"field":"value"` added as the first field of its JSON object; `None` (leave the

@@ -4,10 +4,12 @@
 
 mod errors;
 mod family;
+mod rate;
 mod scope;
 
 pub use errors::{ErrorClass, ErrorClasses};
 pub use family::Family;
+pub use rate::RatePartition;
 pub use scope::ScopeSet;
 
 use crate::drift::shape;
@@ -59,14 +61,18 @@ pub enum KeyLocation {
     Query,
     /// A top-level string field of the JSON body (`uuid` of `message.create`).
     Body,
+    /// A variable of the path (`message_id` of `message.patch`); only a
+    /// [`RatePartition`] names one.
+    Path,
 }
 
 impl KeyLocation {
-    /// `"query"` or `"body"`.
+    /// `"query"`, `"body"` or `"path"`.
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Query => "query",
             Self::Body => "body",
+            Self::Path => "path",
         }
     }
 }
@@ -146,6 +152,8 @@ pub struct OperationMeta {
     pub error_classes: &'static ErrorClasses,
     /// What its response `data` looks like, for drift notes.
     pub shape: &'static shape::Operation,
+    /// Its limit per value of one request field (per chat, per message), if the spec names one.
+    pub rate_partition: Option<RatePartition>,
 }
 
 impl PartialEq for OperationMeta {
@@ -192,7 +200,14 @@ impl OperationMeta {
             errors,
             error_classes,
             shape,
+            rate_partition: None,
         }
+    }
+
+    #[doc(hidden)]
+    pub const fn with_rate_partition(mut self, partition: RatePartition) -> Self {
+        self.rate_partition = Some(partition);
+        self
     }
 
     /// Whether the operation accepts this token type.

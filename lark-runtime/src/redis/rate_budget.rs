@@ -3,7 +3,7 @@
 
 use super::scripts::{RATE_ADMIT, RATE_PAUSE};
 use super::{KeyKind, RedisConnection};
-use crate::client::{Admission, RateBudget};
+use crate::client::{bounded_partition, Admission, RateBudget, RateKey};
 use crate::meta::OperationMeta;
 use futures::future::BoxFuture;
 use std::collections::HashMap;
@@ -70,11 +70,17 @@ pub fn default_limits() -> Vec<Limit> {
 /// - **Shared pause**: when any replica is throttled (HTTP 429 / code 99991400 with
 ///   `x-ogw-ratelimit-reset`), the family's pause key is set to that reset, and every replica
 ///   waits it out before its next attempt instead of discovering the limit itself.
+/// - **Per-value limits**: an operation whose spec names a
+///   [`RatePartition`](crate::meta::RatePartition) (5 messages per second into one chat) is
+///   also paced per value, in the same script; an answer naming that limit (230020) pauses only
+///   that value for every replica (for the reset time, else one second).
 /// - **Cost**: one script (one round trip) per attempt.
 /// - **Redis down**: every attempt is admitted (the platform's answers still pace each
 ///   replica).
 ///
-/// Keys: `<prefix>:rate:<app_id>:<family>:paused` and `…:<family>:<n>` (one per limit). Store
+/// Keys: `<prefix>:rate:<app_id>:<family>:paused` and `…:<family>:<n>` (one per limit);
+/// `…:part:<bucket>:<value>` and `…:paused` per value (a value over 64 bytes or with other
+/// characters than `[A-Za-z0-9_.-]` is replaced by a hash). Store
 /// apps' tenants share one budget per family (conservative).
 ///
 /// ```no_run
@@ -163,10 +169,29 @@ impl RedisRateBudget {
             .key(format_args!("rate:{}:{family}:paused", self.app_id))
     }
 
-    async fn admit_one(&self, operation: &'static OperationMeta) -> Admission {
+    /// The key of one value's budget in `bucket` (long or unusual values hashed, so a key
+    /// stays short whatever the request carried).
+    fn partition_key(&self, bucket: &str, value: &str) -> String {
+        self.redis.key(format_args!(
+            "rate:{}:part:{bucket}:{}",
+            self.app_id,
+            bounded_partition(value)
+        ))
+    }
+
+    async fn admit_one(&self, key: RateKey<'_>) -> Admission {
+        let operation = key.operation;
         let family = self.family_of(operation);
         let limits = self.limits.get(family).unwrap_or(&self.defaults);
+        let partition = operation.rate_partition.as_ref().zip(key.partition);
         let mut invocation = RATE_ADMIT.key(self.pause_key(family));
+        let mut partition_key = None;
+        if let Some((p, value)) = partition {
+            let k = self.partition_key(p.bucket, value);
+            invocation.key(format!("{k}:paused"));
+            partition_key = Some((k, Limit::per_second(p.per_second)));
+        }
+        invocation.arg(if partition.is_some() { 2 } else { 1 });
         for (n, limit) in limits.iter().enumerate() {
             invocation
                 .key(
@@ -175,6 +200,9 @@ impl RedisRateBudget {
                 )
                 .arg(limit.interval_us())
                 .arg(limit.burst);
+        }
+        if let Some((k, limit)) = partition_key {
+            invocation.key(k).arg(limit.interval_us()).arg(limit.burst);
         }
         let invocation = &invocation;
         let answer = self
@@ -189,16 +217,23 @@ impl RedisRateBudget {
         }
     }
 
-    async fn pause(&self, operation: &'static OperationMeta, reset: Duration) {
+    async fn pause(&self, key: RateKey<'_>, reset: Duration) {
+        let operation = key.operation;
         let family = self.family_of(operation);
-        let key = self.pause_key(family);
+        let (pause_key, what) = match operation.rate_partition.as_ref().zip(key.partition) {
+            Some((p, value)) => (
+                format!("{}:paused", self.partition_key(p.bucket, value)),
+                "one value of its rate partition (one chat or message)",
+            ),
+            None => (self.pause_key(family), "this family"),
+        };
         let reset_us = u64::try_from(reset.as_micros()).unwrap_or(u64::MAX).max(1);
-        let key = &key;
+        let pause_key = &pause_key;
         let result = self
             .redis
             .run(KeyKind::RateBudget, |mut con| async move {
                 RATE_PAUSE
-                    .key(key)
+                    .key(pause_key)
                     .arg(reset_us)
                     .invoke_async::<i64>(&mut con)
                     .await
@@ -207,23 +242,20 @@ impl RedisRateBudget {
         if result.is_ok() {
             tracing::info!(
                 family,
+                paused = what,
                 reset_ms = reset.as_millis() as u64,
-                "rate limited: every replica pauses this family until the reset"
+                "rate limited: every replica pauses until the reset"
             );
         }
     }
 }
 
 impl RateBudget for RedisRateBudget {
-    fn admit<'a>(&'a self, operation: &'static OperationMeta) -> BoxFuture<'a, Admission> {
-        Box::pin(self.admit_one(operation))
+    fn admit<'a>(&'a self, key: RateKey<'a>) -> BoxFuture<'a, Admission> {
+        Box::pin(self.admit_one(key))
     }
 
-    fn throttled<'a>(
-        &'a self,
-        operation: &'static OperationMeta,
-        reset: Duration,
-    ) -> BoxFuture<'a, ()> {
-        Box::pin(self.pause(operation, reset))
+    fn throttled<'a>(&'a self, key: RateKey<'a>, reset: Duration) -> BoxFuture<'a, ()> {
+        Box::pin(self.pause(key, reset))
     }
 }

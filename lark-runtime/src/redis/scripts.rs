@@ -68,21 +68,27 @@ return 0
 
 /// Admits one request under a shared pause and one or more GCRA limits, all or nothing.
 ///
-/// `KEYS[1]` pause (resume time, µs), `KEYS[2..]` one theoretical arrival time per limit;
-/// `ARGV` two numbers per limit: emission interval (µs) and burst. Returns 0 when admitted (the
+/// `ARGV[1]` the number P of pause keys; `KEYS[1..=P]` pauses (resume time, µs), the other
+/// keys one theoretical arrival time per limit; then `ARGV` two numbers per limit: emission
+/// interval (µs) and burst. Returns 0 when admitted (the
 /// arrival times advance), else the wait in µs (nothing changes).
 pub(super) static RATE_ADMIT: LazyLock<Script> = LazyLock::new(|| {
     Script::new(
         r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local paused = tonumber(redis.call('GET', KEYS[1]) or '0')
-if paused > now then return paused - now end
+local np = tonumber(ARGV[1])
 local wait = 0
+for i = 1, np do
+  local paused = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if paused - now > wait then wait = paused - now end
+end
+if wait > 0 then return wait end
 local tats = {}
-for i = 2, #KEYS do
-  local interval = tonumber(ARGV[2 * i - 3])
-  local burst = tonumber(ARGV[2 * i - 2])
+for i = np + 1, #KEYS do
+  local j = i - np
+  local interval = tonumber(ARGV[2 * j])
+  local burst = tonumber(ARGV[2 * j + 1])
   local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
   if tat < now then tat = now end
   local next_tat = tat + interval
@@ -91,7 +97,7 @@ for i = 2, #KEYS do
   tats[i] = next_tat
 end
 if wait > 0 then return wait end
-for i = 2, #KEYS do
+for i = np + 1, #KEYS do
   local ttl = math.ceil((tats[i] - now) / 1000) + 1
   redis.call('SET', KEYS[i], string.format('%.0f', tats[i]), 'PX', ttl)
 end

@@ -34,7 +34,19 @@ pub fn method_docs(api: &Api, op: &Operation, examples: DocExamples) -> TokenStr
                  so retries of one send carry the same one",
                 i.key
             ),
+            KeyLocation::Path => format!("- Idempotency key: path `{}`{rule}", i.key),
         });
+    }
+    if let Some(p) = &op.rate_partition {
+        lines.push(format!(
+            "- Limit per value: {}/s per {} `{}` (budget `{}`), error {} beyond it; a \
+             `LocalRateBudget` or `RedisRateBudget` paces such calls per value",
+            p.per_second,
+            p.location.as_str(),
+            p.key,
+            p.bucket,
+            p.code
+        ));
     }
     if let Some(p) = &op.pagination {
         let note = p

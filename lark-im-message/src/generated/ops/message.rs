@@ -326,6 +326,7 @@ impl<T: rt::TokenKind> MessagesHandle<T> {
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s; also 5 QPS per receiving user and 5 QPS per group, shared by every bot in it
     /// - Idempotency key: body `uuid` (One message per uuid within the window; use a new uuid for different content.); a random UUID is filled in when unset, so retries of one send carry the same one
+    /// - Limit per value: 5/s per body `receive_id` (budget `receiver`), error 230020 beyond it; a `LocalRateBudget` or `RedisRateBudget` paces such calls per value
     /// - [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/create)
     ///
     /// The app needs the bot capability, in a published version.
@@ -478,6 +479,7 @@ impl<T: rt::TokenKind> MessageHandle<T> {
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s; also 5 QPS per receiving user and 5 QPS per group, shared by every bot in it
     /// - Idempotency key: query `uuid` (One forward per uuid and target within the window.)
+    /// - Limit per value: 5/s per body `receive_id` (budget `receiver`), error 230020 beyond it; a `LocalRateBudget` or `RedisRateBudget` paces such calls per value
     /// - [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/forward)
     ///
     /// The app needs the bot capability; user targets must be within its availability, group targets must have the bot as member.
@@ -887,6 +889,7 @@ impl<T: rt::TokenKind> MessageHandle<T> {
     /// - Scopes (any one): `im:message`, `im:message:send_as_bot`, `im:message:update`
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s; also 5 QPS per message
+    /// - Limit per value: 5/s per path `message_id` (budget `card_update`), error 230020 beyond it; a `LocalRateBudget` or `RedisRateBudget` paces such calls per value
     /// - [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message/patch)
     ///
     /// Only messages sent in the last 14 days can be changed.

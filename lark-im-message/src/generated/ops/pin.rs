@@ -112,6 +112,7 @@ impl<T: rt::TokenKind> PinsHandle<T> {
     /// - Scopes (any one): `im:message`, `im:message.pins:write_only`, `im:message:send_as_bot`
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s; also 5 QPS per message for pin and unpin
+    /// - Limit per value: 5/s per body `message_id` (budget `pin`), error 230047 beyond it; a `LocalRateBudget` or `RedisRateBudget` paces such calls per value
     /// - [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/pin/create)
     ///
     /// The bot must be in the chat and able to see the message.
@@ -181,6 +182,7 @@ impl<T: rt::TokenKind> PinHandle<T> {
     /// - Scopes (any one): `im:message`, `im:message.pins:write_only`, `im:message:send_as_bot`
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s; also 5 QPS per message for pin and unpin
+    /// - Limit per value: 5/s per path `message_id` (budget `pin`), error 230047 beyond it; a `LocalRateBudget` or `RedisRateBudget` paces such calls per value
     /// - [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/pin/delete)
     ///
     /// The bot must be in the chat and able to see the message.
