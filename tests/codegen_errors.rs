@@ -285,37 +285,32 @@ fn bad_method() {
     );
 }
 
-/// `CHAT_OPS` as a POST with a body `{name, size}` and `idempotency` at line 19 whose key
-/// lines follow.
-fn with_idempotency(idempotency: &str) -> BTreeMap<String, String> {
+/// `CHAT_OPS` as a POST with a body `{name, size}` (lines 15–18), then `extra` from line 19.
+fn post_with_body(extra: &str) -> BTreeMap<String, String> {
     let ops = CHAT_OPS
         .replacen("    method: GET\n", "    method: POST\n", 1)
         .replacen(
             "    response:\n",
             &format!(
                 "    body:\n      fields:\n        name: {{type: string, doc: Name}}\n        \
-                 size: {{type: integer, doc: Size}}\n    idempotency:\n{idempotency}    response:\n"
+                 size: {{type: integer, doc: Size}}\n{extra}    response:\n"
             ),
             1,
         );
     with("operations/chat.yaml", &ops)
 }
 
-/// `with_idempotency`'s operation with `rate_partition` (line 19) instead of `idempotency`;
-/// `errors: [230020]` follows it.
+/// `post_with_body` with `idempotency` at line 19 whose key lines follow.
+fn with_idempotency(idempotency: &str) -> BTreeMap<String, String> {
+    post_with_body(&format!("    idempotency:\n{idempotency}"))
+}
+
+/// `post_with_body` with `rate_partition` (line 19) and `errors: [230020]`, a code of
+/// `errors.yaml`.
 fn with_rate_partition(partition: &str) -> BTreeMap<String, String> {
-    let ops = CHAT_OPS
-        .replacen("    method: GET\n", "    method: POST\n", 1)
-        .replacen(
-            "    response:\n",
-            &format!(
-                "    body:\n      fields:\n        name: {{type: string, doc: Name}}\n        \
-                 size: {{type: integer, doc: Size}}\n    rate_partition: {partition}\n    \
-                 errors: [230020]\n    response:\n"
-            ),
-            1,
-        );
-    let mut files = with("operations/chat.yaml", &ops);
+    let mut files = post_with_body(&format!(
+        "    rate_partition: {partition}\n    errors: [230020]\n"
+    ));
     files.insert(
         "errors.yaml".to_owned(),
         "errors:\n  230020: {name: chat_send_rate_limited, http_status: 400, meaning: Too many \
