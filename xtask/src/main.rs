@@ -79,6 +79,31 @@ pub const FAMILIES: &[FamilyDirs] = &[
     },
 ];
 
+impl FamilyDirs {
+    /// Its spec directory, absolute.
+    pub fn spec_dir(&self) -> PathBuf {
+        root().join(self.spec)
+    }
+
+    /// Its crate's generated code, absolute.
+    pub fn generated_dir(&self) -> PathBuf {
+        root().join(self.generated)
+    }
+
+    /// Its crate's package name (the first component of `generated`).
+    pub fn package(&self) -> &'static str {
+        self.generated.split('/').next().unwrap_or(self.generated)
+    }
+}
+
+/// The family named `name` (`--family NAME`); an unknown name is an error listing the known ones.
+pub fn family(name: &str) -> Result<&'static FamilyDirs, String> {
+    FAMILIES.iter().find(|f| f.name == name).ok_or_else(|| {
+        let known: Vec<&str> = FAMILIES.iter().map(|f| f.name).collect();
+        format!("unknown family {name:?} (known: {})", known.join(", "))
+    })
+}
+
 /// The spec of the default family (tasks that read one spec, unless `--spec` names another).
 pub fn spec_dir() -> PathBuf {
     root().join(FAMILIES[0].spec)
