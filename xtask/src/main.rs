@@ -187,6 +187,26 @@ pub fn positional<'a>(
     Ok(out)
 }
 
+/// Every value of a repeated `--name VALUE` in `args`, in order.
+pub fn flag_values(args: &[String], name: &str) -> Vec<PathBuf> {
+    args.windows(2)
+        .filter(|w| w[0] == name)
+        .map(|w| PathBuf::from(&w[1]))
+        .collect()
+}
+
+/// The spec directories a task that covers every family works on: each `--spec DIR` given
+/// (repeatable), else the family `--family NAME`, else every family.
+pub fn spec_dirs(args: &[String]) -> Result<Vec<PathBuf>, String> {
+    let given = flag_values(args, "--spec");
+    match (given.is_empty(), flag_value(args, "--family")) {
+        (false, Some(_)) => Err("give --family or --spec, not both".into()),
+        (false, None) => Ok(given),
+        (true, Some(name)) => Ok(vec![family(&name.display().to_string())?.spec_dir()]),
+        (true, None) => Ok(FAMILIES.iter().map(FamilyDirs::spec_dir).collect()),
+    }
+}
+
 /// Value of `--name VALUE` in `args`.
 pub fn flag_value(args: &[String], name: &str) -> Option<PathBuf> {
     args.iter()
