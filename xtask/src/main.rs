@@ -28,23 +28,25 @@ tasks:
                                                decode a response or event body with the generated
                                                types; name on stderr every field and enum value the
                                                spec does not know (--strict: fail on any)
-  coverage [--check] [--format md|json] [--from-record] [--record DIR] [--spec DIR]
-           [--generated DIR] [--reports DIR]   run the tests with the coverage record on, write
-                                               reports/coverage.{md,json}; gaps are listed
-                                               (--check: fail naming each gap and each drop)
-  spec-diff [<git-rev>] [--json] [--old DIR] [--new DIR]
-                                               the spec at a revision (default HEAD) against the
-                                               working tree, each change classified breaking,
-                                               additive or docs, as a Markdown changelog fragment
-  import-sdk <dir> [--json] [--check] [--write] [--spec DIR]
-                                               compare the spec field by field with the official
-                                               Python SDK unpacked at <dir> (fetches nothing)
+  coverage [--check] [--format md|json] [--from-record] [--record DIR]
+           [--spec DIR --generated DIR]… [--reports DIR]
+                                               run the tests with the coverage record on, write
+                                               reports/coverage.{md,json} for every family; gaps
+                                               are listed (--check: fail naming each gap and drop)
+  spec-diff [<git-rev>] [--family F] [--json] [--old DIR] [--new DIR]
+                                               every family's spec at a revision (default HEAD)
+                                               against the working tree, each change classified
+                                               breaking, additive or docs, as Markdown fragments
+  import-sdk <dir> [--json] [--check] [--write] [--family F | --spec DIR…]
+                                               compare every family's spec field by field with the
+                                               official Python SDK unpacked at <dir> (fetches nothing)
   import-sdk <dir> --scaffold <family> <resource>… [--out DIR] [--force]
                                                draft spec/<family>/ from those SDK resources, every
                                                unknown marked TODO (never overwrites without --force)
-  import-doc <overview.md> [--json] [--check] [--write] [--spec DIR]
-                                               read the official overview page, list its operations,
-                                               events and quirks, and report drift from spec/
+  import-doc <overview.md> [--family F] [--json] [--check] [--write] [--spec DIR]
+                                               read a family's official overview page (family named
+                                               or inferred), list its operations, events and quirks,
+                                               and report drift from that family's spec only
 ";
 
 /// The workspace root (xtask lives one level below it).
