@@ -49,7 +49,6 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// The crate of the family whose spec (`--spec`, else every family's) has `what`.
 fn family_of(what: &str, spec: Option<std::path::PathBuf>) -> Result<String, String> {
-    let crate_of = |generated: &str| generated.split('/').next().unwrap_or(generated).to_owned();
     for family in FAMILIES {
         let dir = root().join(family.spec);
         if spec.as_ref().is_some_and(|s| *s != dir) {
@@ -59,10 +58,33 @@ fn family_of(what: &str, spec: Option<std::path::PathBuf>) -> Result<String, Str
         if crate::normalized::operation(&normalized, what).is_some()
             || crate::normalized::event(&normalized, what).is_some()
         {
-            return Ok(crate_of(family.generated));
+            return Ok(family.package().to_owned());
         }
     }
     Err(format!(
         "`{what}` is neither an operation id nor an event type of any family's spec"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::family_of;
+
+    #[test]
+    fn the_family_crate_is_chosen_by_the_id() {
+        for (what, package) in [
+            ("chat.get", "lark-im-chat"),
+            ("im.chat.updated_v1", "lark-im-chat"),
+            ("message.get", "lark-im-message"),
+            ("pin.list", "lark-im-message"),
+            ("im.message.receive_v1", "lark-im-message"),
+        ] {
+            assert_eq!(family_of(what, None).unwrap(), package, "{what}");
+        }
+        let err = family_of("message.gett", None).unwrap_err();
+        assert!(err.contains("any family"), "{err}");
+        // --spec narrows the search to that family.
+        let chat = crate::family("im-chat").unwrap().spec_dir();
+        assert!(family_of("message.get", Some(chat)).is_err());
+    }
 }

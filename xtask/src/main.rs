@@ -28,23 +28,25 @@ tasks:
                                                decode a response or event body with the generated
                                                types; name on stderr every field and enum value the
                                                spec does not know (--strict: fail on any)
-  coverage [--check] [--format md|json] [--from-record] [--record DIR] [--spec DIR]
-           [--generated DIR] [--reports DIR]   run the tests with the coverage record on, write
-                                               reports/coverage.{md,json}; gaps are listed
-                                               (--check: fail naming each gap and each drop)
-  spec-diff [<git-rev>] [--json] [--old DIR] [--new DIR]
-                                               the spec at a revision (default HEAD) against the
-                                               working tree, each change classified breaking,
-                                               additive or docs, as a Markdown changelog fragment
-  import-sdk <dir> [--json] [--check] [--write] [--spec DIR]
-                                               compare the spec field by field with the official
-                                               Python SDK unpacked at <dir> (fetches nothing)
+  coverage [--check] [--format md|json] [--from-record] [--record DIR]
+           [--spec DIR --generated DIR]… [--reports DIR]
+                                               run the tests with the coverage record on, write
+                                               reports/coverage.{md,json} for every family; gaps
+                                               are listed (--check: fail naming each gap and drop)
+  spec-diff [<git-rev>] [--family F] [--json] [--old DIR] [--new DIR]
+                                               every family's spec at a revision (default HEAD)
+                                               against the working tree, each change classified
+                                               breaking, additive or docs, as Markdown fragments
+  import-sdk <dir> [--json] [--check] [--write] [--family F | --spec DIR…]
+                                               compare every family's spec field by field with the
+                                               official Python SDK unpacked at <dir> (fetches nothing)
   import-sdk <dir> --scaffold <family> <resource>… [--out DIR] [--force]
                                                draft spec/<family>/ from those SDK resources, every
                                                unknown marked TODO (never overwrites without --force)
-  import-doc <overview.md> [--json] [--check] [--write] [--spec DIR]
-                                               read the official overview page, list its operations,
-                                               events and quirks, and report drift from spec/
+  import-doc <overview.md> [--family F] [--json] [--check] [--write] [--spec DIR]
+                                               read a family's official overview page (family named
+                                               or inferred), list its operations, events and quirks,
+                                               and report drift from that family's spec only
 ";
 
 /// The workspace root (xtask lives one level below it).
@@ -78,6 +80,31 @@ pub const FAMILIES: &[FamilyDirs] = &[
         generated: "lark-im-message/src/generated",
     },
 ];
+
+impl FamilyDirs {
+    /// Its spec directory, absolute.
+    pub fn spec_dir(&self) -> PathBuf {
+        root().join(self.spec)
+    }
+
+    /// Its crate's generated code, absolute.
+    pub fn generated_dir(&self) -> PathBuf {
+        root().join(self.generated)
+    }
+
+    /// Its crate's package name (the first component of `generated`).
+    pub fn package(&self) -> &'static str {
+        self.generated.split('/').next().unwrap_or(self.generated)
+    }
+}
+
+/// The family named `name` (`--family NAME`); an unknown name is an error listing the known ones.
+pub fn family(name: &str) -> Result<&'static FamilyDirs, String> {
+    FAMILIES.iter().find(|f| f.name == name).ok_or_else(|| {
+        let known: Vec<&str> = FAMILIES.iter().map(|f| f.name).collect();
+        format!("unknown family {name:?} (known: {})", known.join(", "))
+    })
+}
 
 /// The spec of the default family (tasks that read one spec, unless `--spec` names another).
 pub fn spec_dir() -> PathBuf {
@@ -160,6 +187,26 @@ pub fn positional<'a>(
         }
     }
     Ok(out)
+}
+
+/// Every value of a repeated `--name VALUE` in `args`, in order.
+pub fn flag_values(args: &[String], name: &str) -> Vec<PathBuf> {
+    args.windows(2)
+        .filter(|w| w[0] == name)
+        .map(|w| PathBuf::from(&w[1]))
+        .collect()
+}
+
+/// The spec directories a task that covers every family works on: each `--spec DIR` given
+/// (repeatable), else the family `--family NAME`, else every family.
+pub fn spec_dirs(args: &[String]) -> Result<Vec<PathBuf>, String> {
+    let given = flag_values(args, "--spec");
+    match (given.is_empty(), flag_value(args, "--family")) {
+        (false, Some(_)) => Err("give --family or --spec, not both".into()),
+        (false, None) => Ok(given),
+        (true, Some(name)) => Ok(vec![family(&name.display().to_string())?.spec_dir()]),
+        (true, None) => Ok(FAMILIES.iter().map(FamilyDirs::spec_dir).collect()),
+    }
 }
 
 /// Value of `--name VALUE` in `args`.

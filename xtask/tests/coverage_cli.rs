@@ -90,7 +90,7 @@ fn an_untested_operation_is_a_gap_that_check_names() {
             text(&out.stdout)
         )
     });
-    let tested: Vec<(&str, bool)> = report["operations"]
+    let tested: Vec<(&str, bool)> = report["families"][0]["operations"]
         .as_array()
         .unwrap()
         .iter()

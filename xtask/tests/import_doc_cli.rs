@@ -19,7 +19,7 @@ fn xtask(args: &[&str]) -> Output {
 
 /// The full fixture page: every item of the spec in the official page's markup and defects.
 fn full_page() -> String {
-    fixture("group-chat-overview.md")
+    fixture("im-chat/group-chat-overview.md")
 }
 
 /// (operations, events) the spec has.
@@ -111,7 +111,7 @@ fn check_fails_on_drift_and_names_it() {
     // Against the whole spec, the small page misses most items: drift.
     let out = xtask(&[
         "import-doc",
-        &fixture("overview-small-changed.md"),
+        &fixture("im-chat/overview-small-changed.md"),
         "--json",
         "--check",
     ]);
@@ -124,15 +124,15 @@ fn check_fails_on_drift_and_names_it() {
     assert!(drift.iter().any(|d| d["kind"] == "changed"
         && d["key"] == "GET /open-apis/im/v1/chats/:chat_id/members/is_in_chat"
         && d["details"].as_str().unwrap().contains("tokens")));
-    assert!(drift.iter().any(|d| d["kind"] == "removed"
+    assert!(drift.iter().any(|d| d["kind"] == "not_on_page"
         && d["item"] == "event"
-        && d["key"] == "im.chat.disbanded_v1"));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("difference(s) between the page and spec/")
-    );
+        && d["key"] == "im.chat.disbanded_v1"
+        && d["details"] == "im.chat.disbanded_v1 is in spec/im-chat but not on this page"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("difference(s) between the page and spec/im-chat"));
     // Without --check, drift is reported but is not a failure.
     assert!(
-        xtask(&["import-doc", &fixture("overview-small-changed.md")])
+        xtask(&["import-doc", &fixture("im-chat/overview-small-changed.md")])
             .status
             .success()
     );
@@ -141,7 +141,7 @@ fn check_fails_on_drift_and_names_it() {
 #[test]
 fn an_unreadable_row_fails_naming_its_line() {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string(fixture("overview-small.md"))
+    let text = std::fs::read_to_string(fixture("im-chat/overview-small.md"))
         .unwrap()
         .replacen(
             "`PUT` /open-apis/im/v1/chats/:chat_id",
@@ -213,5 +213,51 @@ fn write_records_the_catalog_and_leaves_hand_written_files_alone() {
     assert_eq!(
         std::fs::read_to_string(spec.join("catalog/group-chat-overview.yaml")).unwrap(),
         catalog
+    );
+}
+
+#[test]
+fn each_page_is_checked_against_its_own_family() {
+    // The message page: its family is inferred, its page-only rows are acknowledged, check passes.
+    let page = fixture("im-message/message-overview.md");
+    let out = xtask(&["import-doc", &page, "--json", "--check"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["family"], "im-message");
+    assert_eq!(report["drift"], serde_json::json!([]));
+    assert_eq!(report["acknowledged"].as_array().unwrap().len(), 3);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("family im-message (inferred)"));
+    // The chat page is the chat family's, inferred as well.
+    let out = xtask(&["import-doc", &full_page(), "--json"]);
+    assert_eq!(json(&out)["family"], "im-chat");
+
+    // Named explicitly as the other family: the message rows are that family's, not added; the
+    // chat family's items are not on this page; check fails.
+    let out = xtask(&["import-doc", &page, "--family", "im-chat", "--check"]);
+    assert!(!out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(
+            "operation POST /open-apis/im/v1/messages (message.create): in spec/im-message"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("chat.get is in spec/im-chat but not on this page"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("removed"), "{stdout}");
+
+    // An unknown family is named with the known ones.
+    let out = xtask(&["import-doc", &page, "--family", "im-nope"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("unknown family \"im-nope\" (known: im-chat, im-message)"),
+        "{stderr}"
     );
 }

@@ -1,9 +1,10 @@
-//! `cargo xtask coverage [--check] [--format md|json] [--from-record] [--record DIR] [--spec DIR]
-//! [--generated DIR] [--reports DIR]`.
+//! `cargo xtask coverage [--check] [--format md|json] [--from-record] [--record DIR]
+//! [--spec DIR --generated DIR]… [--reports DIR]`.
 //!
-//! Measures, per operation and event, whether the official page lists it, the spec has it, the
-//! client is generated and documented, and the tests exercised it; writes `reports/coverage.md` and
-//! `reports/coverage.json` (and appends the Markdown to `$GITHUB_STEP_SUMMARY` when set).
+//! Measures, per family and per operation and event, whether the family's official page lists it,
+//! the spec has it, the client is generated and documented, and the tests exercised it, with totals
+//! per family and over all families; writes `reports/coverage.md` and `reports/coverage.json` (and
+//! appends the Markdown to `$GITHUB_STEP_SUMMARY` when set).
 //!
 //! "Tested" is read from the record the tests write (crate `coverage-record`). By default this
 //! command empties the record, runs `cargo test --workspace --all-features` with the record turned
@@ -12,21 +13,46 @@
 //!
 //! A gap (an operation or event of the spec that is not generated, documented or tested) is
 //! measured as ✗ and listed; `--check` is the one place that fails on it, naming each item, and on
-//! any drop below the checked-in report. `--spec`, `--generated` and `--reports` point the command at
-//! another spec (the tests use a fixture spec with an untested operation).
+//! any drop below the checked-in report. `--spec` and `--generated` (given in pairs, repeatable) and
+//! `--reports` point the command at other specs (the tests use fixture specs).
 
+pub mod drops;
+pub mod markdown;
 pub mod record;
 pub mod report;
 
 use crate::import_doc::{catalog, load_spec};
-use crate::{flag_value, root};
+use crate::{flag_value, flag_values, root};
 use std::collections::BTreeMap;
 use std::io::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const USAGE: &str =
     "usage: cargo xtask coverage [--check] [--format md|json] [--from-record] [--record DIR]
-                             [--spec DIR] [--generated DIR] [--reports DIR]";
+                             [--spec DIR --generated DIR]… [--reports DIR]";
+
+/// (spec, generated code) of each family measured: the `--spec`/`--generated` pairs, else every
+/// family of the workspace.
+fn targets(args: &[String]) -> Result<Vec<(PathBuf, PathBuf)>, String> {
+    let (specs, generated) = (
+        flag_values(args, "--spec"),
+        flag_values(args, "--generated"),
+    );
+    if specs.is_empty() && generated.is_empty() {
+        return Ok(crate::FAMILIES
+            .iter()
+            .map(|f| (f.spec_dir(), f.generated_dir()))
+            .collect());
+    }
+    if specs.len() != generated.len() {
+        return Err(format!(
+            "give one --generated for each --spec ({} --spec, {} --generated)\n{USAGE}",
+            specs.len(),
+            generated.len()
+        ));
+    }
+    Ok(specs.into_iter().zip(generated).collect())
+}
 
 /// Runs the workspace tests with the record on (`dir` emptied first).
 pub fn run_tests(dir: &Path) -> Result<(), String> {
@@ -88,10 +114,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let dir = flag_value(args, "--record").unwrap_or_else(record::default_dir);
-    let spec_dir = flag_value(args, "--spec").unwrap_or_else(crate::spec_dir);
-    let gen_dir = flag_value(args, "--generated").unwrap_or_else(crate::generated_dir);
     let reports = flag_value(args, "--reports").unwrap_or_else(|| root().join("reports"));
-    let api = load_spec(&spec_dir)?;
+    let mut families = Vec::new();
+    for (spec_dir, gen_dir) in targets(args)? {
+        families.push((load_spec(&spec_dir)?, spec_dir, gen_dir));
+    }
     if !has("--from-record") {
         run_tests(&dir)?;
     }
@@ -103,21 +130,31 @@ pub fn run(args: &[String]) -> Result<(), String> {
             dir.display()
         );
     }
-    let (doc_ops, doc_events) = catalog::read_keys(&spec_dir.join("catalog"))?;
-    let (gen_ops, gen_events) = read_gen(&gen_dir)?;
-    let sdk = crate::import_sdk::record::Record::read(&spec_dir.join("catalog"))?;
-    let coverage = report::measure(&report::Sources {
-        api: &api,
-        doc_ops: &doc_ops,
-        doc_events: &doc_events,
-        gen_ops: &gen_ops,
-        gen_events: &gen_events,
-        record: &rec,
-        sdk: sdk.as_ref(),
-    })?;
+    let apis: Vec<&lark_codegen::ir::Api> = families.iter().map(|(api, _, _)| api).collect();
+    report::validate(&rec, &apis)?;
+    let mut measured = Vec::new();
+    for (api, spec_dir, gen_dir) in &families {
+        let (doc_ops, doc_events) = catalog::read_keys(&spec_dir.join("catalog"))?;
+        let (gen_ops, gen_events) = read_gen(gen_dir)?;
+        let sdk = crate::import_sdk::record::Record::read(&spec_dir.join("catalog"))?;
+        let coverage = report::measure(&report::Sources {
+            api,
+            doc_ops: &doc_ops,
+            doc_events: &doc_events,
+            gen_ops: &gen_ops,
+            gen_events: &gen_events,
+            record: &rec,
+            sdk: sdk.as_ref(),
+        })?;
+        measured.push(report::FamilyCoverage {
+            family: api.name.clone(),
+            coverage,
+        });
+    }
+    let coverage = report::combine(measured);
     let json = serde_json::to_value(&coverage).map_err(|e| e.to_string())?;
     let json_text = serde_json::to_string_pretty(&coverage).map_err(|e| e.to_string())? + "\n";
-    let md = report::markdown(&coverage);
+    let md = markdown::markdown(&coverage);
     if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty()) {
         std::fs::OpenOptions::new()
             .create(true)
@@ -132,7 +169,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         None => print!("{}", summary_line(&coverage)),
     }
 
-    let gaps = report::gaps(&coverage);
+    let gaps = report::report_gaps(&coverage);
     if has("--check") {
         check(&reports, &json, &gaps)
     } else {
@@ -166,7 +203,7 @@ fn check(reports: &Path, now: &serde_json::Value, gaps: &[String]) -> Result<(),
             )
         })
         .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("{}: {e}", path.display())))?;
-    let drops = report::drops(&before, now);
+    let drops = drops::drops(&before, now);
     let mut failures = Vec::new();
     if !gaps.is_empty() {
         failures.push(format!(
@@ -192,19 +229,28 @@ fn check(reports: &Path, now: &serde_json::Value, gaps: &[String]) -> Result<(),
     Ok(())
 }
 
-fn summary_line(c: &report::Coverage) -> String {
+fn summary_line(c: &report::Report) -> String {
     let mut s = String::new();
-    for (group, cols) in &c.totals {
-        let total = cols["total"];
-        let parts: Vec<String> = cols
-            .iter()
-            .filter(|(k, _)| *k != "total")
-            .map(|(k, n)| format!("{} {n}/{total}", k.replace('_', " ")))
-            .collect();
-        s.push_str(&format!("{group}: {}\n", parts.join(", ")));
+    let all = c
+        .families
+        .iter()
+        .map(|f| (f.family.as_str(), &f.coverage.totals))
+        .chain([("all families", &c.totals)]);
+    for (name, totals) in all {
+        for (group, cols) in totals {
+            let total = cols.get("total").copied().unwrap_or(0);
+            let parts: Vec<String> = cols
+                .iter()
+                .filter(|(k, _)| *k != "total")
+                .map(|(k, n)| format!("{} {n}/{total}", k.replace('_', " ")))
+                .collect();
+            s.push_str(&format!("{name} {group}: {}\n", parts.join(", ")));
+        }
     }
     s
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_families;

@@ -86,29 +86,9 @@ pub fn measure(src: &Sources<'_>) -> Result<Coverage, String> {
         src.sdk
             .map(|r| r.items.get(id).is_some_and(|status| status.drift == 0))
     };
-    let known: BTreeSet<&str> = api.operations.iter().map(|o| o.id.as_str()).collect();
-    if let Some(bad) = src
-        .record
-        .operations
-        .iter()
-        .find(|id| !known.contains(id.as_str()))
-    {
-        return Err(format!(
-            "the test record names operation {bad:?}, which is not in spec/"
-        ));
-    }
     let known_events: BTreeSet<&str> = api.events.iter().map(|e| e.event_type.as_str()).collect();
-    if let Some(bad) = src
-        .record
-        .events
-        .iter()
-        .find(|e| !known_events.contains(e.as_str()))
-    {
-        return Err(format!(
-            "the test record names event {bad:?}, which is not in spec/"
-        ));
-    }
     // Requests test servers received, mapped to the most specific matching operation.
+    // Ids of other families are theirs (`validate` checks that each belongs to one).
     let mut sent: BTreeSet<&str> = src.record.operations.iter().map(String::as_str).collect();
     for (method, path) in &src.record.requests {
         let best = api
@@ -239,97 +219,6 @@ pub fn measure(src: &Sources<'_>) -> Result<Coverage, String> {
     })
 }
 
-fn mark(b: bool) -> &'static str {
-    if b {
-        "✓"
-    } else {
-        "✗"
-    }
-}
-
-/// The Markdown report: deterministic (sorted, no timestamps) so it diffs cleanly in review.
-pub fn markdown(c: &Coverage) -> String {
-    let t = |group: &str, col: &str| {
-        let total = c.totals[group]["total"];
-        match c.totals[group].get(col) {
-            Some(&n) => format!("{n}/{total}"),
-            None => "–".into(),
-        }
-    };
-    // The SDK column is there only when an import is recorded.
-    let sdk = c.totals["operations"].contains_key("sdk_fields");
-    let (head, rule) = if sdk {
-        (" fields vs SDK |", " :-: |")
-    } else {
-        ("", "")
-    };
-    let cell = |v: Option<bool>| v.map_or_else(String::new, |b| format!(" {} |", mark(b)));
-    let mut s = String::from(
-        "# Coverage\n\n\
-         Written by `cargo xtask coverage`; do not edit. *In doc*: listed on the official overview page\n\
-         (`spec/<family>/catalog/`, from `cargo xtask import-doc --write`). *Generated*: the method or event decoder is in\n\
-         the family crate's `src/generated/`. *Documented*: its docs carry the summary, the official link and an example.\n\
-         *E2E tested* / *decode tested*: measured: the tests of the run that wrote this report sent the\n\
-         operation over HTTP to a test server, or decoded the event (`coverage-record`).\n",
-    );
-    if sdk {
-        s.push_str(
-            "*Fields vs SDK*: no difference from the official Python SDK that the spec does not acknowledge\n\
-             (`spec/<family>/catalog/lark-oapi.yaml`, from `cargo xtask import-sdk --write`).\n",
-        );
-    }
-    s.push_str(&format!(
-        "\n| | total | in doc | in spec | generated | e2e tested | decode tested | documented |{head}\n\
-         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |{}\n",
-        rule.replace(":-:", "---:")
-    ));
-    for group in ["operations", "events"] {
-        let extra = if sdk {
-            format!(" {} |", t(group, "sdk_fields"))
-        } else {
-            String::new()
-        };
-        s.push_str(&format!(
-            "| {group} | {} | {} | {} | {} | {} | {} | {} |{extra}\n",
-            c.totals[group]["total"],
-            t(group, "in_doc"),
-            t(group, "in_spec"),
-            t(group, "generated"),
-            t(group, "e2e_tested"),
-            t(group, "decode_tested"),
-            t(group, "documented"),
-        ));
-    }
-    s.push_str(&format!("\n## Operations\n\n| operation | request | in doc | in spec | generated | e2e tested | documented |{head}\n| --- | --- | :-: | :-: | :-: | :-: | :-: |{rule}\n"));
-    for o in &c.operations {
-        s.push_str(&format!(
-            "| `{}` | `{} {}` | {} | {} | {} | {} | {} |{}\n",
-            o.id,
-            o.method,
-            o.path,
-            mark(o.in_doc),
-            mark(o.in_spec),
-            mark(o.generated),
-            mark(o.e2e_tested),
-            mark(o.documented),
-            cell(o.sdk_fields),
-        ));
-    }
-    s.push_str(&format!("\n## Events\n\n| event type | in doc | in spec | generated | decode tested |{head}\n| --- | :-: | :-: | :-: | :-: |{rule}\n"));
-    for e in &c.events {
-        s.push_str(&format!(
-            "| `{}` | {} | {} | {} | {} |{}\n",
-            e.event_type,
-            mark(e.in_doc),
-            mark(e.in_spec),
-            mark(e.generated),
-            mark(e.decode_tested),
-            cell(e.sdk_fields),
-        ));
-    }
-    s
-}
-
 /// Every item of the spec that is not fully covered, one line each naming the item and what it
 /// lacks (`operation chat.pin: not e2e tested`). Items only the official page lists are import-doc's
 /// concern (its `--check`), not a coverage gap.
@@ -364,39 +253,65 @@ pub fn gaps(c: &Coverage) -> Vec<String> {
     out
 }
 
-/// Every way `now` covers less than `before` (the checked-in `reports/coverage.json`): a total
-/// that went down, an item that went away, a ✓ that became ✗.
-pub fn drops(before: &serde_json::Value, now: &serde_json::Value) -> Vec<String> {
-    let mut out = Vec::new();
-    if let Some(groups) = before["totals"].as_object() {
-        for (group, cols) in groups {
-            for (col, was) in cols.as_object().into_iter().flatten() {
-                let (was, is) = (
-                    was.as_u64().unwrap_or(0),
-                    now["totals"][group][col].as_u64().unwrap_or(0),
-                );
-                if is < was {
-                    out.push(format!("{group} {col}: {is}, was {was}"));
-                }
+/// One family's coverage.
+#[derive(Debug, Clone, Serialize)]
+pub struct FamilyCoverage {
+    pub family: String,
+    #[serde(flatten)]
+    pub coverage: Coverage,
+}
+
+/// The report of every family: each family's rows and totals, and the totals over all of them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub families: Vec<FamilyCoverage>,
+    /// `operations` and `events` over every family, each `{total, <column>: count}`.
+    pub totals: BTreeMap<String, BTreeMap<String, usize>>,
+}
+
+/// The report of `families`, with the totals summed over them.
+pub fn combine(families: Vec<FamilyCoverage>) -> Report {
+    let mut totals: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
+    for f in &families {
+        for (group, cols) in &f.coverage.totals {
+            let sum = totals.entry(group.clone()).or_default();
+            for (col, n) in cols {
+                *sum.entry(col.clone()).or_default() += n;
             }
         }
     }
-    for (group, key) in [("operations", "id"), ("events", "event_type")] {
-        let items = now[group].as_array().cloned().unwrap_or_default();
-        for old in before[group].as_array().into_iter().flatten() {
-            let name = old[key].as_str().unwrap_or("?");
-            let Some(new) = items.iter().find(|n| n[key] == old[key]) else {
-                out.push(format!("{group}: {name} is gone from the report"));
-                continue;
-            };
-            for (col, was) in old.as_object().into_iter().flatten() {
-                if was == &serde_json::Value::Bool(true)
-                    && new[col] != serde_json::Value::Bool(true)
-                {
-                    out.push(format!("{name}: no longer {}", col.replace('_', " ")));
-                }
-            }
-        }
+    Report { families, totals }
+}
+
+/// An error when the record names an operation or event that no family's spec has (a test
+/// recording a typo would otherwise count for nothing, silently).
+pub fn validate(record: &Record, apis: &[&Api]) -> Result<(), String> {
+    let op = |id: &str| apis.iter().any(|a| a.operations.iter().any(|o| o.id == id));
+    if let Some(bad) = record.operations.iter().find(|id| !op(id)) {
+        return Err(format!(
+            "the test record names operation {bad:?}, which is in no family's spec"
+        ));
     }
-    out
+    let ev = |t: &str| {
+        apis.iter()
+            .any(|a| a.events.iter().any(|e| e.event_type == t))
+    };
+    if let Some(bad) = record.events.iter().find(|t| !ev(t)) {
+        return Err(format!(
+            "the test record names event {bad:?}, which is in no family's spec"
+        ));
+    }
+    Ok(())
+}
+
+/// Every gap of every family, each line starting with the family.
+pub fn report_gaps(r: &Report) -> Vec<String> {
+    r.families
+        .iter()
+        .flat_map(|f| {
+            gaps(&f.coverage)
+                .into_iter()
+                .map(move |g| format!("{}: {g}", f.family))
+        })
+        .collect()
 }

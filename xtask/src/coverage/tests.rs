@@ -1,9 +1,24 @@
 //! Coverage: the record the tests write, how it maps to operations, and drop detection.
 
+use super::drops::drops;
+use super::markdown::markdown as report_markdown;
 use super::record::{match_template, Record};
-use super::report::{self, drops, gaps, markdown, measure, Sources};
+use super::report::{self, combine, gaps, measure, validate, FamilyCoverage, Sources};
 use crate::import_doc::{catalog, load_spec};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// The report of one family, named `family`.
+fn one(family: &str, coverage: report::Coverage) -> report::Report {
+    combine(vec![FamilyCoverage {
+        family: family.into(),
+        coverage,
+    }])
+}
+
+/// The Markdown of the chat family alone.
+fn markdown(coverage: &report::Coverage) -> String {
+    report_markdown(&one("im-chat", coverage.clone()))
+}
 
 fn gen() -> (BTreeMap<String, String>, String) {
     super::read_gen(&crate::generated_dir()).unwrap()
@@ -165,16 +180,30 @@ fn page_only_items_are_listed_and_a_missing_method_is_not_generated() {
 }
 
 #[test]
-fn a_recorded_id_that_is_not_in_the_spec_is_an_error() {
+fn a_recorded_id_that_is_in_no_familys_spec_is_an_error() {
+    let chat = load_spec(&crate::spec_dir()).unwrap();
+    let message = load_spec(&crate::family("im-message").unwrap().spec_dir()).unwrap();
     let mut rec = Record::default();
     rec.operations.insert("chat.gett".into());
-    let err = coverage(&rec, &BTreeSet::new(), &BTreeSet::new()).unwrap_err();
-    assert!(err.contains("chat.gett"), "{err}");
+    let err = validate(&rec, &[&chat, &message]).unwrap_err();
+    assert!(
+        err.contains("chat.gett") && err.contains("no family"),
+        "{err}"
+    );
     let mut rec = Record::default();
     rec.events.insert("im.chat.nope_v1".into());
-    assert!(coverage(&rec, &BTreeSet::new(), &BTreeSet::new())
+    assert!(validate(&rec, &[&chat, &message])
         .unwrap_err()
         .contains("im.chat.nope_v1"));
+    // An id of the other family is valid, and the chat family does not count it.
+    let mut rec = Record::default();
+    rec.operations.insert("message.get".into());
+    rec.events.insert("im.message.receive_v1".into());
+    assert!(validate(&rec, &[&chat, &message]).is_ok());
+    assert!(validate(&rec, &[&chat]).is_err());
+    let c = coverage(&rec, &BTreeSet::new(), &BTreeSet::new()).unwrap();
+    assert_eq!(c.totals["operations"]["e2e_tested"], 0);
+    assert_eq!(c.totals["events"]["decode_tested"], 0);
 }
 
 #[test]
@@ -183,31 +212,34 @@ fn check_names_every_drop_and_accepts_rises() {
     rec.operations.insert("chat.get".into());
     rec.operations.insert("chat.list".into());
     let (ops, events) = catalog::read_keys(&crate::spec_dir().join("catalog")).unwrap();
-    let before = serde_json::to_value(coverage(&rec, &ops, &events).unwrap()).unwrap();
+    let value = |rec: &Record| {
+        serde_json::to_value(one("im-chat", coverage(rec, &ops, &events).unwrap())).unwrap()
+    };
+    let before = value(&rec);
     assert!(drops(&before, &before).is_empty());
 
     rec.operations.insert("chat.create".into());
-    let rose = serde_json::to_value(coverage(&rec, &ops, &events).unwrap()).unwrap();
+    let rose = value(&rec);
     assert!(drops(&before, &rose).is_empty());
 
     rec.operations.remove("chat.list");
     rec.operations.remove("chat.create");
-    let mut fell = serde_json::to_value(coverage(&rec, &ops, &events).unwrap()).unwrap();
-    fell["events"]
+    let mut fell = value(&rec);
+    fell["families"][0]["events"]
         .as_array_mut()
         .unwrap()
         .retain(|e| e["event_type"] != "p2p_chat_create");
     let d = drops(&before, &fell);
     assert!(
-        d.contains(&"operations e2e_tested: 1, was 2".to_owned()),
+        d.contains(&"im-chat: operations e2e_tested: 1, was 2".to_owned()),
         "{d:#?}"
     );
     assert!(
-        d.contains(&"chat.list: no longer e2e tested".to_owned()),
+        d.contains(&"im-chat: chat.list: no longer e2e tested".to_owned()),
         "{d:#?}"
     );
     assert!(
-        d.contains(&"events: p2p_chat_create is gone from the report".to_owned()),
+        d.contains(&"im-chat: events: p2p_chat_create is gone from the report".to_owned()),
         "{d:#?}"
     );
 }
@@ -221,7 +253,8 @@ fn the_markdown_report_is_deterministic() {
     assert_eq!(a, b);
     // Every operation of the spec is on the page, generated and documented; nothing was recorded.
     let n = load_spec(&crate::spec_dir()).unwrap().operations.len();
-    let row = format!("| operations | {n} | {n}/{n} | {n}/{n} | {n}/{n} | 0/{n} | – | {n}/{n} |");
+    let row =
+        format!("| im-chat operations | {n} | {n}/{n} | {n}/{n} | {n}/{n} | 0/{n} | – | {n}/{n} |");
     assert!(a.contains(&row), "{row}\n{a}");
     assert!(
         a.contains("| `chat.get` | `GET /open-apis/im/v1/chats/:chat_id` | ✓ | ✓ | ✓ | ✗ | ✓ |"),
@@ -282,7 +315,7 @@ fn an_untested_operation_is_measured_as_a_gap_named_by_id() {
     );
     let md = markdown(&c);
     assert!(
-        md.contains("| operations | 2 | 0/2 | 2/2 | 2/2 | 1/2 | – | 2/2 |"),
+        md.contains("| im-chat operations | 2 | 0/2 | 2/2 | 2/2 | 1/2 | – | 2/2 |"),
         "{md}"
     );
     assert!(

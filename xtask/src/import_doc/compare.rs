@@ -1,14 +1,49 @@
-//! Page versus spec: drift (added, removed, changed), acknowledged differences, wrong doc links.
+//! Page versus one family's spec: drift (added, not on this page, changed), acknowledged
+//! differences, items of other families, wrong doc links.
 
+use super::offpage::OffPage;
 use super::parse::{Page, Quirk};
 use lark_codegen::ir::{Acknowledged, Api, AppType};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
+/// What a page is compared with: one family's spec, the items it lists on only one side on
+/// purpose, and the other families (a page item of theirs is not drift of this one).
+pub struct Scope<'a> {
+    pub family: &'a str,
+    pub api: &'a Api,
+    pub acknowledged: &'a [OffPage],
+    pub others: &'a [(String, Api)],
+}
+
+impl<'a> Scope<'a> {
+    /// The family alone: nothing acknowledged off the page, no other family.
+    #[cfg(test)]
+    pub fn own(family: &'a str, api: &'a Api) -> Self {
+        Self {
+            family,
+            api,
+            acknowledged: &[],
+            others: &[],
+        }
+    }
+}
+
+/// An item of the page that another family's spec has.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Elsewhere {
+    pub item: String,
+    pub key: String,
+    pub family: String,
+    pub id: String,
+}
+
 /// A difference between the page and the spec that the spec does not acknowledge.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Drift {
-    /// `added` (on the page only), `removed` (in the spec only) or `changed`.
+    /// `added` (on the page, in no family's spec), `not_on_page` (in the family's spec, not on
+    /// this page), `changed`, or `stale_acknowledgement` (an entry of
+    /// `overview-acknowledged.yaml` that matches nothing).
     pub kind: String,
     /// `operation` or `event`.
     pub item: String,
@@ -37,6 +72,7 @@ pub struct AcknowledgedDiff {
 pub struct Comparison {
     pub drift: Vec<Drift>,
     pub acknowledged: Vec<AcknowledgedDiff>,
+    pub elsewhere: Vec<Elsewhere>,
     /// `wrong_doc_link` quirks (they need the spec to be seen).
     pub quirks: Vec<Quirk>,
 }
@@ -91,9 +127,76 @@ fn same_doc(a: &str, b: &str) -> bool {
     norm(a) == norm(b)
 }
 
-/// Compares a parsed page with the spec.
-pub fn compare(page: &Page, api: &Api) -> Comparison {
+/// The id of the item `key` in `api`, if it has it.
+fn id_in(api: &Api, item: &str, key: &str) -> Option<String> {
+    if item == "operation" {
+        api.operations
+            .iter()
+            .find(|o| format!("{} {}", o.method.as_str(), o.path) == key)
+            .map(|o| o.id.clone())
+    } else {
+        api.events
+            .iter()
+            .find(|e| e.event_type == key)
+            .map(|e| e.event_type.clone())
+    }
+}
+
+/// An item on only one side: another family's, acknowledged, or drift.
+fn one_sided(
+    scope: &Scope<'_>,
+    used: &mut BTreeSet<usize>,
+    out: &mut Comparison,
+    drift: Drift,
+    title: &str,
+) {
+    if drift.kind == "added" {
+        let found = scope
+            .others
+            .iter()
+            .find_map(|(family, api)| Some((family, id_in(api, &drift.item, &drift.key)?)));
+        if let Some((family, id)) = found {
+            out.elsewhere.push(Elsewhere {
+                item: drift.item,
+                key: drift.key,
+                family: family.clone(),
+                id,
+            });
+            return;
+        }
+    }
+    let ack = scope
+        .acknowledged
+        .iter()
+        .position(|a| a.kind == drift.kind && a.item == drift.item && a.key == drift.key);
+    match ack {
+        Some(i) => {
+            used.insert(i);
+            let (page, spec) = if drift.kind == "added" {
+                (serde_json::json!(title), serde_json::Value::Null)
+            } else {
+                (serde_json::Value::Null, serde_json::json!(drift.id))
+            };
+            out.acknowledged.push(AcknowledgedDiff {
+                item: drift.item,
+                key: drift.key,
+                id: drift.id.unwrap_or_default(),
+                what: drift.kind,
+                page,
+                spec,
+                reason: scope.acknowledged[i].reason.clone(),
+            });
+        }
+        None => out.drift.push(drift),
+    }
+}
+
+/// Compares a parsed page with the spec of `scope`.
+pub fn compare(page: &Page, scope: &Scope<'_>) -> Comparison {
+    let api = scope.api;
+    let spec = format!("spec/{}", scope.family);
     let mut out = Comparison::default();
+    let mut used = BTreeSet::new();
     let mut items = Vec::new();
 
     for op in &page.operations {
@@ -103,13 +206,19 @@ pub fn compare(page: &Page, api: &Api) -> Comparison {
             .iter()
             .find(|s| format!("{} {}", s.method.as_str(), s.path) == key)
         {
-            None => out.drift.push(Drift {
-                kind: "added".into(),
-                item: "operation".into(),
-                key,
-                id: None,
-                details: format!("on the page (line {}, {}), not in spec/", op.line, op.title),
-            }),
+            None => {
+                let drift = Drift {
+                    kind: "added".into(),
+                    item: "operation".into(),
+                    key,
+                    id: None,
+                    details: format!(
+                        "on the page (line {}, {}), not in {spec}",
+                        op.line, op.title
+                    ),
+                };
+                one_sided(scope, &mut used, &mut out, drift, &op.title);
+            }
             Some(s) => {
                 let acks = &s.overview.acknowledged;
                 let fact = |what, page: &[String], spec: Vec<String>| Fact {
@@ -141,25 +250,32 @@ pub fn compare(page: &Page, api: &Api) -> Comparison {
     for s in &api.operations {
         let key = format!("{} {}", s.method.as_str(), s.path);
         if !page.operations.iter().any(|o| o.key() == key) {
-            out.drift.push(Drift {
-                kind: "removed".into(),
+            let drift = Drift {
+                kind: "not_on_page".into(),
                 item: "operation".into(),
                 key,
                 id: Some(s.id.clone()),
-                details: format!("{} is in spec/ but not on the page", s.id),
-            });
+                details: format!("{} is in {spec} but not on this page", s.id),
+            };
+            one_sided(scope, &mut used, &mut out, drift, "");
         }
     }
 
     for ev in &page.events {
         match api.events.iter().find(|s| s.event_type == ev.event_type) {
-            None => out.drift.push(Drift {
-                kind: "added".into(),
-                item: "event".into(),
-                key: ev.event_type.clone(),
-                id: None,
-                details: format!("on the page (line {}, {}), not in spec/", ev.line, ev.title),
-            }),
+            None => {
+                let drift = Drift {
+                    kind: "added".into(),
+                    item: "event".into(),
+                    key: ev.event_type.clone(),
+                    id: None,
+                    details: format!(
+                        "on the page (line {}, {}), not in {spec}",
+                        ev.line, ev.title
+                    ),
+                };
+                one_sided(scope, &mut used, &mut out, drift, &ev.title);
+            }
             Some(s) => {
                 let acks = &s.overview.acknowledged;
                 let fact = |what, page: &[String], spec: Vec<String>| Fact {
@@ -185,12 +301,28 @@ pub fn compare(page: &Page, api: &Api) -> Comparison {
     }
     for s in &api.events {
         if !page.events.iter().any(|e| e.event_type == s.event_type) {
-            out.drift.push(Drift {
-                kind: "removed".into(),
+            let drift = Drift {
+                kind: "not_on_page".into(),
                 item: "event".into(),
                 key: s.event_type.clone(),
                 id: Some(s.event_type.clone()),
-                details: format!("{} is in spec/ but not on the page", s.event_type),
+                details: format!("{} is in {spec} but not on this page", s.event_type),
+            };
+            one_sided(scope, &mut used, &mut out, drift, "");
+        }
+    }
+    for (i, a) in scope.acknowledged.iter().enumerate() {
+        if !used.contains(&i) {
+            out.drift.push(Drift {
+                kind: "stale_acknowledgement".into(),
+                item: a.item.clone(),
+                key: a.key.clone(),
+                id: None,
+                details: format!(
+                    "{spec}/catalog/{} acknowledges it as `{}`, which it no longer is; drop the entry",
+                    super::offpage::FILE,
+                    a.kind
+                ),
             });
         }
     }
@@ -202,6 +334,7 @@ pub fn compare(page: &Page, api: &Api) -> Comparison {
         .sort_by(|a, b| (&a.item, &a.key, &a.kind).cmp(&(&b.item, &b.key, &b.kind)));
     out.acknowledged
         .sort_by(|a, b| (&a.item, &a.key, &a.what).cmp(&(&b.item, &b.key, &b.what)));
+    out.elsewhere.sort();
     out.quirks.sort();
     out
 }

@@ -2,12 +2,13 @@
 //! the official page's defects), on a small fixture page, and on a copy of the small one with one row
 //! added, one removed and one changed. Counts come from the spec, quirk lines from the page text.
 
+use super::compare::Scope;
 use super::parse::{parse, Page};
 use super::{catalog, import, load_spec};
 use lark_codegen::ir::Api;
 use std::path::PathBuf;
 
-fn fixture(name: &str) -> String {
+pub(super) fn fixture(name: &str) -> String {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
         .join(name);
@@ -15,7 +16,7 @@ fn fixture(name: &str) -> String {
 }
 
 /// The full fixture page, named like the official one so `--write` gives the same catalog file.
-const FULL_PAGE: &str = "group-chat-overview.md";
+const FULL_PAGE: &str = "im-chat/group-chat-overview.md";
 
 /// 1-based number of the only line of `text` containing `needle` (a trailing `\n` in `needle`:
 /// ending with it).
@@ -60,7 +61,7 @@ fn kinds(page: &Page) -> Vec<(usize, &str)> {
 fn full_page_lists_every_spec_item_with_no_drift_and_the_official_pages_quirks() {
     let text = fixture(FULL_PAGE);
     let api = spec();
-    let (page, report) = import(&text, &api).expect("the full page parses");
+    let (page, report) = import(&text, &Scope::own("im-chat", &api)).expect("the full page parses");
     assert_eq!(page.operations.len(), api.operations.len());
     assert_eq!(page.events.len(), api.events.len());
     assert!(page
@@ -132,7 +133,7 @@ fn full_page_lists_every_spec_item_with_no_drift_and_the_official_pages_quirks()
 
 #[test]
 fn fixture_page_mends_every_defect_and_reports_it_with_its_line() {
-    let text = fixture("overview-small.md");
+    let text = fixture("im-chat/overview-small.md");
     let page = parse(&text).expect("fixture parses");
     let keys: Vec<String> = page.operations.iter().map(|o| o.key()).collect();
     assert_eq!(
@@ -185,7 +186,7 @@ fn fixture_page_mends_every_defect_and_reports_it_with_its_line() {
         Some("_access_token</md-tag>")
     );
 
-    let (page, report) = import(&text, &spec_for(&page)).unwrap();
+    let (page, report) = import(&text, &Scope::own("im-chat", &spec_for(&page))).unwrap();
     let wrong: Vec<_> = page
         .quirks
         .iter()
@@ -203,10 +204,14 @@ fn fixture_page_mends_every_defect_and_reports_it_with_its_line() {
 }
 
 #[test]
-fn changed_copy_reports_one_added_one_removed_and_one_changed_row() {
-    let base = parse(&fixture("overview-small.md")).unwrap();
+fn changed_copy_reports_one_added_one_not_on_the_page_and_one_changed_row() {
+    let base = parse(&fixture("im-chat/overview-small.md")).unwrap();
     let api = spec_for(&base);
-    let (_, report) = import(&fixture("overview-small-changed.md"), &api).unwrap();
+    let (_, report) = import(
+        &fixture("im-chat/overview-small-changed.md"),
+        &Scope::own("im-chat", &api),
+    )
+    .unwrap();
     let drift: Vec<(&str, &str, &str)> = report
         .drift
         .iter()
@@ -215,7 +220,7 @@ fn changed_copy_reports_one_added_one_removed_and_one_changed_row() {
     assert_eq!(
         drift,
         [
-            ("removed", "event", "im.chat.disbanded_v1"),
+            ("not_on_page", "event", "im.chat.disbanded_v1"),
             (
                 "changed",
                 "operation",
@@ -259,14 +264,14 @@ fn changed_copy_reports_one_added_one_removed_and_one_changed_row() {
 
 #[test]
 fn an_acknowledged_difference_that_went_away_is_drift() {
-    let text = fixture("overview-small.md").replacen(
+    let text = fixture("im-chat/overview-small.md").replacen(
         "`PUT` /open-apis/im/v1/chats/:chat_id\n  > 更新群信息。\n</md-td>\n<md-td>\n<md-perm name=\"im:chat\" desc=\"获取与更新群组信息\" support_app_types=\"custom,isv\" tags=\"\">获取与更新群组信息</md-perm>\n            <md-perm name=\"im:chat:update\" desc=\"更新群信息\" support_app_types=\"custom,isv\" tags=\"\">更新群信息</md-perm>\n</md-td>\n<md-td>\n<md-tag type=\"token-tenant\">tenant_access_token</md-tag>\n",
         "`PUT` /open-apis/im/v1/chats/:chat_id\n  > 更新群信息。\n</md-td>\n<md-td>\n<md-perm name=\"im:chat\" desc=\"获取与更新群组信息\" support_app_types=\"custom,isv\" tags=\"\">获取与更新群组信息</md-perm>\n            <md-perm name=\"im:chat:update\" desc=\"更新群信息\" support_app_types=\"custom,isv\" tags=\"\">更新群信息</md-perm>\n</md-td>\n<md-td>\n<md-tag type=\"token-tenant\">tenant_access_token</md-tag>\n<md-tag type=\"token-user\">user_access_token</md-tag>\n",
         1,
     );
     let page = parse(&text).unwrap();
     assert_eq!(page.operations[2].tokens, ["tenant", "user"]);
-    let (_, report) = import(&text, &spec_for(&page)).unwrap();
+    let (_, report) = import(&text, &Scope::own("im-chat", &spec_for(&page))).unwrap();
     assert!(report.acknowledged.is_empty());
     assert_eq!(report.drift.len(), 1, "{:#?}", report.drift);
     assert_eq!(report.drift[0].kind, "changed");
@@ -379,8 +384,12 @@ fn unreadable_rows_are_errors_naming_their_line() {
 
 #[test]
 fn catalog_records_the_page_source_hash_and_facts_deterministically() {
-    let text = fixture("overview-small.md");
-    let (page, _) = import(&text, &spec_for(&parse(&text).unwrap())).unwrap();
+    let text = fixture("im-chat/overview-small.md");
+    let (page, _) = import(
+        &text,
+        &Scope::own("im-chat", &spec_for(&parse(&text).unwrap())),
+    )
+    .unwrap();
     let yaml = catalog::render(&page, &text, "overview-small.md");
     assert_eq!(yaml, catalog::render(&page, &text, "overview-small.md"));
     assert!(yaml.contains("source: \"https://open.feishu.cn/document/server-docs/group/overview\""));
@@ -416,7 +425,7 @@ fn a_scope_not_offered_to_a_ticked_app_type_is_a_quirk() {
 }
 
 /// The facts part of a catalog: everything between the header (page, source, hash) and the quirks.
-fn facts(catalog: &str) -> &str {
+pub(super) fn facts(catalog: &str) -> &str {
     let start = catalog.find("operations:\n").expect("operations");
     let end = catalog.find("quirks:\n").expect("quirks");
     &catalog[start..end]
@@ -425,8 +434,8 @@ fn facts(catalog: &str) -> &str {
 #[test]
 fn full_page_carries_the_same_facts_as_the_recorded_official_page() {
     let text = fixture(FULL_PAGE);
-    let (page, _) = import(&text, &spec()).unwrap();
-    let ours = catalog::render(&page, &text, FULL_PAGE);
+    let (page, _) = import(&text, &Scope::own("im-chat", &spec())).unwrap();
+    let ours = catalog::render(&page, &text, "group-chat-overview.md");
     let path = crate::spec_dir().join("catalog/group-chat-overview.yaml");
     let recorded = std::fs::read_to_string(&path).unwrap();
     assert_eq!(

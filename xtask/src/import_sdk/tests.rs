@@ -160,3 +160,67 @@ fn types_are_read_as_declared() {
     assert_eq!(py_type("str | None"), None);
     assert_eq!(py_type("lowercase_thing"), None);
 }
+
+#[path = "../../tests/support/mod.rs"]
+mod support;
+
+/// A package holding the message classes of the scaffold fixture and the chat classes of the
+/// two-operation fixture.
+fn two_family_package() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    support::copy_dir(&fixtures().join("sdk-scaffold"), dir.path());
+    support::copy_dir(&fixtures().join("sdk-two-ops"), dir.path());
+    dir
+}
+
+#[test]
+fn both_families_are_compared_each_with_its_own_acknowledgements() {
+    let sdk_dir = two_family_package();
+    let sdk = read(sdk_dir.path()).unwrap();
+    let message_spec = crate::family("im-message").unwrap().spec_dir();
+    let families =
+        super::compare_families(&[fixtures().join("spec-two-ops"), message_spec], &sdk).unwrap();
+    let names: Vec<&str> = families.iter().map(|f| f.family.as_str()).collect();
+    assert_eq!(names, ["fixture-two-ops", "im-message"]);
+    assert!(
+        families[0].cmp.drift.is_empty(),
+        "{:#?}",
+        families[0].cmp.drift
+    );
+
+    // The message family: the SDK's integer timestamps are the documented conflict, acknowledged
+    // in spec/im-message/catalog/sdk-acknowledged.yaml; what the fixture package lacks is drift.
+    let message = &families[1].cmp;
+    let acked = |item: &str, path: &str| {
+        message
+            .acknowledged
+            .iter()
+            .any(|d| d.kind == "type_mismatch" && d.item == item && d.path == path)
+    };
+    assert!(acked("message.get", "data.items[].create_time"));
+    assert!(acked("message.list", "data.items[].create_time"));
+    assert!(message
+        .drift
+        .iter()
+        .all(|d| d.kind != "type_mismatch" || !d.path.ends_with("_time")));
+    assert!(message
+        .drift
+        .iter()
+        .any(|d| d.kind == "unmatched" && d.item == "message.update"));
+
+    // --check names the failing family only.
+    let err = super::check(&sdk.version, &families).unwrap_err();
+    assert!(err.starts_with("im-message: "), "{err}");
+    assert!(
+        err.contains("spec/im-message/catalog/sdk-acknowledged.yaml"),
+        "{err}"
+    );
+    assert!(!err.contains("fixture-two-ops"), "{err}");
+
+    // Without the message family's acknowledgements the conflicts are drift.
+    let spec = normalized::from_dir(&crate::family("im-message").unwrap().spec_dir()).unwrap();
+    let bare = compare(&spec, &sdk, &[]);
+    assert!(bare.drift.iter().any(|d| d.item == "message.get"
+        && d.path == "data.items[].create_time"
+        && d.details == "SDK integer, spec string"));
+}

@@ -1,8 +1,9 @@
-//! `cargo xtask spec-diff [<git-rev>] [--json] [--old DIR] [--new DIR]`: the spec at a revision
-//! (default `HEAD`) against the working tree, item by item, each change classified `breaking`,
-//! `additive` or `docs` for the generated Rust API (see [`compare`]). Prints a Markdown changelog
-//! fragment, or with `--json` one JSON document for tools. `--old`/`--new` compare two spec
-//! folders instead (the tests use fixture pairs).
+//! `cargo xtask spec-diff [<git-rev>] [--family F] [--json] [--old DIR] [--new DIR]`: every
+//! family's spec (or the one named) at a revision (default `HEAD`) against the working tree, item
+//! by item, each change classified `breaking`, `additive` or `docs` for the generated Rust API (see
+//! [`compare`]); a family the revision does not have yet is all additive. Prints a Markdown
+//! changelog fragment per family, or with `--json` one JSON document for tools. `--old`/`--new`
+//! compare two spec folders instead (the tests use fixture pairs).
 
 pub mod compare;
 
@@ -12,14 +13,19 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-const USAGE: &str = "usage: cargo xtask spec-diff [<git-rev>] [--json] [--old DIR] [--new DIR]";
+const USAGE: &str =
+    "usage: cargo xtask spec-diff [<git-rev>] [--family F] [--json] [--old DIR] [--new DIR]";
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let rev = match crate::positional(args, &["--json"], &["--old", "--new"], USAGE)?[..] {
+    let rev = match crate::positional(args, &["--json"], &["--old", "--new", "--family"], USAGE)?[..]
+    {
         [] => None,
         [rev] => Some(rev),
         _ => return Err(USAGE.into()),
     };
+    if flag_value(args, "--old").is_none() && flag_value(args, "--new").is_none() {
+        return families(args, rev.unwrap_or("HEAD"));
+    }
     let (old, from) = match (flag_value(args, "--old"), rev) {
         (Some(_), Some(_)) => return Err(format!("give a revision or --old, not both\n{USAGE}")),
         (Some(dir), None) => (normalized::from_dir(&dir)?, dir.display().to_string()),
@@ -52,6 +58,60 @@ pub fn run(args: &[String]) -> Result<(), String> {
         print!("{}", markdown(&from, &to, &changes));
     }
     Ok(())
+}
+
+/// Every family (or `--family F`) at `rev` against the working tree.
+fn families(args: &[String], rev: &str) -> Result<(), String> {
+    let selected: Vec<&crate::FamilyDirs> = match flag_value(args, "--family") {
+        Some(name) => vec![crate::family(&name.display().to_string())?],
+        None => crate::FAMILIES.iter().collect(),
+    };
+    let mut diffs = Vec::new();
+    for family in selected {
+        let old = family_at(&root(), rev, family)?;
+        let new = normalized::from_dir(&family.spec_dir())?;
+        diffs.push((family.name, compare::diff(&old, &new)));
+    }
+    let to = "working tree";
+    if args.iter().any(|a| a == "--json") {
+        let list: Vec<serde_json::Value> = diffs
+            .iter()
+            .map(|(family, changes)| {
+                serde_json::json!({"family": family, "counts": counts(changes), "changes": changes})
+            })
+            .collect();
+        let json = serde_json::json!({ "from": rev, "to": to, "families": list });
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
+        );
+    } else {
+        let fragments: Vec<String> = diffs
+            .iter()
+            .map(|(family, changes)| markdown(&format!("{family}: {rev}"), to, changes))
+            .collect();
+        print!("{}", fragments.join("\n"));
+    }
+    Ok(())
+}
+
+/// The normalized spec of `family` at `rev`; a family the revision does not have is empty (its
+/// items are all additive). The first family falls back to `spec/` itself (see [`spec_at`]).
+pub fn family_at(
+    repo: &Path,
+    rev: &str,
+    family: &crate::FamilyDirs,
+) -> Result<serde_json::Value, String> {
+    let files = if family.name == crate::FAMILIES[0].name {
+        spec_at(repo, rev)?
+    } else {
+        spec_files_at(repo, rev, &format!("{}/", family.spec))?
+    };
+    if files.is_empty() {
+        Ok(serde_json::json!({"name": family.name, "operations": [], "events": []}))
+    } else {
+        normalized::from_files(&files)
+    }
 }
 
 /// The default family's spec files (relative to its directory, without `catalog/`) at `rev` of

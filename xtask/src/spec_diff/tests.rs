@@ -141,3 +141,37 @@ fn the_spec_is_read_from_a_git_revision() {
     let err = spec_at(repo, "no-such-rev").unwrap_err();
     assert!(err.contains("no-such-rev"), "{err}");
 }
+
+#[test]
+fn a_second_family_is_read_from_its_own_folder_and_is_all_additive_before_it_existed() {
+    let repo = tempfile::tempdir().unwrap();
+    let repo = repo.path();
+    let message = crate::family("im-message").unwrap();
+    // At the base revision only the first family exists.
+    copy_dir(
+        &fixtures().join("spec-two-ops"),
+        &repo.join(crate::FAMILIES[0].spec),
+    );
+    git(repo, &["init", "-q"]);
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "base"]);
+    let before = super::family_at(repo, "HEAD", message).unwrap();
+    let now = normalized::from_dir(&message.spec_dir()).unwrap();
+    let changes = diff(&before, &now);
+    let added: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.change == "new operation")
+        .map(|c| c.item.as_str())
+        .collect();
+    assert_eq!(added.len(), 20, "{changes:#?}");
+    assert!(added.contains(&"message.create"));
+    assert!(changes.iter().all(|c| c.class == Class::Additive));
+
+    // Once committed, the family is read from its folder: ids of this family, no change.
+    copy_dir(&message.spec_dir(), &repo.join(message.spec));
+    git(repo, &["add", "."]);
+    git(repo, &["commit", "-q", "-m", "message family"]);
+    let at_head = super::family_at(repo, "HEAD", message).unwrap();
+    assert!(normalized::operation(&at_head, "message.get").is_some());
+    assert!(diff(&at_head, &now).is_empty());
+}
