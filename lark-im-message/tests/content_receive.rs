@@ -368,3 +368,39 @@ fn mutated_content_never_panics() {
     eprintln!("mutated content: {ok} decoded, {malformed} malformed, 0 panics");
     assert!(malformed > 0);
 }
+
+/// Placeholders are found by key lookup at each `@`, so a long text with thousands of mentions
+/// resolves in one pass; mentions whose key is not in the text are left out.
+#[test]
+fn thousands_of_mentions_resolve_in_one_pass() {
+    let count = 5_000;
+    let mentions: Vec<ContentMention> = (1..=count)
+        .map(|i| {
+            ContentMention::new(
+                format!("@_user_{i}"),
+                format!("ou_{i:032}"),
+                format!("U{i}"),
+            )
+        })
+        .chain([ContentMention::new("@_user_0", "ou_absent", "Absent")])
+        .collect();
+    let text: String = (1..=count).map(|i| format!("@_user_{i} @ ")).collect();
+    let content = serde_json::json!({ "text": text }).to_string();
+    let started = std::time::Instant::now();
+    let decoded =
+        MessageContent::decode_with_mentions("text", &content, mentions).expect("decodes");
+    let MessageContent::Text(decoded) = decoded else {
+        panic!()
+    };
+    let tagged = decoded.with_at_tags();
+    eprintln!(
+        "{count} mentions in {} B of text: resolved in {:?}",
+        text.len(),
+        started.elapsed()
+    );
+    assert_eq!(decoded.mentions.len(), count, "the absent one is left out");
+    assert!(!decoded.mentions_id("ou_absent"));
+    assert!(tagged.starts_with(&format!("<at user_id=\"ou_{:032}\">U1</at> @ ", 1)));
+    assert!(tagged.ends_with(&format!("<at user_id=\"ou_{count:032}\">U{count}</at> @ ")));
+    assert!(!tagged.contains("@_user_"));
+}

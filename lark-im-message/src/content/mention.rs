@@ -2,6 +2,7 @@
 //! received messages resolved through the message's `mentions` list.
 
 use crate::types::{Mention, MentionEvent};
+use std::collections::{HashMap, HashSet};
 
 /// The `<at>` tag mentioning one user in a text message: `<at user_id="ou_…">Name</at>`.
 ///
@@ -108,38 +109,69 @@ fn non_empty(s: Option<&str>) -> Option<&str> {
     s.filter(|s| !s.is_empty())
 }
 
-/// The mention whose key starts `text`, the longest one when keys share a prefix (`@_user_1`
-/// and `@_user_10`).
-pub(crate) fn key_at<'m>(text: &str, mentions: &'m [ContentMention]) -> Option<&'m ContentMention> {
-    mentions
-        .iter()
-        .filter(|m| !m.key.is_empty() && text.starts_with(m.key.as_str()))
-        .max_by_key(|m| m.key.len())
+/// Finds placeholders in text: a lookup by key, tried at each `@` for each key length (longest
+/// first, so `@_user_10` is not read as `@_user_1`). Work is linear in the text times the few
+/// distinct key lengths, whatever the number of mentions.
+pub(crate) struct KeyFinder<'m> {
+    by_key: HashMap<&'m str, &'m ContentMention>,
+    lengths: Vec<usize>,
 }
 
-/// `text` with every placeholder replaced by what `render` makes of its mention; placeholders
-/// without a mention (or that `render` declines) stay as they are.
-pub(crate) fn replace_keys(
-    text: &str,
-    mentions: &[ContentMention],
-    render: impl Fn(&ContentMention) -> Option<String>,
-) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('@') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        match key_at(rest, mentions).and_then(|m| Some((m.key.len(), render(m)?))) {
-            Some((len, rendered)) => {
-                out.push_str(&rendered);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('@');
-                rest = &rest[1..];
+impl<'m> KeyFinder<'m> {
+    pub(crate) fn new(mentions: &'m [ContentMention]) -> Self {
+        let by_key: HashMap<&str, &ContentMention> = mentions
+            .iter()
+            .filter(|m| m.key.starts_with('@'))
+            .map(|m| (m.key.as_str(), m))
+            .collect();
+        let mut lengths: Vec<usize> = by_key.keys().map(|k| k.len()).collect();
+        lengths.sort_unstable_by(|a, b| b.cmp(a));
+        lengths.dedup();
+        Self { by_key, lengths }
+    }
+
+    /// The mention whose key starts `text`.
+    fn at(&self, text: &str) -> Option<&'m ContentMention> {
+        self.lengths
+            .iter()
+            .find_map(|&len| self.by_key.get(text.get(..len)?).copied())
+    }
+
+    /// `text` with every placeholder replaced by what `render` makes of its mention;
+    /// placeholders without a mention (or that `render` declines) stay as they are.
+    pub(crate) fn replace(
+        &self,
+        text: &str,
+        render: impl Fn(&ContentMention) -> Option<String>,
+    ) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find('@') {
+            out.push_str(&rest[..at]);
+            rest = &rest[at..];
+            match self.at(rest).and_then(|m| Some((m.key.len(), render(m)?))) {
+                Some((len, rendered)) => {
+                    out.push_str(&rendered);
+                    rest = &rest[len..];
+                }
+                None => {
+                    out.push('@');
+                    rest = &rest[1..];
+                }
             }
         }
+        out.push_str(rest);
+        out
     }
-    out.push_str(rest);
-    out
+
+    /// The keys that occur in `text`.
+    pub(crate) fn keys_in(&self, text: &str) -> HashSet<String> {
+        let mut found = HashSet::new();
+        for (at, _) in text.match_indices('@') {
+            if let Some(m) = self.at(&text[at..]) {
+                found.insert(m.key.clone());
+            }
+        }
+        found
+    }
 }

@@ -211,9 +211,10 @@ impl MessageContent {
         let mut decoded = Self::decode(msg_type, content)?;
         match &mut decoded {
             Self::Text(text) => {
+                let keys = mention::KeyFinder::new(&mentions).keys_in(&text.text);
                 text.mentions = mentions
                     .into_iter()
-                    .filter(|m| text.text.contains(m.key.as_str()))
+                    .filter(|m| keys.contains(&m.key))
                     .collect();
             }
             Self::Post(post) => post::resolve_mentions(post, &mentions),

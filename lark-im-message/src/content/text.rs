@@ -1,7 +1,7 @@
 //! `text` messages: the content, a builder for mentions and inline styles, and the rendering of
 //! received placeholders.
 
-use super::mention::{self, ContentMention};
+use super::mention::{self, ContentMention, KeyFinder};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -40,21 +40,18 @@ impl TextContent {
     /// The text with each resolved placeholder written as the `<at user_id="…">Name</at>` tag,
     /// the form used to send it again; unresolved placeholders stay as they are.
     pub fn with_at_tags(&self) -> String {
-        mention::replace_keys(&self.text, &self.mentions, ContentMention::at_tag)
+        KeyFinder::new(&self.mentions).replace(&self.text, ContentMention::at_tag)
     }
 
     /// The text as a person reads it: each resolved placeholder written `@Name`.
     pub fn display_text(&self) -> String {
-        mention::replace_keys(&self.text, &self.mentions, |m| {
-            m.name.as_ref().map(|n| format!("@{n}"))
-        })
+        KeyFinder::new(&self.mentions)
+            .replace(&self.text, |m| m.name.as_ref().map(|n| format!("@{n}")))
     }
 
-    /// Whether the user or bot with this id is mentioned.
+    /// Whether the user or bot with this id is among [`mentions`](Self::mentions).
     pub fn mentions_id(&self, id: &str) -> bool {
-        self.mentions
-            .iter()
-            .any(|m| m.id.as_deref() == Some(id) && self.text.contains(m.key.as_str()))
+        self.mentions.iter().any(|m| m.id.as_deref() == Some(id))
     }
 }
 
