@@ -9,24 +9,26 @@
 //! # Quick start
 //!
 //! ```no_run
+//! use lark_im_message::content::{MessageContent, TextContent};
 //! use lark_im_message::prelude::*;
-//! use lark_im_message::types::{MessageCreateBody, ReceiveIdType, SendMsgType};
+//! use lark_im_message::types::{MessageCreateBody, ReceiveIdType};
 //! use lark_im_message::Client;
 //!
 //! # async fn run() -> Result<(), lark_im_message::Error> {
 //! let client = Client::builder("cli_a1b2c3", "app-secret").build()?;
 //!
-//! // `content` is JSON text whose shape follows `msg_type`.
-//! let content = serde_json::json!({"text": "hello"}).to_string();
-//! let sent = client
-//!     .messages()
-//!     .create(
-//!         ReceiveIdType::ChatId,
-//!         MessageCreateBody::new("oc_a0553eda9014c201e6969b478895c230", SendMsgType::Text, content)
-//!             .uuid("hello-4711"),
-//!     )
-//!     .send()
-//!     .await?;
+//! // Typed content: `msg_type` and the JSON text of `content` are set for you, and the
+//! // platform's size limit is checked before anything is sent.
+//! let hello = TextContent::builder()
+//!     .at_user("ou_84aad35d084aa403a838cf73ee18467", "Tom")
+//!     .text(" welcome to the chat!")
+//!     .build();
+//! let body = MessageCreateBody::with_content(
+//!     "oc_a0553eda9014c201e6969b478895c230",
+//!     &MessageContent::from(hello),
+//! )?
+//! .uuid("hello-4711");
+//! let sent = client.messages().create(ReceiveIdType::ChatId, body).send().await?;
 //! println!("sent {:?}", sent.message_id);
 //! # Ok(()) }
 //! ```
@@ -53,6 +55,28 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Content
+//!
+//! [`MessageContent`] types the content of every message type both ways (module [`content`]):
+//! sent with the body constructors (`with_content` on the create, reply, update and patch
+//! bodies, size-checked), received with `decode_content()` on an event's
+//! [`EventMessage`](types::EventMessage) or a fetched [`Message`](types::Message), mentions
+//! resolved:
+//!
+//! ```
+//! use lark_im_message::content::MessageContent;
+//! use lark_im_message::types::EventMessage;
+//!
+//! # fn handle(message: &EventMessage) -> Result<(), lark_im_message::ContentError> {
+//! if let MessageContent::Text(text) = message.decode_content()? {
+//!     // `@_user_1 help` reads "@Build Bot help"; `with_at_tags()` gives the `<at>` form.
+//!     if text.display_text().contains("help") {
+//!         println!("asked for help by {:?}", text.mentions);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! Features (`webhook` by default; `axum`, `long-connection`, `redis`, `testing`) turn on the
 //! runtime's feature of the same name.
 
@@ -62,6 +86,10 @@
 
 #[rustfmt::skip]
 mod generated;
+
+pub mod content;
+
+pub use content::{ContentError, MessageContent};
 
 pub use generated::{api, prelude, types, ErrorCode, ERROR_CLASSES, FAMILY};
 
