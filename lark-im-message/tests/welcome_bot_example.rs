@@ -1,0 +1,200 @@
+//! The `welcome_bot` example as a user runs it, against a platform stand-in on 127.0.0.1 over
+//! the long connection: a welcome mentioning the operator, sent once per event with a uuid (a
+//! retried send keeps it, a redelivered event sends nothing more), the `help` reply, one JSON
+//! line per handled event, exit 0 on SIGTERM, and no secret in its output with `RUST_LOG=trace`.
+//!
+//! `cargo test --all-features` builds the example beside the test binary
+//! (`target/<profile>/examples/welcome_bot`); a binary older than its source is refused.
+#![cfg(all(feature = "long-connection", unix))]
+
+mod welcome_bot_support;
+
+use std::path::PathBuf;
+use std::process::Stdio;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::process::{Child, Command};
+use welcome_bot_support::*;
+
+const CHAT: &str = "oc_a0553eda9014c201e6969b478895c230";
+const OPERATOR: &str = "ou_7d8a6e6df7621556ce0d21922b676706ccs";
+
+fn example() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let path = profile_dir.join("examples").join("welcome_bot");
+    let built = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| panic!("build the example first: {}", path.display()));
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/welcome_bot.rs");
+    let changed = std::fs::metadata(&source)
+        .and_then(|m| m.modified())
+        .expect("mtime");
+    assert!(
+        changed <= built,
+        "the example is older than its source: run `cargo build -p lark-im-message --features long-connection --example welcome_bot`"
+    );
+    path
+}
+
+fn run(platform: &Platform) -> Child {
+    Command::new(example())
+        .env("LARK_APP_ID", APP_ID)
+        .env("LARK_APP_SECRET", APP_SECRET)
+        .env("LARK_BASE_URL", platform.base_url())
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("example starts")
+}
+
+async fn next_line(lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildStdout>>) -> Value {
+    let line = tokio::time::timeout(PATIENCE, lines.next_line())
+        .await
+        .expect("a line in time")
+        .expect("read")
+        .expect("a line");
+    serde_json::from_str(&line).expect("one JSON document per line")
+}
+
+fn bot_added(event_id: &str) -> Value {
+    envelope(
+        "im.chat.member.bot.added_v1",
+        event_id,
+        json!({
+            "chat_id": CHAT,
+            "operator_id": {"open_id": OPERATOR, "union_id": "on_8ed6aa67826108097d9ee143816345", "user_id": "e33ggbyz"},
+            "external": false,
+            "operator_tenant_key": "736588c9260f175e",
+            "name": "Incident 4711"
+        }),
+    )
+}
+
+fn message_received(event_id: &str, message_id: &str, text: &str) -> Value {
+    envelope(
+        "im.message.receive_v1",
+        event_id,
+        json!({
+            "sender": {"sender_id": {"open_id": OPERATOR}, "sender_type": "user", "tenant_key": "736588c9260f175e"},
+            "message": {
+                "message_id": message_id, "chat_id": CHAT, "chat_type": "group",
+                "message_type": "text", "create_time": "1733000001000",
+                "content": json!({"text": text}).to_string()
+            }
+        }),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn welcomes_once_per_event_with_a_mention_and_a_kept_uuid_answers_help_and_stops_on_sigterm()
+{
+    let mut platform = Platform::start().await;
+    // The first send of the welcome is answered 503: the retry must carry the same uuid.
+    platform.fail_sends_with(&[503]);
+    let mut child = run(&platform);
+    let mut conn = platform.accept().await;
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+
+    conn.send_event(&bot_added("ev_bot_added_1")).await;
+    assert_eq!(conn.ack_code().await, Some(200));
+    assert_eq!(
+        next_line(&mut lines).await,
+        json!({"event_type": "im.chat.member.bot.added_v1", "event_id": "ev_bot_added_1"})
+    );
+    // The same event again (the platform redelivers): acknowledged, nothing sent.
+    conn.send_event(&bot_added("ev_bot_added_1")).await;
+    assert_eq!(conn.ack_code().await, Some(200));
+
+    conn.send_event(&message_received(
+        "ev_msg_1",
+        "om_help_1",
+        "@_user_1 help please",
+    ))
+    .await;
+    assert_eq!(conn.ack_code().await, Some(200));
+    assert_eq!(
+        next_line(&mut lines).await,
+        json!({"event_type": "im.message.receive_v1", "event_id": "ev_msg_1"})
+    );
+    conn.send_event(&message_received("ev_msg_2", "om_hello_2", "hello there"))
+        .await;
+    assert_eq!(conn.ack_code().await, Some(200));
+    assert_eq!(
+        next_line(&mut lines).await,
+        json!({"event_type": "im.message.receive_v1", "event_id": "ev_msg_2"})
+    );
+
+    let requests = platform.requests();
+    let sends: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path == "/open-apis/im/v1/messages")
+        .collect();
+    assert_eq!(
+        sends.len(),
+        2,
+        "one welcome, sent twice (503 then 200): {requests:#?}"
+    );
+    for send in &sends {
+        assert_eq!(send.query, "receive_id_type=chat_id");
+        assert_eq!(send.body["receive_id"], CHAT);
+        assert_eq!(send.body["msg_type"], "text");
+        let content: Value =
+            serde_json::from_str(send.body["content"].as_str().expect("content is a string"))
+                .expect("content JSON");
+        let text = content["text"].as_str().expect("text");
+        assert!(
+            text.contains(&format!("<at user_id=\"{OPERATOR}\">")),
+            "{text}"
+        );
+    }
+    let uuid = sends[0].body["uuid"].as_str().expect("a uuid");
+    assert!(!uuid.is_empty() && uuid.len() <= 50);
+    assert_eq!(
+        sends[1].body["uuid"], sends[0].body["uuid"],
+        "the retry keeps its uuid"
+    );
+
+    let replies: Vec<_> = requests
+        .iter()
+        .filter(|r| r.path.ends_with("/reply"))
+        .collect();
+    assert_eq!(replies.len(), 1, "only `help` is answered: {requests:#?}");
+    assert_eq!(replies[0].path, "/open-apis/im/v1/messages/om_help_1/reply");
+    assert_eq!(replies[0].body["msg_type"], "text");
+    assert!(replies[0].body["uuid"]
+        .as_str()
+        .is_some_and(|u| !u.is_empty()));
+
+    let pid = child.id().expect("running").to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    conn.closed().await;
+    let status = tokio::time::timeout(PATIENCE, child.wait())
+        .await
+        .expect("exits in time")
+        .expect("status");
+    assert_eq!(status.code(), Some(0));
+    let mut rest = String::new();
+    while let Ok(Some(line)) = lines.next_line().await {
+        rest.push_str(&line);
+    }
+    assert!(rest.is_empty(), "nothing more on stdout: {rest}");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .await
+        .expect("stderr");
+    for secret in [APP_SECRET, TENANT_TOKEN, ACCESS_KEY, TICKET] {
+        assert!(!stderr.contains(secret), "{secret} in stderr: {stderr}");
+    }
+}
