@@ -112,6 +112,9 @@ pub struct StructDef {
     pub name: String,
     pub doc: Vec<String>,
     pub fields: Vec<Field>,
+    /// Unknown fields are kept in an `extra` map (`keep_unknown: true`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub keep_unknown: bool,
     pub module: Module,
     pub usage: Usage,
     #[serde(skip)]
@@ -460,6 +463,9 @@ pub struct Event {
     pub shape_static: String,
     /// Name of the dispatcher's registration method, e.g. `on_chat_updated`.
     pub handler_name: String,
+    /// A callback: its handler's return value is the answer (`on_callback`), and it is never
+    /// de-duplicated.
+    pub callback: bool,
     /// The body struct, named `name`.
     #[serde(skip)]
     pub body: StructId,

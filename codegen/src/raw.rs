@@ -85,6 +85,9 @@ pub struct RawType {
     #[serde(default)]
     pub constraints: Vec<String>,
     pub fields: Map<RawField>,
+    /// Keep fields the spec does not name in an `extra` map (round trips lose nothing).
+    #[serde(default)]
+    pub keep_unknown: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -311,4 +314,8 @@ pub struct RawEvent {
     pub overview: RawOverview,
     #[serde(default)]
     pub notes: Vec<String>,
+    /// A callback (answered with the handler's response, e.g. a card action) rather than an
+    /// event.
+    #[serde(default)]
+    pub callback: bool,
 }

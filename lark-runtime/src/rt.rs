@@ -7,7 +7,9 @@
 pub use crate::auth::{Secret, Tenant, TenantOnly, TokenKind, User, UserOnly};
 pub use crate::client::{items, pages, Client, Ctx, Page, Paginated};
 pub use crate::error::{Error, Result};
-pub use crate::events::dispatch::{DispatcherBuilder, EventHandler, State, StateHandler};
+pub use crate::events::dispatch::{
+    CallbackHandler, DispatcherBuilder, EventHandler, State, StateCallbackHandler, StateHandler,
+};
 pub use crate::events::{
     decode_event, peek_event, Event, EventDecodeError, EventEnvelopeV1, EventEnvelopeV2,
     EventHeaderV2, RawEvent,

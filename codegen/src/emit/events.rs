@@ -208,21 +208,37 @@ fn shorthand(e: &Event, with_state: bool, body: bool) -> TokenStream {
         &e.event_type,
         ident(&e.handler_name),
     );
-    let doc = format!(
-        " Registers the handler of `{et}` events, which receives the decoded `{}<{}>`. Shorthand for `on::<{}>`; a second handler for the same event type makes `build` fail.",
-        if e.schema == Schema::V2 { "EventEnvelopeV2" } else { "EventEnvelopeV1" },
-        e.name,
-        e.name
-    );
-    let handler = if with_state {
-        quote!(impl rt::StateHandler<A, #env<#v>>)
+    let envelope_name = if e.schema == Schema::V2 {
+        "EventEnvelopeV2"
     } else {
-        quote!(impl rt::EventHandler<#env<#v>>)
+        "EventEnvelopeV1"
+    };
+    let doc = if e.callback {
+        format!(
+            " Registers the handler of `{et}` callbacks, which receives the decoded `{envelope_name}<{}>` and returns the answer (any `Serialize` response; a failure or a late handler is answered `{{}}` in time). Shorthand for `on_callback::<{}>`; a second handler makes `build` fail.",
+            e.name, e.name
+        )
+    } else {
+        format!(
+            " Registers the handler of `{et}` events, which receives the decoded `{envelope_name}<{}>`. Shorthand for `on::<{}>`; a second handler for the same event type makes `build` fail.",
+            e.name, e.name
+        )
+    };
+    let handler = match (e.callback, with_state) {
+        (false, true) => quote!(impl rt::StateHandler<A, #env<#v>>),
+        (false, false) => quote!(impl rt::EventHandler<#env<#v>>),
+        (true, true) => quote!(impl rt::StateCallbackHandler<A, #env<#v>>),
+        (true, false) => quote!(impl rt::CallbackHandler<#env<#v>>),
+    };
+    let register = if e.callback {
+        quote!(on_callback)
+    } else {
+        quote!(on)
     };
     if body {
         quote! {
             fn #method(self, handler: #handler) -> Self {
-                self.on::<#v>(handler)
+                self.#register::<#v>(handler)
             }
         }
     } else {

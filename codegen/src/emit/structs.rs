@@ -48,6 +48,14 @@ pub fn emit_struct(s: &StructDef) -> TokenStream {
         quote!()
     };
     let fields = s.fields.iter().map(field_def);
+    let extra = s.keep_unknown.then(|| {
+        quote! {
+            /// Fields this version of the spec does not name, kept as sent so that a round trip
+            /// loses nothing.
+            #[serde(flatten)]
+            pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+        }
+    });
     let ctor = constructor(s);
     let setters = s.fields.iter().filter(|f| !f.required).map(setter);
     let validate = s.usage.request.then(|| validate_impl(s));
@@ -58,6 +66,7 @@ pub fn emit_struct(s: &StructDef) -> TokenStream {
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
+            #extra
         }
 
         impl #name {
@@ -162,11 +171,12 @@ fn constructor(s: &StructDef) -> TokenStream {
             names.join(", ")
         )
     };
+    let extra = s.keep_unknown.then(|| quote!(, extra: Default::default()));
     quote! {
         #[doc = #doc]
         #[allow(clippy::new_without_default)]
         pub fn new(#(#params),*) -> Self {
-            Self { #(#inits),* }
+            Self { #(#inits),* #extra }
         }
     }
 }

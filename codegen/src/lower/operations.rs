@@ -45,6 +45,7 @@ pub fn lower_operation(
             name: symbols.struct_ref(id_of).name,
             doc: vec![doc],
             fields,
+            keep_unknown: false,
             module: Module::Group(group.to_owned()),
             usage: Usage::default(),
             loc,

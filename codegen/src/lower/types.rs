@@ -112,6 +112,12 @@ pub fn lower_type(
     symbols: &Symbols<'_>,
     diags: &mut Diagnostics,
 ) -> StructDef {
+    if t.keep_unknown && t.fields.keys().any(|k| k.as_str() == "extra") {
+        diags.error(
+            &loc.key("fields").key("extra"),
+            "a type with `keep_unknown: true` keeps unknown fields in `extra`: rename this field",
+        );
+    }
     let mut doc = vec![t.doc.clone()];
     doc.extend(t.note.iter().cloned());
     doc.extend(t.constraints.iter().cloned());
@@ -119,6 +125,7 @@ pub fn lower_type(
         name: name.to_owned(),
         doc,
         fields: lower_fields(&t.fields, &loc.key("fields"), symbols, diags),
+        keep_unknown: t.keep_unknown,
         module: Module::Types,
         usage: Usage::default(),
         loc,

@@ -7,6 +7,168 @@
 #[allow(unused_imports)]
 use super::*;
 
+/// Where an interacted card is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CardActionHost {
+    /// `im_message`: In a chat message
+    ImMessage,
+    /// `im_top_notice`: In a chat's top banner
+    ImTopNotice,
+    /// A value this version of the client does not know; kept as sent.
+    Unknown(rt::UnknownValue),
+}
+
+impl CardActionHost {
+    /// The wire value as a string.
+    pub fn as_str(&self) -> ::std::borrow::Cow<'_, str> {
+        match self {
+            Self::ImMessage => ::std::borrow::Cow::Borrowed("im_message"),
+            Self::ImTopNotice => ::std::borrow::Cow::Borrowed("im_top_notice"),
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for CardActionHost {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(&self.as_str())
+    }
+}
+
+impl From<&str> for CardActionHost {
+    fn from(value: &str) -> Self {
+        match value {
+            "im_message" => Self::ImMessage,
+            "im_top_notice" => Self::ImTopNotice,
+            other => Self::Unknown(rt::UnknownValue::from_str_value(other)),
+        }
+    }
+}
+
+impl rt::serde::Serialize for CardActionHost {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Unknown(v) => v.serialize_into(serializer),
+            known => serializer.serialize_str(&known.as_str()),
+        }
+    }
+}
+
+impl<'de> rt::serde::Deserialize<'de> for CardActionHost {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::de_str_enum(deserializer)
+    }
+}
+
+/// Tag of the card component a user interacted with (a form submit arrives as button).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CardActionTag {
+    /// `button`: Button, and the submit button of a form
+    Button,
+    /// `overflow`: Overflow menu
+    Overflow,
+    /// `select_static`: Single select
+    SelectStatic,
+    /// `multi_select_static`: Multi-select
+    MultiSelectStatic,
+    /// `select_person`: Person picker
+    SelectPerson,
+    /// `multi_select_person`: Multi-person picker
+    MultiSelectPerson,
+    /// `input`: Text input
+    Input,
+    /// `checker`: Checkbox
+    Checker,
+    /// `date_picker`: Date picker
+    DatePicker,
+    /// `picker_time`: Time picker
+    PickerTime,
+    /// `picker_datetime`: Date and time picker
+    PickerDatetime,
+    /// `select_img`: Image picker
+    SelectImg,
+    /// A value this version of the client does not know; kept as sent.
+    Unknown(rt::UnknownValue),
+}
+
+impl CardActionTag {
+    /// The wire value as a string.
+    pub fn as_str(&self) -> ::std::borrow::Cow<'_, str> {
+        match self {
+            Self::Button => ::std::borrow::Cow::Borrowed("button"),
+            Self::Overflow => ::std::borrow::Cow::Borrowed("overflow"),
+            Self::SelectStatic => ::std::borrow::Cow::Borrowed("select_static"),
+            Self::MultiSelectStatic => {
+                ::std::borrow::Cow::Borrowed("multi_select_static")
+            }
+            Self::SelectPerson => ::std::borrow::Cow::Borrowed("select_person"),
+            Self::MultiSelectPerson => {
+                ::std::borrow::Cow::Borrowed("multi_select_person")
+            }
+            Self::Input => ::std::borrow::Cow::Borrowed("input"),
+            Self::Checker => ::std::borrow::Cow::Borrowed("checker"),
+            Self::DatePicker => ::std::borrow::Cow::Borrowed("date_picker"),
+            Self::PickerTime => ::std::borrow::Cow::Borrowed("picker_time"),
+            Self::PickerDatetime => ::std::borrow::Cow::Borrowed("picker_datetime"),
+            Self::SelectImg => ::std::borrow::Cow::Borrowed("select_img"),
+            Self::Unknown(v) => v.as_str(),
+        }
+    }
+}
+
+impl ::std::fmt::Display for CardActionTag {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(&self.as_str())
+    }
+}
+
+impl From<&str> for CardActionTag {
+    fn from(value: &str) -> Self {
+        match value {
+            "button" => Self::Button,
+            "overflow" => Self::Overflow,
+            "select_static" => Self::SelectStatic,
+            "multi_select_static" => Self::MultiSelectStatic,
+            "select_person" => Self::SelectPerson,
+            "multi_select_person" => Self::MultiSelectPerson,
+            "input" => Self::Input,
+            "checker" => Self::Checker,
+            "date_picker" => Self::DatePicker,
+            "picker_time" => Self::PickerTime,
+            "picker_datetime" => Self::PickerDatetime,
+            "select_img" => Self::SelectImg,
+            other => Self::Unknown(rt::UnknownValue::from_str_value(other)),
+        }
+    }
+}
+
+impl rt::serde::Serialize for CardActionTag {
+    fn serialize<S: rt::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Unknown(v) => v.serialize_into(serializer),
+            known => serializer.serialize_str(&known.as_str()),
+        }
+    }
+}
+
+impl<'de> rt::serde::Deserialize<'de> for CardActionTag {
+    fn deserialize<D: rt::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::de_str_enum(deserializer)
+    }
+}
+
 /// Form in which card content is returned.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -10,6 +10,82 @@ use super::*;
 #[allow(unused_imports)]
 use rt::EventEnvelopeV2;
 
+/// Body of the `card.action.trigger` event: A user clicked a button, submitted a form or chose a value on a card the app sent; the app answers within 3 seconds.
+#[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "self::rt::serde")]
+#[non_exhaustive]
+pub struct CardActionTrigger {
+    /// Who interacted
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<CardActionOperator>,
+    /// Token for a delayed update of the card: valid 30 minutes, at most 2 updates
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// What was done
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<CardAction>,
+    /// Where the card is shown
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<CardActionHost>,
+    /// url_preview for link-preview cards only
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_type: Option<String>,
+    /// Message and chat of the card
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<CardActionContext>,
+}
+
+impl CardActionTrigger {
+    /// A value with every field unset; fill it with the setters.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            operator: None,
+            token: None,
+            action: None,
+            host: None,
+            delivery_type: None,
+            context: None,
+        }
+    }
+
+    /// Sets `operator`.
+    pub fn operator(mut self, value: CardActionOperator) -> Self {
+        self.operator = Some(value);
+        self
+    }
+
+    /// Sets `token`.
+    pub fn token(mut self, value: impl Into<String>) -> Self {
+        self.token = Some(value.into());
+        self
+    }
+
+    /// Sets `action`.
+    pub fn action(mut self, value: CardAction) -> Self {
+        self.action = Some(value);
+        self
+    }
+
+    /// Sets `host`.
+    pub fn host(mut self, value: impl Into<CardActionHost>) -> Self {
+        self.host = Some(value.into());
+        self
+    }
+
+    /// Sets `delivery_type`.
+    pub fn delivery_type(mut self, value: impl Into<String>) -> Self {
+        self.delivery_type = Some(value.into());
+        self
+    }
+
+    /// Sets `context`.
+    pub fn context(mut self, value: CardActionContext) -> Self {
+        self.context = Some(value);
+        self
+    }
+}
+
 /// Body of the `im.message.message_read_v1` event: A user read messages the bot sent in a one-to-one chat.
 #[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "self::rt::serde")]
@@ -305,6 +381,15 @@ impl MessageReceiveV1 {
     }
 }
 
+impl rt::Event for CardActionTrigger {
+    const EVENT_TYPE: &'static str = "card.action.trigger";
+    type Envelope = EventEnvelopeV2<Self>;
+
+    fn meta() -> &'static rt::EventMeta {
+        &meta::CARD_ACTION_TRIGGER
+    }
+}
+
 impl rt::Event for MessageMessageReadV1 {
     const EVENT_TYPE: &'static str = "im.message.message_read_v1";
     type Envelope = EventEnvelopeV2<Self>;
@@ -356,6 +441,8 @@ impl rt::Event for MessageReceiveV1 {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum MessageEvent {
+    /// `card.action.trigger`: A user clicked a button, submitted a form or chose a value on a card the app sent; the app answers within 3 seconds.
+    CardActionTrigger(Box<EventEnvelopeV2<CardActionTrigger>>),
     /// `im.message.message_read_v1`: A user read messages the bot sent in a one-to-one chat.
     MessageMessageReadV1(Box<EventEnvelopeV2<MessageMessageReadV1>>),
     /// `im.message.reaction.created_v1`: Someone put a reaction on a message.
@@ -381,6 +468,7 @@ impl MessageEvent {
         let route = rt::peek_event(json)?;
         Ok(
             match route.event_type.as_str() {
+                "card.action.trigger" => Self::CardActionTrigger(rt::decode_event(json)?),
                 "im.message.message_read_v1" => {
                     Self::MessageMessageReadV1(rt::decode_event(json)?)
                 }
@@ -414,6 +502,7 @@ impl MessageEvent {
     /// The event type, e.g. `im.chat.updated_v1`.
     pub fn event_type(&self) -> &str {
         match self {
+            Self::CardActionTrigger(_) => "card.action.trigger",
             Self::MessageMessageReadV1(_) => "im.message.message_read_v1",
             Self::MessageReactionCreatedV1(_) => "im.message.reaction.created_v1",
             Self::MessageReactionDeletedV1(_) => "im.message.reaction.deleted_v1",
@@ -426,6 +515,7 @@ impl MessageEvent {
     /// The spec's facts about this event, if it is a known one.
     pub fn meta(&self) -> Option<&'static rt::EventMeta> {
         match self {
+            Self::CardActionTrigger(_) => Some(&meta::CARD_ACTION_TRIGGER),
             Self::MessageMessageReadV1(_) => Some(&meta::MESSAGE_MESSAGE_READ_V1),
             Self::MessageReactionCreatedV1(_) => Some(&meta::MESSAGE_REACTION_CREATED_V1),
             Self::MessageReactionDeletedV1(_) => Some(&meta::MESSAGE_REACTION_DELETED_V1),
@@ -438,6 +528,7 @@ impl MessageEvent {
     /// The id to de-duplicate redeliveries on: `header.event_id` (2.0) or `uuid` (1.0).
     pub fn dedup_key(&self) -> Option<&str> {
         match self {
+            Self::CardActionTrigger(e) => Some(&e.header.event_id),
             Self::MessageMessageReadV1(e) => Some(&e.header.event_id),
             Self::MessageReactionCreatedV1(e) => Some(&e.header.event_id),
             Self::MessageReactionDeletedV1(e) => Some(&e.header.event_id),
@@ -458,6 +549,7 @@ impl rt::serde::Serialize for MessageEvent {
         serializer: S,
     ) -> Result<S::Ok, S::Error> {
         match self {
+            Self::CardActionTrigger(e) => rt::serde::Serialize::serialize(e, serializer),
             Self::MessageMessageReadV1(e) => {
                 rt::serde::Serialize::serialize(e, serializer)
             }
@@ -476,6 +568,11 @@ impl rt::serde::Serialize for MessageEvent {
 
 /// Registration shorthands for the events of the Feishu/Lark message API (im/v1 messages, reactions, pins, images, files), on a dispatcher builder without state: `.on_chat_updated(h)` is `.on::<ChatUpdatedV1>(h)`.
 pub trait ImMessageEvents: Sized {
+    /// Registers the handler of `card.action.trigger` callbacks, which receives the decoded `EventEnvelopeV2<CardActionTrigger>` and returns the answer (any `Serialize` response; a failure or a late handler is answered `{}` in time). Shorthand for `on_callback::<CardActionTrigger>`; a second handler makes `build` fail.
+    fn on_card_action_trigger(
+        self,
+        handler: impl rt::CallbackHandler<EventEnvelopeV2<CardActionTrigger>>,
+    ) -> Self;
     /// Registers the handler of `im.message.message_read_v1` events, which receives the decoded `EventEnvelopeV2<MessageMessageReadV1>`. Shorthand for `on::<MessageMessageReadV1>`; a second handler for the same event type makes `build` fail.
     fn on_message_message_read(
         self,
@@ -504,6 +601,13 @@ pub trait ImMessageEvents: Sized {
 }
 
 impl ImMessageEvents for rt::DispatcherBuilder {
+    fn on_card_action_trigger(
+        self,
+        handler: impl rt::CallbackHandler<EventEnvelopeV2<CardActionTrigger>>,
+    ) -> Self {
+        self.on_callback::<CardActionTrigger>(handler)
+    }
+
     fn on_message_message_read(
         self,
         handler: impl rt::EventHandler<EventEnvelopeV2<MessageMessageReadV1>>,
@@ -543,6 +647,11 @@ impl ImMessageEvents for rt::DispatcherBuilder {
 /// The same shorthands on a dispatcher builder with application state: handlers take
 /// `(State<A>, envelope)`.
 pub trait ImMessageStateEvents<A>: Sized {
+    /// Registers the handler of `card.action.trigger` callbacks, which receives the decoded `EventEnvelopeV2<CardActionTrigger>` and returns the answer (any `Serialize` response; a failure or a late handler is answered `{}` in time). Shorthand for `on_callback::<CardActionTrigger>`; a second handler makes `build` fail.
+    fn on_card_action_trigger(
+        self,
+        handler: impl rt::StateCallbackHandler<A, EventEnvelopeV2<CardActionTrigger>>,
+    ) -> Self;
     /// Registers the handler of `im.message.message_read_v1` events, which receives the decoded `EventEnvelopeV2<MessageMessageReadV1>`. Shorthand for `on::<MessageMessageReadV1>`; a second handler for the same event type makes `build` fail.
     fn on_message_message_read(
         self,
@@ -572,6 +681,13 @@ pub trait ImMessageStateEvents<A>: Sized {
 
 impl<A: Clone + Send + Sync + 'static> ImMessageStateEvents<A>
 for rt::DispatcherBuilder<rt::State<A>> {
+    fn on_card_action_trigger(
+        self,
+        handler: impl rt::StateCallbackHandler<A, EventEnvelopeV2<CardActionTrigger>>,
+    ) -> Self {
+        self.on_callback::<CardActionTrigger>(handler)
+    }
+
     fn on_message_message_read(
         self,
         handler: impl rt::StateHandler<A, EventEnvelopeV2<MessageMessageReadV1>>,

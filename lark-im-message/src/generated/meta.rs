@@ -460,6 +460,16 @@ pub static OPERATIONS: &[&rt::OperationMeta] = &[
     &PIN_DELETE,
     &PIN_LIST,
 ];
+/// Metadata of the `card.action.trigger` event.
+pub static CARD_ACTION_TRIGGER: rt::EventMeta = rt::EventMeta::new(
+    "card.action.trigger",
+    "A user clicked a button, submitted a form or chose a value on a card the app sent; the app answers within 3 seconds.",
+    rt::EventSchema::V2,
+    &[],
+    &[rt::AppType::Custom, rt::AppType::Store],
+    "https://open.feishu.cn/document/feishu-cards/card-callback-communication",
+    &schema::EV_CARD_ACTION_TRIGGER,
+);
 /// Metadata of the `im.message.message_read_v1` event.
 pub static MESSAGE_MESSAGE_READ_V1: rt::EventMeta = rt::EventMeta::new(
     "im.message.message_read_v1",
@@ -516,6 +526,7 @@ pub static MESSAGE_RECEIVE_V1: rt::EventMeta = rt::EventMeta::new(
 );
 /// Every event, sorted by event type.
 pub static EVENTS: &[&rt::EventMeta] = &[
+    &CARD_ACTION_TRIGGER,
     &MESSAGE_MESSAGE_READ_V1,
     &MESSAGE_REACTION_CREATED_V1,
     &MESSAGE_REACTION_DELETED_V1,

@@ -11,6 +11,57 @@
 #[allow(unused_imports)]
 use super::*;
 
+/// Fields of [`CardAction`].
+pub static CARD_ACTION: rt::drift::Object = rt::drift::Object {
+    name: "CardAction",
+    fields: &[
+        rt::drift::Field::any("checked"),
+        rt::drift::Field::any("form_value"),
+        rt::drift::Field::any("input_value"),
+        rt::drift::Field::any("name"),
+        rt::drift::Field::any("option"),
+        rt::drift::Field::any("options").array(),
+        rt::drift::Field::value("tag", &CARD_ACTION_TAG),
+        rt::drift::Field::any("timezone"),
+        rt::drift::Field::any("value"),
+    ],
+};
+
+/// Fields of [`CardActionContext`].
+pub static CARD_ACTION_CONTEXT: rt::drift::Object = rt::drift::Object {
+    name: "CardActionContext",
+    fields: &[
+        rt::drift::Field::any("open_chat_id"),
+        rt::drift::Field::any("open_message_id"),
+        rt::drift::Field::any("preview_token"),
+        rt::drift::Field::any("url"),
+    ],
+};
+
+/// Fields of [`CardActionOperator`].
+pub static CARD_ACTION_OPERATOR: rt::drift::Object = rt::drift::Object {
+    name: "CardActionOperator",
+    fields: &[
+        rt::drift::Field::any("open_id"),
+        rt::drift::Field::any("tenant_key"),
+        rt::drift::Field::any("union_id"),
+        rt::drift::Field::any("user_id"),
+    ],
+};
+
+/// Fields of [`CardActionTrigger`].
+pub static CARD_ACTION_TRIGGER: rt::drift::Object = rt::drift::Object {
+    name: "CardActionTrigger",
+    fields: &[
+        rt::drift::Field::object("action", &CARD_ACTION),
+        rt::drift::Field::object("context", &CARD_ACTION_CONTEXT),
+        rt::drift::Field::any("delivery_type"),
+        rt::drift::Field::value("host", &CARD_ACTION_HOST),
+        rt::drift::Field::object("operator", &CARD_ACTION_OPERATOR),
+        rt::drift::Field::any("token"),
+    ],
+};
+
 /// Fields of [`Emoji`].
 pub static EMOJI: rt::drift::Object = rt::drift::Object {
     name: "Emoji",
@@ -313,6 +364,33 @@ pub static USER_ID: rt::drift::Object = rt::drift::Object {
     ],
 };
 
+/// Values of [`CardActionHost`].
+pub static CARD_ACTION_HOST: rt::drift::Values = rt::drift::Values {
+    name: "CardActionHost",
+    strings: &["im_message", "im_top_notice"],
+    integers: &[],
+};
+
+/// Values of [`CardActionTag`].
+pub static CARD_ACTION_TAG: rt::drift::Values = rt::drift::Values {
+    name: "CardActionTag",
+    strings: &[
+        "button",
+        "overflow",
+        "select_static",
+        "multi_select_static",
+        "select_person",
+        "multi_select_person",
+        "input",
+        "checker",
+        "date_picker",
+        "picker_time",
+        "picker_datetime",
+        "select_img",
+    ],
+    integers: &[],
+};
+
 /// Values of [`EmojiType`].
 pub static EMOJI_TYPE: rt::drift::Values = rt::drift::Values {
     name: "EmojiType",
@@ -518,6 +596,13 @@ pub static OP_PIN_LIST: rt::drift::Operation = rt::drift::Operation {
     data: &PIN_LIST_RESPONSE,
 };
 
+/// The envelope and body of `card.action.trigger`.
+pub static EV_CARD_ACTION_TRIGGER: rt::drift::Event = rt::drift::Event {
+    event_type: "card.action.trigger",
+    envelope: &rt::drift::EVENT_ENVELOPE_V2_SHAPE,
+    body: &CARD_ACTION_TRIGGER,
+};
+
 /// The envelope and body of `im.message.message_read_v1`.
 pub static EV_MESSAGE_MESSAGE_READ_V1: rt::drift::Event = rt::drift::Event {
     event_type: "im.message.message_read_v1",
@@ -578,6 +663,7 @@ pub static OPERATIONS: &[&rt::drift::Operation] = &[
 ];
 /// The envelope and body of every event, sorted by event type.
 pub static EVENTS: &[&rt::drift::Event] = &[
+    &EV_CARD_ACTION_TRIGGER,
     &EV_MESSAGE_MESSAGE_READ_V1,
     &EV_MESSAGE_REACTION_CREATED_V1,
     &EV_MESSAGE_REACTION_DELETED_V1,

@@ -7,6 +7,242 @@
 #[allow(unused_imports)]
 use super::*;
 
+/// What the user did on a card component.
+#[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "self::rt::serde")]
+#[non_exhaustive]
+pub struct CardAction {
+    /// The value the card bound to the component (an object, a string in some cards)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<rt::serde_json::Value>,
+    /// Tag of the component
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<CardActionTag>,
+    /// Value chosen in a standalone single select, picker or overflow menu
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub option: Option<String>,
+    /// The user's time zone (date and time pickers)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// Name of the component (form members)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A submitted form: component name to value; only when a button inside a form is clicked
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_value: Option<rt::serde_json::Value>,
+    /// Text of a standalone input
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_value: Option<String>,
+    /// Values chosen in a standalone multi-select
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<String>>,
+    /// State of a standalone checker
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked: Option<bool>,
+    /// Fields this version of the spec does not name, kept as sent so that a round trip
+    /// loses nothing.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+
+impl CardAction {
+    /// A value with every field unset; fill it with the setters.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            value: None,
+            tag: None,
+            option: None,
+            timezone: None,
+            name: None,
+            form_value: None,
+            input_value: None,
+            options: None,
+            checked: None,
+            extra: Default::default(),
+        }
+    }
+
+    /// Sets `value`.
+    pub fn value(mut self, value: rt::serde_json::Value) -> Self {
+        self.value = Some(value);
+        self
+    }
+
+    /// Sets `tag`.
+    pub fn tag(mut self, value: impl Into<CardActionTag>) -> Self {
+        self.tag = Some(value.into());
+        self
+    }
+
+    /// Sets `option`.
+    pub fn option(mut self, value: impl Into<String>) -> Self {
+        self.option = Some(value.into());
+        self
+    }
+
+    /// Sets `timezone`.
+    pub fn timezone(mut self, value: impl Into<String>) -> Self {
+        self.timezone = Some(value.into());
+        self
+    }
+
+    /// Sets `name`.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Sets `form_value`.
+    pub fn form_value(mut self, value: rt::serde_json::Value) -> Self {
+        self.form_value = Some(value);
+        self
+    }
+
+    /// Sets `input_value`.
+    pub fn input_value(mut self, value: impl Into<String>) -> Self {
+        self.input_value = Some(value.into());
+        self
+    }
+
+    /// Sets `options`.
+    pub fn options(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        self.options = Some(value.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Sets `checked`.
+    pub fn checked(mut self, value: bool) -> Self {
+        self.checked = Some(value);
+        self
+    }
+}
+
+/// Where the card is.
+#[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "self::rt::serde")]
+#[non_exhaustive]
+pub struct CardActionContext {
+    /// Link of a link-preview card
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Token of a link preview
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_token: Option<String>,
+    /// Message carrying the card, om_ prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_message_id: Option<String>,
+    /// Chat of that message, oc_ prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_chat_id: Option<String>,
+    /// Fields this version of the spec does not name, kept as sent so that a round trip
+    /// loses nothing.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+
+impl CardActionContext {
+    /// A value with every field unset; fill it with the setters.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            url: None,
+            preview_token: None,
+            open_message_id: None,
+            open_chat_id: None,
+            extra: Default::default(),
+        }
+    }
+
+    /// Sets `url`.
+    pub fn url(mut self, value: impl Into<String>) -> Self {
+        self.url = Some(value.into());
+        self
+    }
+
+    /// Sets `preview_token`.
+    pub fn preview_token(mut self, value: impl Into<String>) -> Self {
+        self.preview_token = Some(value.into());
+        self
+    }
+
+    /// Sets `open_message_id`.
+    pub fn open_message_id(mut self, value: impl Into<String>) -> Self {
+        self.open_message_id = Some(value.into());
+        self
+    }
+
+    /// Sets `open_chat_id`.
+    pub fn open_chat_id(mut self, value: impl Into<String>) -> Self {
+        self.open_chat_id = Some(value.into());
+        self
+    }
+}
+
+/// The user who interacted with a card.
+#[derive(Debug, Clone, PartialEq, Default, rt::serde::Serialize, rt::serde::Deserialize)]
+#[serde(crate = "self::rt::serde")]
+#[non_exhaustive]
+pub struct CardActionOperator {
+    /// Tenant of the user
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_key: Option<String>,
+    /// User id within the tenant; needs contact:user.employee_id:readonly
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// User id for this app, ou_ prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_id: Option<String>,
+    /// User id across one developer's apps, on_ prefix
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub union_id: Option<String>,
+    /// Fields this version of the spec does not name, kept as sent so that a round trip
+    /// loses nothing.
+    #[serde(flatten)]
+    pub extra: rt::serde_json::Map<String, rt::serde_json::Value>,
+}
+
+impl CardActionOperator {
+    /// A value with every field unset; fill it with the setters.
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> Self {
+        Self {
+            tenant_key: None,
+            user_id: None,
+            open_id: None,
+            union_id: None,
+            extra: Default::default(),
+        }
+    }
+
+    /// Sets `tenant_key`.
+    pub fn tenant_key(mut self, value: impl Into<String>) -> Self {
+        self.tenant_key = Some(value.into());
+        self
+    }
+
+    /// Sets `user_id`.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+
+    /// Sets `open_id`.
+    pub fn open_id(mut self, value: impl Into<String>) -> Self {
+        self.open_id = Some(value.into());
+        self
+    }
+
+    /// Sets `union_id`.
+    pub fn union_id(mut self, value: impl Into<String>) -> Self {
+        self.union_id = Some(value.into());
+        self
+    }
+}
+
 /// An emoji, by name.
 #[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
 #[serde(crate = "self::rt::serde")]

@@ -1,4 +1,5 @@
-//! A platform stand-in for the `welcome_bot` example on one 127.0.0.1 port: the token and
+//! A platform stand-in for the `welcome_bot` example (and the card callback tests) on one
+//! 127.0.0.1 port: the token and
 //! message endpoints (recording every request; sends can be answered 503 first), the
 //! long-connection endpoint and its WebSocket, whose sockets the test drives frame by frame.
 
@@ -189,6 +190,12 @@ pub struct Conn {
 impl Conn {
     /// Sends `event` as one event frame.
     pub async fn send_event(&mut self, event: &Value) {
+        self.send_data("event", &serde_json::to_vec(event).expect("json"))
+            .await;
+    }
+
+    /// Sends `payload` as one data frame of type `frame_type` (`event` or `card`).
+    pub async fn send_data(&mut self, frame_type: &str, payload: &[u8]) {
         self.seq += 1;
         let frame = Frame {
             seq_id: self.seq,
@@ -196,13 +203,13 @@ impl Conn {
             service: 7,
             method: 1,
             headers: vec![
-                header("type", "event"),
+                header("type", frame_type),
                 header("message_id", &format!("m{}", self.seq)),
                 header("sum", "1"),
                 header("seq", "0"),
                 header("trace_id", "tr"),
             ],
-            payload: Some(serde_json::to_vec(event).expect("json").into()),
+            payload: Some(payload.to_vec().into()),
             ..Frame::default()
         };
         self.ws
@@ -213,6 +220,14 @@ impl Conn {
 
     /// The `code` of the next ack, skipping pings; `None` when the socket closed.
     pub async fn ack_code(&mut self) -> Option<i64> {
+        self.ack()
+            .await
+            .map(|(_, payload)| payload["code"].as_i64().unwrap_or_default())
+    }
+
+    /// The next ack (its frame and JSON payload), skipping pings; `None` when the socket
+    /// closed.
+    pub async fn ack(&mut self) -> Option<(Frame, Value)> {
         loop {
             let message = timeout(PATIENCE, self.ws.recv())
                 .await
@@ -229,7 +244,7 @@ impl Conn {
                 let payload: Value =
                     serde_json::from_slice(frame.payload.as_deref().unwrap_or_default())
                         .expect("ack JSON");
-                return payload["code"].as_i64();
+                return Some((frame, payload));
             }
         }
     }

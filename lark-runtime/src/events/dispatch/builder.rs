@@ -15,6 +15,9 @@ use tokio::sync::Semaphore;
 /// Default time a handler may run before the dispatch answers 500: 2.5 s, under the 3 s the
 /// platform waits for an answer.
 pub const DEFAULT_HANDLER_DEADLINE: Duration = Duration::from_millis(2500);
+/// Default time a callback handler (a card action) may run before it is answered with an empty
+/// response: 2.5 s, under the 3 s the platform waits.
+pub const DEFAULT_CALLBACK_DEADLINE: Duration = Duration::from_millis(2500);
 /// Default number of events handled at the same time by one dispatcher; beyond it, events
 /// are answered 503 at once (the platform redelivers them later).
 pub const DEFAULT_MAX_CONCURRENT_DISPATCHES: usize = 1024;
@@ -47,6 +50,7 @@ pub struct DispatcherBuilder<S = ()> {
     dedup: Option<Arc<dyn DedupStore>>,
     namespace: Option<Arc<str>>,
     deadline: Duration,
+    pub(super) callback_deadline: Duration,
     max_concurrent: usize,
     handlers: Table<Slot<S>>,
     fallback: Option<Slot<S>>,
@@ -61,6 +65,7 @@ impl<S> fmt::Debug for DispatcherBuilder<S> {
             .field("dedup", &self.dedup.is_some())
             .field("dedup_namespace", &self.namespace)
             .field("handler_deadline", &self.deadline)
+            .field("callback_deadline", &self.callback_deadline)
             .field("max_concurrent_dispatches", &self.max_concurrent)
             .field("handlers", &registered(&self.handlers))
             .field("fallback", &self.fallback.is_some())
@@ -82,6 +87,7 @@ impl Dispatcher {
             dedup: Some(Arc::new(InMemoryDedup::new())),
             namespace: None,
             deadline: DEFAULT_HANDLER_DEADLINE,
+            callback_deadline: DEFAULT_CALLBACK_DEADLINE,
             max_concurrent: DEFAULT_MAX_CONCURRENT_DISPATCHES,
             handlers: Table::new(),
             fallback: None,
@@ -125,6 +131,7 @@ impl DispatcherBuilder {
             dedup: self.dedup,
             namespace: self.namespace,
             deadline: self.deadline,
+            callback_deadline: self.callback_deadline,
             max_concurrent: self.max_concurrent,
             handlers: self
                 .handlers
@@ -134,6 +141,7 @@ impl DispatcherBuilder {
                         decode: route.decode,
                         shape: route.shape,
                         handler: lift(route.handler),
+                        callback: route.callback,
                     };
                     (event_type, route)
                 })
@@ -184,9 +192,12 @@ impl DispatcherBuilder {
     /// Registering a second handler for `E` makes [`build`](Self::build) fail with
     /// [`DispatcherBuildError::DuplicateHandler`].
     pub fn on<E: Event>(self, handler: impl EventHandler<E::Envelope>) -> Self {
-        self.register::<E>(Arc::new(move |_: &(), decoded| {
-            table::with_decoded::<E::Envelope>(decoded, |envelope| handler.call_boxed(envelope))
-        }))
+        self.register::<E>(
+            false,
+            Arc::new(move |_: &(), decoded| {
+                table::with_decoded::<E::Envelope>(decoded, |envelope| handler.call_boxed(envelope))
+            }),
+        )
     }
 
     /// Registers the handler of every event that has no typed handler, which receives the
@@ -213,11 +224,14 @@ impl<A: Clone + Send + Sync + 'static> DispatcherBuilder<State<A>> {
     /// the decoded [`E::Envelope`](Event::Envelope); otherwise the same as
     /// [`DispatcherBuilder::on`].
     pub fn on<E: Event>(self, handler: impl StateHandler<A, E::Envelope>) -> Self {
-        self.register::<E>(Arc::new(move |state: &State<A>, decoded| {
-            table::with_decoded::<E::Envelope>(decoded, |envelope| {
-                handler.call_boxed(State(state.0.clone()), envelope)
-            })
-        }))
+        self.register::<E>(
+            false,
+            Arc::new(move |state: &State<A>, decoded| {
+                table::with_decoded::<E::Envelope>(decoded, |envelope| {
+                    handler.call_boxed(State(state.0.clone()), envelope)
+                })
+            }),
+        )
     }
 
     /// Registers the fallback handler, which receives a clone of the state and the
@@ -232,7 +246,7 @@ impl<A: Clone + Send + Sync + 'static> DispatcherBuilder<State<A>> {
 }
 
 impl<S: Send + Sync + 'static> DispatcherBuilder<S> {
-    fn register<E: Event>(mut self, slot: Slot<S>) -> Self {
+    pub(super) fn register<E: Event>(mut self, callback: bool, slot: Slot<S>) -> Self {
         if self.handlers.contains_key(E::EVENT_TYPE) {
             self.error
                 .get_or_insert(DispatcherBuildError::DuplicateHandler {
@@ -243,6 +257,7 @@ impl<S: Send + Sync + 'static> DispatcherBuilder<S> {
                 decode: table::decoder::<E>(),
                 shape: E::meta().shape,
                 handler: slot,
+                callback,
             };
             self.handlers.insert(E::EVENT_TYPE, route);
         }
@@ -333,6 +348,7 @@ impl<S: Send + Sync + 'static> DispatcherBuilder<S> {
                 dedup: self.dedup,
                 namespace: self.namespace,
                 deadline: self.deadline,
+                callback_deadline: self.callback_deadline,
                 max_concurrent,
                 permits: Arc::new(Semaphore::new(max_concurrent)),
                 handlers: table::bind(self.handlers, &state),

@@ -2,7 +2,7 @@
 //! released when the dispatch is abandoned half-way.
 
 use super::outcome::{HandlerPanicked, HandlerTimedOut};
-use super::{Decoded, Erased, HandlerError};
+use super::{Decoded, Erased, HandlerError, Reply};
 use crate::events::webhook::DedupStore;
 use futures::FutureExt as _;
 use std::panic::AssertUnwindSafe;
@@ -66,7 +66,7 @@ pub(super) async fn call(
     handler: &Erased,
     event: Decoded,
     deadline: Duration,
-) -> Result<(), HandlerError> {
+) -> Result<Reply, HandlerError> {
     let future = std::panic::catch_unwind(AssertUnwindSafe(|| handler(event)))
         .map_err(|_| HandlerError::from(HandlerPanicked))?;
     let guarded = AssertUnwindSafe(future)

@@ -51,7 +51,7 @@ where
     Fut: HandlerFuture,
 {
     fn call_boxed(&self, envelope: E) -> BoxedHandlerFuture {
-        Box::pin(self(envelope).map(HandlerResult::into_result))
+        Box::pin(self(envelope).map(|r| r.into_result().map(|()| None)))
     }
 }
 
@@ -105,7 +105,7 @@ where
     Fut: HandlerFuture,
 {
     fn call_boxed(&self, state: State<A>, envelope: E) -> BoxedHandlerFuture {
-        Box::pin(self(state, envelope).map(HandlerResult::into_result))
+        Box::pin(self(state, envelope).map(|r| r.into_result().map(|()| None)))
     }
 }
 

@@ -35,6 +35,7 @@
 //! send. The `axum` integration, `events::axum` (feature `axum`), wraps it into a ready router.
 
 mod builder;
+mod callback;
 mod guard;
 mod handler;
 mod key;
@@ -45,9 +46,10 @@ mod table;
 mod webhook;
 
 pub use builder::{
-    DispatcherBuildError, DispatcherBuilder, DEFAULT_HANDLER_DEADLINE,
+    DispatcherBuildError, DispatcherBuilder, DEFAULT_CALLBACK_DEADLINE, DEFAULT_HANDLER_DEADLINE,
     DEFAULT_MAX_CONCURRENT_DISPATCHES,
 };
+pub use callback::{CallbackHandler, StateCallbackHandler};
 pub use handler::{
     EventHandler, HandlerFuture, HandlerResult, HandlerReturn, State, StateHandler,
     StateHandlerReturn,
@@ -66,8 +68,13 @@ use std::sync::Arc;
 /// Error returned by an event handler: any error type converts into it with `?`.
 pub type HandlerError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// What a type-erased handler resolves to: `None` for an event handler, the JSON response body
+/// for a callback handler.
+type Reply = Option<bytes::Bytes>;
+
 /// Future returned by a type-erased handler.
-type BoxedHandlerFuture = Pin<Box<dyn Future<Output = Result<(), HandlerError>> + Send + 'static>>;
+type BoxedHandlerFuture =
+    Pin<Box<dyn Future<Output = Result<Reply, HandlerError>> + Send + 'static>>;
 
 /// A handler taking the decoded event, whatever its type, its state bound in.
 type Erased = Arc<dyn Fn(Decoded) -> BoxedHandlerFuture + Send + Sync + 'static>;
@@ -85,3 +92,7 @@ pub const RESPONSE_CONTENT_TYPE: &str = "application/json; charset=utf-8";
 
 /// Body of the 200 answer to an event (the official SDKs send the same).
 const SUCCESS_BODY: &[u8] = br#"{"msg":"success"}"#;
+
+/// Body of the answer to a callback whose handler failed or was late: an empty response, which
+/// leaves the card as it is.
+const EMPTY_CALLBACK_RESPONSE: &[u8] = b"{}";

@@ -1,6 +1,6 @@
 //! What a dispatch did, and the HTTP answer it calls for.
 
-use super::{HandlerError, SUCCESS_BODY};
+use super::{HandlerError, EMPTY_CALLBACK_RESPONSE, SUCCESS_BODY};
 use crate::events::webhook::{challenge_response_body, DedupError, WebhookError};
 use crate::events::EventDecodeError;
 use bytes::Bytes;
@@ -39,6 +39,8 @@ pub struct EventInfo {
 /// | --- | --- |
 /// | [`Challenge`](Self::Challenge) | 200, `{"challenge":"…"}` |
 /// | [`Handled`](Self::Handled), [`Duplicate`](Self::Duplicate), [`Unhandled`](Self::Unhandled) | 200, `{"msg":"success"}` |
+/// | [`Answered`](Self::Answered) (a callback) | 200, the handler's response |
+/// | [`CallbackFailed`](Self::CallbackFailed) | 200, `{}` |
 /// | [`Rejected`](Self::Rejected) | [`WebhookError::status`]: 400, 401, 403 or 413 |
 /// | [`Undecodable`](Self::Undecodable), [`HandlerFailed`](Self::HandlerFailed) | 500 |
 /// | [`DedupFailed`](Self::DedupFailed), [`Overloaded`](Self::Overloaded), [`InProgress`](Self::InProgress) | 503 |
@@ -64,6 +66,22 @@ pub enum Outcome {
     Duplicate {
         /// The event.
         info: EventInfo,
+    },
+    /// A callback's handler returned its response, which is the answer's body.
+    Answered {
+        /// The callback.
+        info: EventInfo,
+        /// The response as JSON.
+        response: Bytes,
+    },
+    /// A callback's handler failed, panicked ([`HandlerPanicked`]) or ran past the callback
+    /// deadline ([`HandlerTimedOut`]): answered in time with an empty response (`{}`, 200),
+    /// which leaves the card as it is, and logged at `ERROR`.
+    CallbackFailed {
+        /// The callback.
+        info: EventInfo,
+        /// The handler's error.
+        error: HandlerError,
     },
     /// No handler and no fallback for this event type: acknowledged and dropped.
     Unhandled {
@@ -123,7 +141,9 @@ impl Outcome {
             Self::Challenge { .. }
             | Self::Handled { .. }
             | Self::Duplicate { .. }
-            | Self::Unhandled { .. } => StatusCode::OK,
+            | Self::Unhandled { .. }
+            | Self::Answered { .. }
+            | Self::CallbackFailed { .. } => StatusCode::OK,
             Self::Rejected(error) => error.status(),
             Self::Undecodable { .. } | Self::HandlerFailed { .. } => {
                 StatusCode::INTERNAL_SERVER_ERROR
@@ -141,6 +161,8 @@ impl Outcome {
             Self::Handled { .. } | Self::Duplicate { .. } | Self::Unhandled { .. } => {
                 Bytes::from_static(SUCCESS_BODY)
             }
+            Self::Answered { response, .. } => response.clone(),
+            Self::CallbackFailed { .. } => Bytes::from_static(EMPTY_CALLBACK_RESPONSE),
             // The error texts name the failed check and a few numbers, nothing else.
             Self::Rejected(error) => message_body(&error.to_string()),
             Self::Undecodable { .. } => {
@@ -173,7 +195,18 @@ impl Outcome {
     /// [`HandlerPanicked`] or [`HandlerTimedOut`] (find out with `downcast_ref`).
     pub fn handler_error(&self) -> Option<&HandlerError> {
         match self {
-            Self::HandlerFailed { error, .. } => Some(error),
+            Self::HandlerFailed { error, .. } | Self::CallbackFailed { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+
+    /// A callback's answer (JSON): the handler's response, or `{}` when it failed or was
+    /// late; `None` for events. The long connection sends it base64-encoded in the ack's
+    /// `data`.
+    pub fn callback_response(&self) -> Option<Bytes> {
+        match self {
+            Self::Answered { response, .. } => Some(response.clone()),
+            Self::CallbackFailed { .. } => Some(Bytes::from_static(EMPTY_CALLBACK_RESPONSE)),
             _ => None,
         }
     }
@@ -193,6 +226,8 @@ impl Outcome {
             | Self::HandlerFailed { info, .. }
             | Self::DedupFailed { info, .. }
             | Self::InProgress { info }
+            | Self::Answered { info, .. }
+            | Self::CallbackFailed { info, .. }
             | Self::Overloaded { info, .. } => Some(info),
             Self::Challenge { .. } | Self::Rejected(_) => None,
         }

@@ -56,6 +56,7 @@ pub(super) struct Inner {
     pub(super) dedup: Option<Arc<dyn DedupStore>>,
     pub(super) namespace: Option<Arc<str>>,
     pub(super) deadline: Duration,
+    pub(super) callback_deadline: Duration,
     pub(super) max_concurrent: usize,
     pub(super) permits: Arc<Semaphore>,
     pub(super) handlers: Table<Erased>,
@@ -70,6 +71,7 @@ impl fmt::Debug for Dispatcher {
             .field("dedup", &inner.dedup.is_some())
             .field("dedup_namespace", &inner.namespace)
             .field("handler_deadline", &inner.deadline)
+            .field("callback_deadline", &inner.callback_deadline)
             .field("max_concurrent_dispatches", &inner.max_concurrent)
             .field("handlers", &registered(&inner.handlers))
             .field("fallback", &inner.fallback.is_some())
@@ -116,6 +118,39 @@ impl Dispatcher {
     /// already verified, e.g. by a `WebhookReceiver` called directly.
     pub async fn dispatch_verified(&self, event: VerifiedEvent) -> Outcome {
         self.dispatch_verified_by(event, None).await
+    }
+
+    /// Runs a callback's handler within the callback deadline (and `answer_by`): its response
+    /// is the answer; a failure or a late handler is answered with an empty response in time.
+    /// Never de-duplicated (see `on_callback`).
+    async fn answer_callback(
+        &self,
+        handler: &Erased,
+        decoded: Decoded,
+        info: EventInfo,
+        answer_by: Option<Instant>,
+    ) -> Outcome {
+        let inner = &*self.inner;
+        let deadline = answer_by.map_or(inner.callback_deadline, |by| {
+            inner
+                .callback_deadline
+                .min(by.saturating_duration_since(Instant::now()))
+        });
+        match call(handler, decoded, deadline).await {
+            Ok(reply) => Outcome::Answered {
+                info,
+                response: reply.unwrap_or_else(|| bytes::Bytes::from_static(b"{}")),
+            },
+            Err(error) => {
+                tracing::error!(
+                    event_type = %info.event_type,
+                    event_id = %info.event_id,
+                    error = %error,
+                    "callback handler failed or was late; answered with an empty response"
+                );
+                Outcome::CallbackFailed { info, error }
+            }
+        }
     }
 
     async fn dispatch_verified_by(
@@ -185,6 +220,12 @@ impl Dispatcher {
                 return Outcome::Undecodable { info, error };
             }
         };
+        if route.is_some_and(|r| r.callback) {
+            drop(event);
+            return self
+                .answer_callback(handler, decoded, info, answer_by)
+                .await;
+        }
         let mut marked = None;
         if let Some(store) = &inner.dedup {
             let namespace = inner.namespace.as_deref().or(event.app_id()).unwrap_or("");
@@ -217,7 +258,7 @@ impl Dispatcher {
                 .deadline
                 .min(by.saturating_duration_since(Instant::now()))
         });
-        let result = call(handler, decoded, deadline).await;
+        let result = call(handler, decoded, deadline).await.map(|_reply| ());
         // The handler completed or was cancelled at its deadline: from here on, only its
         // result decides.
         let key = marked.map(ForgetOnDrop::disarm);

@@ -16,6 +16,9 @@ pub(super) struct Route<H> {
     pub(super) decode: Decoder,
     pub(super) shape: &'static shape::Event,
     pub(super) handler: H,
+    /// A callback (answered with the handler's response, never de-duplicated) rather than an
+    /// event.
+    pub(super) callback: bool,
 }
 
 /// Typed handlers by event type; `H` is a [`Slot`] while building, an [`Erased`] once built.
@@ -66,6 +69,7 @@ pub(super) fn bind<S: Send + Sync + 'static>(
                     decode: route.decode,
                     shape: route.shape,
                     handler,
+                    callback: route.callback,
                 },
             )
         })

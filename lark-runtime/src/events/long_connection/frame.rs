@@ -212,6 +212,13 @@ impl Frame {
     /// once; others are not copied) plus `biz_rt` (the handler time in milliseconds, at
     /// least 1), with payload `{"code":<code>}`.
     pub fn ack(&self, code: u16, handler_time: Duration) -> Self {
+        self.ack_with_data(code, handler_time, None)
+    }
+
+    /// The ack of this data frame carrying a callback's answer: as [`ack`](Self::ack), with
+    /// payload `{"code":<code>,"data":"<base64 of data>"}` when `data` is given (how a card
+    /// action's response travels back over the long connection).
+    pub fn ack_with_data(&self, code: u16, handler_time: Duration, data: Option<&[u8]>) -> Self {
         let millis = handler_time.as_millis().clamp(1, u128::from(u64::MAX));
         let mut headers: Vec<Header> = Vec::with_capacity(PROTOCOL_HEADERS.len() + 1);
         let mut copied = [false; PROTOCOL_HEADERS.len()];
@@ -225,7 +232,14 @@ impl Frame {
         headers.push(header(HEADER_BIZ_RT, &millis.to_string()));
         Self {
             headers,
-            payload: Some(Bytes::from(format!(r#"{{"code":{code}}}"#))),
+            payload: Some(Bytes::from(match data {
+                Some(data) => {
+                    use base64::Engine as _;
+                    let encoded = base64::engine::general_purpose::STANDARD.encode(data);
+                    format!(r#"{{"code":{code},"data":"{encoded}"}}"#)
+                }
+                None => format!(r#"{{"code":{code}}}"#),
+            })),
             ..self.clone_without_payload()
         }
     }

@@ -109,7 +109,9 @@ pub(crate) fn spawn(
         }
         // A closed channel means the connection is gone: the platform redelivers, and the
         // de-duplication store answers the redelivery.
-        let _ = acks.send(frame.ack(code, received.elapsed())).await;
+        let response = outcome.callback_response();
+        let ack = frame.ack_with_data(code, received.elapsed(), response.as_deref());
+        let _ = acks.send(ack).await;
     });
     None
 }

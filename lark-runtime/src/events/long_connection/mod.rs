@@ -16,7 +16,9 @@
 //! 3. pbbp2 [`Frame`]s: a ping every ping interval, pongs adopting the server's new
 //!    `ClientConfig`, data frames reassembled from fragments (bounded in count, bytes and
 //!    time) and acknowledged with the same frame plus `biz_rt` and `{"code":200}` (or 500
-//!    when the handler failed); `card` frames and unknown data types are acknowledged too;
+//!    when the handler failed); `event` and `card` frames both go to the dispatcher, routed
+//!    on `header.event_type`, and a callback's answer (a card action's toast or card) travels
+//!    base64-encoded in the ack's `data`; unknown data types are acknowledged at once;
 //! 4. liveness from inbound traffic: one ping interval plus a grace period of silence and
 //!    the connection is replaced, however well writes go;
 //! 5. handlers run in tasks of their own, a bounded number at once, so acks never wait

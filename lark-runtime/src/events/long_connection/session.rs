@@ -219,15 +219,16 @@ impl Session<'_> {
         }
     }
 
-    /// Events go to their handler; cards and unknown data types are acknowledged at once, so
-    /// the platform does not push them again and again.
+    /// Events and card callbacks go to the dispatcher, which routes them on
+    /// `header.event_type` (a card action may arrive as a `card` or an `event` frame); unknown
+    /// data types are acknowledged at once, so the platform does not push them again and again.
     async fn route(
         &mut self,
         frame: Frame,
         payload: Bytes,
         received: Instant,
     ) -> Result<(), LongConnectionError> {
-        if frame.frame_type() != "event" {
+        if !matches!(frame.frame_type(), "event" | "card") {
             tracing::debug!(
                 frame_type = frame.frame_type(),
                 "data frame acknowledged without a handler"
