@@ -10,13 +10,13 @@ use serde_json::{json, Value};
 
 /// `response` is exactly `expected` (as JSON text when given) and decodes back equal.
 fn check(response: &CardActionResponse, expected: Value) {
-    let text = response.to_json().unwrap();
+    let text = response.to_json().expect("test data");
     assert_eq!(
-        serde_json::from_str::<Value>(&text).unwrap(),
+        serde_json::from_str::<Value>(&text).expect("test data"),
         expected,
         "{text}"
     );
-    let back: CardActionResponse = serde_json::from_str(&text).unwrap();
+    let back: CardActionResponse = serde_json::from_str(&text).expect("test data");
     assert_eq!(&back, response);
 }
 

@@ -18,28 +18,28 @@ fn fixture(name: &str) -> String {
 /// `interactive` content), and returns it.
 fn round_trip(name: &str) -> Card {
     let text = fixture(name);
-    let original: Value = serde_json::from_str(&text).unwrap();
-    let card: Card = serde_json::from_str(&text).unwrap();
+    let original: Value = serde_json::from_str(&text).expect("test data");
+    let card: Card = serde_json::from_str(&text).expect("test data");
     assert_eq!(
-        serde_json::to_value(&card).unwrap(),
+        serde_json::to_value(&card).expect("test data"),
         original,
         "{name}: as a Card"
     );
 
     let MessageContent::Interactive(received) =
-        MessageContent::decode("interactive", &text).unwrap()
+        MessageContent::decode("interactive", &text).expect("test data")
     else {
         panic!("{name}: not interactive content");
     };
-    let from_content = Card::from_content(&received).unwrap();
+    let from_content = Card::from_content(&received).expect("test data");
     assert_eq!(from_content, card);
     let sent = from_content
         .to_content()
-        .unwrap()
+        .expect("test data")
         .to_content_string()
-        .unwrap();
+        .expect("test data");
     assert_eq!(
-        serde_json::from_str::<Value>(&sent).unwrap(),
+        serde_json::from_str::<Value>(&sent).expect("test data"),
         original,
         "{name}: through interactive content"
     );
