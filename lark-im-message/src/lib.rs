@@ -77,6 +77,31 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Cards
+//!
+//! [`Card`] builds card JSON 2.0 in Rust (module [`card`]): header, markdown, text, divider,
+//! image, buttons with a callback `value`, column sets, forms with inputs, selects, date
+//! pickers and a submit button, raw JSON for anything else; template cards too. A card is sent
+//! as an `interactive` message and answers a click through [`CardActionResponse`]:
+//!
+//! ```
+//! use lark_im_message::card::{Button, Card, CardActionResponse, ToastKind};
+//! use lark_im_message::types::MessageCreateBody;
+//! use serde_json::json;
+//!
+//! let card = Card::new()
+//!     .title("Welcome")
+//!     .element(Button::callback("Say hello", json!({"action": "hello"})));
+//! let body = MessageCreateBody::with_content("oc_a0553eda9014c201e6969b478895c230", &card.to_content()?)?;
+//! assert_eq!(body.msg_type.as_str(), "interactive");
+//!
+//! // The answer to a click on it: a toast and an updated card.
+//! let answer = CardActionResponse::toast(ToastKind::Success, "Hello!")
+//!     .with_card(Card::new().markdown("Said hello."));
+//! # let _ = answer;
+//! # Ok::<(), lark_im_message::ContentError>(())
+//! ```
+//!
 //! Features (`webhook` by default; `axum`, `long-connection`, `redis`, `testing`) turn on the
 //! runtime's feature of the same name.
 
@@ -87,8 +112,10 @@
 #[rustfmt::skip]
 mod generated;
 
+pub mod card;
 pub mod content;
 
+pub use card::{Card, CardActionResponse};
 pub use content::{ContentError, MessageContent};
 
 pub use generated::{api, prelude, types, ErrorCode, ERROR_CLASSES, FAMILY};
