@@ -60,6 +60,20 @@ async fn next_line(lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildS
     serde_json::from_str(&line).expect("one JSON document per line")
 }
 
+fn click(event_id: &str) -> Value {
+    envelope(
+        "card.action.trigger",
+        event_id,
+        json!({
+            "operator": {"open_id": OPERATOR, "tenant_key": "736588c9260f175e"},
+            "token": "c-295ee57216a5dc9de90fefd0aadb4b1d7d337777",
+            "action": {"value": {"action": "hello"}, "tag": "button"},
+            "host": "im_message",
+            "context": {"open_message_id": "om_reply_1", "open_chat_id": CHAT}
+        }),
+    )
+}
+
 fn bot_added(event_id: &str) -> Value {
     envelope(
         "im.chat.member.bot.added_v1",
@@ -162,12 +176,66 @@ async fn welcomes_once_per_event_with_a_mention_and_a_kept_uuid_answers_help_and
         .iter()
         .filter(|r| r.path.ends_with("/reply"))
         .collect();
-    assert_eq!(replies.len(), 1, "only `help` is answered: {requests:#?}");
+    assert_eq!(
+        replies.len(),
+        1,
+        "only `help` is answered so far: {requests:#?}"
+    );
     assert_eq!(replies[0].path, "/open-apis/im/v1/messages/om_help_1/reply");
     assert_eq!(replies[0].body["msg_type"], "text");
     assert!(replies[0].body["uuid"]
         .as_str()
         .is_some_and(|u| !u.is_empty()));
+
+    // `card` → an interactive reply with the hello button; a click on it → a success toast
+    // saying hello and an updated card, in the ack's data.
+    conn.send_event(&message_received("ev_msg_3", "om_card_3", "show me a card"))
+        .await;
+    assert_eq!(conn.ack_code().await, Some(200));
+    assert_eq!(
+        next_line(&mut lines).await,
+        json!({"event_type": "im.message.receive_v1", "event_id": "ev_msg_3"})
+    );
+    let card_reply = platform
+        .requests()
+        .into_iter()
+        .find(|r| r.path == "/open-apis/im/v1/messages/om_card_3/reply")
+        .expect("a card reply");
+    assert_eq!(card_reply.body["msg_type"], "interactive");
+    let card: Value = serde_json::from_str(card_reply.body["content"].as_str().expect("content"))
+        .expect("card JSON");
+    assert!(
+        card.to_string().contains(r#"{"action":"hello"}"#),
+        "the button's callback value: {card}"
+    );
+    conn.send_data(
+        "card",
+        &serde_json::to_vec(&click("ev_click_1")).expect("json"),
+    )
+    .await;
+    let (_, ack) = conn.ack().await.expect("ack");
+    assert_eq!(ack["code"], 200);
+    use base64::Engine as _;
+    let data = base64::engine::general_purpose::STANDARD
+        .decode(ack["data"].as_str().expect("the response in data"))
+        .expect("base64");
+    let response: Value = serde_json::from_slice(&data).expect("response JSON");
+    assert_eq!(response["toast"]["type"], "success");
+    assert!(
+        response["toast"]["content"]
+            .as_str()
+            .is_some_and(|t| t.contains("Hello")),
+        "{response}"
+    );
+    assert_eq!(response["card"]["type"], "raw");
+    assert!(
+        response["card"]["data"].to_string().contains("Said hello"),
+        "{response}"
+    );
+    assert_eq!(
+        next_line(&mut lines).await,
+        json!({"event_type": "card.action.trigger", "event_id": "ev_click_1"})
+    );
 
     let pid = child.id().expect("running").to_string();
     let status = std::process::Command::new("kill")
