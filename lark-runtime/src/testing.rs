@@ -37,7 +37,7 @@ mod script;
 mod serve;
 
 pub use answer::{Answer, RATE_LIMIT_CODE};
-pub use callback::{Callback, CALLBACK_NONCE};
+pub use callback::{Callback, CALLBACK_NONCE, CARD_ACTION_TRIGGER};
 #[cfg(feature = "long-connection")]
 pub use long_connection::{
     Ack, LongConnectionServer, Refusal, ServerConn, ServerReceiver, ServerSender,
