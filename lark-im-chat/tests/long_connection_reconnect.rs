@@ -119,7 +119,7 @@ async fn a_server_close_leads_to_a_reconnect_with_a_fresh_endpoint_request() {
                 saw_reconnecting = true;
             }
             ConnectionState::Connected { device_id } if saw_reconnecting => {
-                assert_eq!(device_id.as_deref(), Some("dev_7"));
+                assert_eq!(device_id.as_deref(), Some(LongConnectionServer::DEVICE_ID));
                 break;
             }
             _ => {}

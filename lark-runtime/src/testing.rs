@@ -1,14 +1,14 @@
 //! Test helpers for code that uses this client (feature `testing`): a scripted local Open
-//! Platform ([`MockPlatform`]), signed and encrypted callbacks ([`Callback`]), an in-process
-//! long-connection platform ([`LongConnectionServer`], with `long-connection` too) and a
-//! throwaway `redis-server` ([`RedisServer`]).
+//! Platform ([`MockPlatform`](crate::testing::MockPlatform)), signed and encrypted callbacks ([`Callback`](crate::testing::Callback)), an in-process
+//! long-connection platform ([`LongConnectionServer`](crate::testing::LongConnectionServer), with `long-connection` too) and a
+//! throwaway `redis-server` ([`RedisServer`](crate::testing::RedisServer)).
 //!
-//! [`MockPlatform::start_with`] serves on `127.0.0.1` for the families given, answers the
-//! token endpoints, and answers each operation as scripted: [`MockPlatform::on`] queues
-//! [`Answer`]s (data, platform errors, statuses, headers, delays, dropped connections) consumed
-//! in order, then a default; [`Script::pages`] serves a list page by page. Every request is
-//! recorded ([`MockPlatform::requests_for`], with JSON, typed and multipart decoders), and
-//! [`MockPlatform::expect`] counts are checked when the platform is dropped. Operations are
+//! [`MockPlatform::start_with`](crate::testing::MockPlatform::start_with) serves on `127.0.0.1` for the families given, answers the
+//! token endpoints, and answers each operation as scripted: [`MockPlatform::on`](crate::testing::MockPlatform::on) queues
+//! [`Answer`](crate::testing::Answer)s (data, platform errors, statuses, headers, delays, dropped connections) consumed
+//! in order, then a default; [`Script::pages`](crate::testing::Script::pages) serves a list page by page. Every request is
+//! recorded ([`MockPlatform::requests_for`](crate::testing::MockPlatform::requests_for), with JSON, typed and multipart decoders), and
+//! [`MockPlatform::expect`](crate::testing::MockPlatform::expect) counts are checked when the platform is dropped. Operations are
 //! named by their metadata or their id, so every family's operations work; generated response
 //! types are constructible (`ChatDetail::new().name(..)`), so the data can be typed or plain
 //! JSON.

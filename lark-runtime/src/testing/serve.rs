@@ -133,7 +133,7 @@ async fn handle(
     let answer = answer.unwrap_or_else(|| {
         let msg = match operation {
             Some(op) => format!(
-                "mock platform: no answer scripted for operation {op} ({method} {raw_path})"
+                "mock platform: no answer registered for operation {op} ({method} {raw_path})"
             ),
             None => format!("mock platform: no operation fits {method} {raw_path}"),
         };
