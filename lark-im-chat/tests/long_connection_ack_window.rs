@@ -11,9 +11,7 @@ use lark_im_chat::prelude::*;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::ws::Message;
-use futures::{SinkExt as _, StreamExt as _};
-use lark_im_chat::events::long_connection::{Frame, DEFAULT_ACK_WINDOW};
+use lark_im_chat::events::long_connection::DEFAULT_ACK_WINDOW;
 use long_connection_support::*;
 use tokio::time::Instant;
 
@@ -29,14 +27,14 @@ async fn events_that_cannot_start_within_the_window_are_acked_500_at_once() {
         })
         .build()
         .expect("dispatcher");
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     // The server side below does not answer pings: no half-open cut while acks are awaited.
     let client = platform
-        .client(dispatcher)
+        .connection(dispatcher)
         .liveness_grace(Duration::from_secs(120))
         .start()
         .expect("start");
-    let (mut tx, mut rx) = platform.accept().await.into_socket().split();
+    let (mut tx, mut rx) = platform.accept().await.into_split();
     let sent: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; EVENTS + 1]));
     let reader = {
         let sent = Arc::clone(&sent);
@@ -44,30 +42,23 @@ async fn events_that_cannot_start_within_the_window_are_acked_500_at_once() {
             // (latency, code) of every ack.
             let mut acks = Vec::with_capacity(EVENTS);
             while acks.len() < EVENTS {
-                let Ok(Some(Ok(message))) = tokio::time::timeout(PATIENCE * 3, rx.next()).await
-                else {
+                let Some(frame) = rx.recv_within(PATIENCE * 3).await else {
                     break;
                 };
-                let Message::Binary(bytes) = message else {
-                    continue;
-                };
-                let frame = Frame::from_bytes(&bytes).expect("frame");
                 if frame.method != 1 {
                     continue;
                 }
                 let at = sent.lock().expect("lock")[frame.seq_id as usize].expect("sent");
-                acks.push((at.elapsed(), ack_code(&frame)));
+                acks.push((at.elapsed(), Ack::code_of(&frame)));
             }
             acks
         })
     };
     for n in 1..=EVENTS {
         let payload = fixture("im.chat.disbanded_v1", &format!("ev-window-{n}"));
-        let frame = data_frame(n as u64, &format!("m{n}"), 1, 0, &payload);
+        let frame = LongConnectionServer::event_frame(n as u64, &format!("m{n}"), 1, 0, &payload);
         sent.lock().expect("lock")[n] = Some(Instant::now());
-        tx.send(Message::Binary(frame.to_bytes().into()))
-            .await
-            .expect("send");
+        tx.send(&frame).await.expect("send");
     }
     let acks = reader.await.expect("reader");
     let slowest = |code| {

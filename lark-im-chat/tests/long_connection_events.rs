@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::extract::ws::Message;
 use lark_im_chat::events::dispatch::DispatcherBuilder;
 use lark_im_chat::events::long_connection::{header, LongConnection, LongConnectionBuilder};
 use lark_im_chat::events::{
@@ -65,10 +64,15 @@ fn counting(count: &Arc<AtomicUsize>) -> DispatcherBuilder {
 /// A platform, a started client counting `im.chat.updated_v1` deliveries, its connection.
 async fn counting_client(
     configure: impl FnOnce(LongConnectionBuilder) -> LongConnectionBuilder,
-) -> (Platform, LongConnection, Arc<AtomicUsize>, Conn) {
-    let mut platform = Platform::start().await;
+) -> (
+    LongConnectionServer,
+    LongConnection,
+    Arc<AtomicUsize>,
+    ServerConn,
+) {
+    let mut platform = LongConnectionServer::start().await;
     let count = Arc::new(AtomicUsize::new(0));
-    let builder = platform.client(counting(&count).build().expect("dispatcher"));
+    let builder = platform.connection(counting(&count).build().expect("dispatcher"));
     let client = configure(builder).start().expect("start");
     let conn = platform.accept().await;
     (platform, client, count, conn)
@@ -76,10 +80,10 @@ async fn counting_client(
 
 #[tokio::test]
 async fn each_of_the_nine_events_is_delivered_typed_and_acked() {
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     let log = Arc::new(Mutex::new(Vec::new()));
     let client = platform
-        .client(all_nine(&log).build().expect("dispatcher"))
+        .connection(all_nine(&log).build().expect("dispatcher"))
         .start()
         .expect("start");
     let mut conn = platform.accept().await;
@@ -88,7 +92,7 @@ async fn each_of_the_nine_events_is_delivered_typed_and_acked() {
     for (i, name) in nine.iter().enumerate() {
         let seq = conn.send_event(&fixture(name, &format!("ev_{i}"))).await;
         let ack = conn.recv_ack().await;
-        assert_eq!((ack.seq_id, ack_code(&ack)), (seq, 200), "{name}");
+        assert_eq!((ack.seq_id, Ack::code_of(&ack)), (seq, 200), "{name}");
         assert_eq!(ack.header("message_id"), Some(format!("m{seq}").as_str()));
         let rt: u64 = ack.header("biz_rt").expect("biz_rt").parse().expect("ms");
         assert!(rt >= 1);
@@ -96,12 +100,12 @@ async fn each_of_the_nine_events_is_delivered_typed_and_acked() {
     // Unknown event types and card frames are acknowledged 200, not dropped.
     conn.send_event(&fixture("unknown.im.message.receive_v1", "ev_u"))
         .await;
-    assert_eq!(ack_code(&conn.recv_ack().await), 200);
-    let mut card = data_frame(900, "card_1", 1, 0, br#"{"action":{}}"#);
+    assert_eq!(Ack::code_of(&conn.recv_ack().await), 200);
+    let mut card = LongConnectionServer::event_frame(900, "card_1", 1, 0, br#"{"action":{}}"#);
     card.headers[0] = header("type", "card");
     conn.send(&card).await;
     let ack = conn.recv_ack().await;
-    assert_eq!((ack.seq_id, ack_code(&ack)), (900, 200));
+    assert_eq!((ack.seq_id, Ack::code_of(&ack)), (900, 200));
 
     assert_eq!(*log.lock().expect("lock"), nine);
     let body = &platform.endpoint_bodies()[0];
@@ -124,7 +128,7 @@ async fn fragments_reassemble_in_any_order_and_an_incomplete_one_expires() {
         ];
         for &i in order {
             let seq_id = 10 * n as u64 + i as u64;
-            conn.send(&data_frame(
+            conn.send(&LongConnectionServer::event_frame(
                 seq_id,
                 &format!("split_{n}"),
                 3,
@@ -134,7 +138,7 @@ async fn fragments_reassemble_in_any_order_and_an_incomplete_one_expires() {
             .await;
         }
         let ack = conn.recv_ack().await;
-        assert_eq!(ack_code(&ack), 200);
+        assert_eq!(Ack::code_of(&ack), 200);
         assert_eq!(
             ack.seq_id,
             10 * n as u64 + order[2] as u64,
@@ -144,10 +148,22 @@ async fn fragments_reassemble_in_any_order_and_an_incomplete_one_expires() {
     assert_eq!(count.load(Ordering::SeqCst), 2);
 
     let payload = fixture("im.chat.updated_v1", "frag_lost");
-    conn.send(&data_frame(50, "lost", 3, 0, &payload[..100]))
-        .await;
-    conn.send(&data_frame(52, "lost", 3, 2, &payload[200..]))
-        .await;
+    conn.send(&LongConnectionServer::event_frame(
+        50,
+        "lost",
+        3,
+        0,
+        &payload[..100],
+    ))
+    .await;
+    conn.send(&LongConnectionServer::event_frame(
+        52,
+        "lost",
+        3,
+        2,
+        &payload[200..],
+    ))
+    .await;
     eventually("both fragments to be held", || {
         let s = client.stats();
         // The message id counts in the budget too.
@@ -160,8 +176,14 @@ async fn fragments_reassemble_in_any_order_and_an_incomplete_one_expires() {
     })
     .await;
     // The late fragment starts a new incomplete message instead of completing the dropped one.
-    conn.send(&data_frame(51, "lost", 3, 1, &payload[100..200]))
-        .await;
+    conn.send(&LongConnectionServer::event_frame(
+        51,
+        "lost",
+        3,
+        1,
+        &payload[100..200],
+    ))
+    .await;
     eventually("the late fragment to be held", || {
         client.stats().fragment_messages == 1
     })
@@ -172,7 +194,7 @@ async fn fragments_reassemble_in_any_order_and_an_incomplete_one_expires() {
 
 #[tokio::test]
 async fn a_slow_handler_does_not_delay_other_acks() {
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     let release = Arc::new(Notify::new());
     let gate = Arc::clone(&release);
     let dispatcher = dispatcher()
@@ -186,7 +208,7 @@ async fn a_slow_handler_does_not_delay_other_acks() {
         .on_chat_updated(|_| async { Ok(()) })
         .build()
         .expect("dispatcher");
-    let _client = platform.client(dispatcher).start().expect("start");
+    let _client = platform.connection(dispatcher).start().expect("start");
     let mut conn = platform.accept().await;
     let slow = conn
         .send_event(&fixture("im.chat.disbanded_v1", "slow"))
@@ -210,34 +232,34 @@ async fn a_slow_handler_does_not_delay_other_acks() {
     assert!(started.elapsed() < Duration::from_secs(3));
     release.notify_one();
     let ack = conn.recv_ack().await;
-    assert_eq!((ack.seq_id, ack_code(&ack)), (slow, 200));
+    assert_eq!((ack.seq_id, Ack::code_of(&ack)), (slow, 200));
 }
 
 #[tokio::test]
 async fn a_failing_handler_is_acked_500_and_an_unhandled_event_200() {
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     let dispatcher = dispatcher()
         .on_chat_updated(|_| async { Err("database down".into()) })
         .build()
         .expect("dispatcher");
-    let _client = platform.client(dispatcher).start().expect("start");
+    let _client = platform.connection(dispatcher).start().expect("start");
     let mut conn = platform.accept().await;
     conn.send_event(&fixture("im.chat.updated_v1", "fails"))
         .await;
-    assert_eq!(ack_code(&conn.recv_ack().await), 500);
+    assert_eq!(Ack::code_of(&conn.recv_ack().await), 500);
     // The failure forgot the de-duplication mark: the redelivery runs the handler again.
     conn.send_event(&fixture("im.chat.updated_v1", "fails"))
         .await;
-    assert_eq!(ack_code(&conn.recv_ack().await), 500);
+    assert_eq!(Ack::code_of(&conn.recv_ack().await), 500);
     // A known event type nobody handles is acknowledged, so it is not pushed again.
     conn.send_event(&fixture("im.chat.disbanded_v1", "unhandled"))
         .await;
-    assert_eq!(ack_code(&conn.recv_ack().await), 200);
+    assert_eq!(Ack::code_of(&conn.recv_ack().await), 200);
 }
 
 #[tokio::test]
 async fn handlers_run_a_bounded_number_at_once_and_overflow_is_acked_500_at_once() {
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     let running = Arc::new(AtomicUsize::new(0));
     let peak = Arc::new(AtomicUsize::new(0));
     let release = Arc::new(Notify::new());
@@ -259,7 +281,7 @@ async fn handlers_run_a_bounded_number_at_once_and_overflow_is_acked_500_at_once
         .build()
         .expect("dispatcher");
     let client = platform
-        .client(dispatcher)
+        .connection(dispatcher)
         .max_concurrent_handlers(2)
         .max_pending_events(3)
         .start()
@@ -274,7 +296,7 @@ async fn handlers_run_a_bounded_number_at_once_and_overflow_is_acked_500_at_once
     }
     // The fourth finds no room: acknowledged 500 at once, to be redelivered.
     let ack = conn.recv_ack().await;
-    assert_eq!((ack.seq_id, ack_code(&ack)), (sent[3], 500));
+    assert_eq!((ack.seq_id, Ack::code_of(&ack)), (sent[3], 500));
     eventually("two handlers to run", || {
         running.load(Ordering::SeqCst) == 2
     })
@@ -284,7 +306,7 @@ async fn handlers_run_a_bounded_number_at_once_and_overflow_is_acked_500_at_once
     while acked.len() < 3 {
         release.notify_waiters();
         if let Ok(ack) = tokio::time::timeout(Duration::from_millis(50), conn.recv_ack()).await {
-            assert_eq!(ack_code(&ack), 200);
+            assert_eq!(Ack::code_of(&ack), 200);
             acked.push(ack.seq_id);
         }
     }
@@ -299,39 +321,38 @@ async fn a_duplicate_across_a_reconnect_is_handled_once() {
     first
         .send_event(&fixture("im.chat.updated_v1", "twice"))
         .await;
-    assert_eq!(ack_code(&first.recv_ack().await), 200);
+    assert_eq!(Ack::code_of(&first.recv_ack().await), 200);
     first.close().await;
     let mut second = platform.accept().await;
     second
         .send_event(&fixture("im.chat.updated_v1", "twice"))
         .await;
-    assert_eq!(ack_code(&second.recv_ack().await), 200);
+    assert_eq!(Ack::code_of(&second.recv_ack().await), 200);
     assert_eq!(count.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
 async fn malformed_input_is_skipped_or_acked_500_and_the_connection_kept() {
     let (platform, client, count, mut conn) = counting_client(|b| b).await;
-    conn.send_raw(Message::Binary(vec![0xff, 0x01, 0x02].into()))
-        .await;
-    conn.send_raw(Message::Text("hello".into())).await;
-    let mut bad_pong = pong(&json!({}));
+    conn.send_bytes(vec![0xff, 0x01, 0x02]).await;
+    conn.send_text("hello").await;
+    let mut bad_pong = LongConnectionServer::pong_frame(&json!({}));
     bad_pong.payload = Some(bytes::Bytes::from_static(b"not json"));
     conn.send(&bad_pong).await;
-    let mut bad_sum = data_frame(300, "x", 1, 0, b"{}");
+    let mut bad_sum = LongConnectionServer::event_frame(300, "x", 1, 0, b"{}");
     bad_sum.headers[2] = header("sum", "many");
     conn.send(&bad_sum).await;
     let ack = conn.recv_ack().await;
-    assert_eq!((ack.seq_id, ack_code(&ack)), (300, 500));
+    assert_eq!((ack.seq_id, Ack::code_of(&ack)), (300, 500));
     // Not JSON, and JSON without an event id: answered 500, not a panic.
     conn.send_event(b"\xff\xfe").await;
-    assert_eq!(ack_code(&conn.recv_ack().await), 500);
+    assert_eq!(Ack::code_of(&conn.recv_ack().await), 500);
     conn.send_event(br#"{"schema":"2.0","header":{}}"#).await;
-    assert_eq!(ack_code(&conn.recv_ack().await), 500);
+    assert_eq!(Ack::code_of(&conn.recv_ack().await), 500);
 
     conn.send_event(&fixture("im.chat.updated_v1", "after_garbage"))
         .await;
-    assert_eq!(ack_code(&conn.recv_ack().await), 200);
+    assert_eq!(Ack::code_of(&conn.recv_ack().await), 200);
     assert_eq!(count.load(Ordering::SeqCst), 1);
     assert!(client.stats().malformed_frames >= 4);
     assert_eq!((platform.ws_attempts(), client.stats().connections), (1, 1));
@@ -339,7 +360,7 @@ async fn malformed_input_is_skipped_or_acked_500_and_the_connection_kept() {
 
 #[tokio::test]
 async fn shutdown_lets_the_handler_in_flight_finish_and_acks_it() {
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     let (started_tx, mut started) = mpsc::channel(1);
     let finished = Arc::new(AtomicUsize::new(0));
     let done = Arc::clone(&finished);
@@ -356,7 +377,7 @@ async fn shutdown_lets_the_handler_in_flight_finish_and_acks_it() {
         })
         .build()
         .expect("dispatcher");
-    let client = platform.client(dispatcher).start().expect("start");
+    let client = platform.connection(dispatcher).start().expect("start");
     let mut conn = platform.accept().await;
     let seq = conn
         .send_event(&fixture("im.chat.updated_v1", "in_flight"))
@@ -364,7 +385,7 @@ async fn shutdown_lets_the_handler_in_flight_finish_and_acks_it() {
     started.recv().await.expect("handler started");
     let shutdown = tokio::spawn(client.shutdown());
     let ack = conn.recv_ack().await;
-    assert_eq!((ack.seq_id, ack_code(&ack)), (seq, 200));
+    assert_eq!((ack.seq_id, Ack::code_of(&ack)), (seq, 200));
     assert_eq!(finished.load(Ordering::SeqCst), 1);
     conn.closed().await;
     shutdown.await.expect("joined").expect("clean shutdown");
@@ -372,7 +393,7 @@ async fn shutdown_lets_the_handler_in_flight_finish_and_acks_it() {
 
 #[tokio::test]
 async fn dropping_the_client_stops_its_tasks_and_handlers() {
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     let metrics = tokio::runtime::Handle::current().metrics();
     let baseline = metrics.num_alive_tasks();
     let token = Arc::new(());
@@ -388,7 +409,7 @@ async fn dropping_the_client_stops_its_tasks_and_handlers() {
         })
         .build()
         .expect("dispatcher");
-    let client = platform.client(dispatcher).start().expect("start");
+    let client = platform.connection(dispatcher).start().expect("start");
     let mut conn = platform.accept().await;
     conn.send_event(&fixture("im.chat.updated_v1", "stuck"))
         .await;

@@ -47,7 +47,7 @@ fn example() -> PathBuf {
     path
 }
 
-fn run(platform: &Platform) -> Child {
+fn run(platform: &LongConnectionServer) -> Child {
     Command::new(example())
         .env("LARK_APP_ID", APP_ID)
         .env("LARK_APP_SECRET", APP_SECRET)
@@ -61,13 +61,13 @@ fn run(platform: &Platform) -> Child {
 
 #[tokio::test]
 async fn prints_one_json_line_per_event_and_exits_0_on_sigint() {
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     let mut child = run(&platform);
     let mut conn = platform.accept().await;
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
     for (name, id) in [("im.chat.updated_v1", "ev_a"), ("p2p_chat_create", "ev_b")] {
         conn.send_event(&fixture(name, id)).await;
-        assert_eq!(ack_code(&conn.recv_ack().await), 200);
+        assert_eq!(Ack::code_of(&conn.recv_ack().await), 200);
         let line = lines.next_line().await.expect("read").expect("a line");
         let value: Value = serde_json::from_str(&line).expect("one JSON document per line");
         assert_eq!(
@@ -92,7 +92,7 @@ async fn prints_one_json_line_per_event_and_exits_0_on_sigint() {
 
 #[tokio::test]
 async fn exits_1_with_the_reason_when_refused_for_good() {
-    let platform = Platform::start().await;
+    let platform = LongConnectionServer::start().await;
     platform.refuse_always(Refusal {
         http_status: 403,
         headers: vec![("Handshake-Status", "403".into())],

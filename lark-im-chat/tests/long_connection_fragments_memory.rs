@@ -22,10 +22,10 @@ const MIB: f64 = 1024.0 * 1024.0;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn message_ids_are_limited_and_counted_in_the_fragment_budget() {
     let _profiler = dhat::Profiler::builder().testing().build();
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     // Hashing 4 MiB ids is slow in a debug build: no expiry or liveness cut meanwhile.
     let client = platform
-        .plain_client()
+        .connection(no_handlers())
         .fragment_ttl(Duration::from_secs(300))
         .liveness_grace(Duration::from_secs(300))
         .start()
@@ -37,7 +37,14 @@ async fn message_ids_are_limited_and_counted_in_the_fragment_budget() {
         let mut id = format!("{n:08}");
         id.extend(std::iter::repeat_n('i', HUGE_ID_BYTES - id.len()));
         // The first of two fragments, no payload: the message stays incomplete.
-        conn.send(&data_frame(n as u64 + 1, &id, 2, 0, b"")).await;
+        conn.send(&LongConnectionServer::event_frame(
+            n as u64 + 1,
+            &id,
+            2,
+            0,
+            b"",
+        ))
+        .await;
     }
     // Each fragment either waits in the buffer or was refused with an ack.
     let acks = {
@@ -47,7 +54,7 @@ async fn message_ids_are_limited_and_counted_in_the_fragment_budget() {
             let ack = tokio::time::timeout(Duration::from_millis(200), conn.recv_ack());
             match ack.await {
                 Ok(ack) => {
-                    assert_eq!(ack_code(&ack), 500);
+                    assert_eq!(Ack::code_of(&ack), 500);
                     acks += 1;
                 }
                 Err(_) => assert!(wait.elapsed() < PATIENCE * 6, "fragments not processed"),
@@ -70,8 +77,14 @@ async fn message_ids_are_limited_and_counted_in_the_fragment_budget() {
     // Ids under the length limit are accepted and counted, payloads empty as before.
     for n in 0..SMALL_IDS {
         let id = format!("{n:0width$}", width = SMALL_ID_BYTES);
-        conn.send(&data_frame(1000 + n as u64, &id, 2, 0, b""))
-            .await;
+        conn.send(&LongConnectionServer::event_frame(
+            1000 + n as u64,
+            &id,
+            2,
+            0,
+            b"",
+        ))
+        .await;
     }
     eventually("the small ids to be buffered", || {
         client.stats().fragment_messages == SMALL_IDS

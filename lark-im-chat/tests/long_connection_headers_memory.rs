@@ -10,7 +10,6 @@ use lark_im_chat::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use axum::extract::ws::Message;
 use long_connection_support::*;
 use tokio::sync::Semaphore;
 
@@ -39,20 +38,20 @@ async fn four_million_empty_headers_are_refused_without_holding_memory() {
             .build()
             .expect("dispatcher")
     };
-    let mut platform = Platform::start().await;
-    let client = platform.client(dispatcher).start().expect("start");
+    let mut platform = LongConnectionServer::start().await;
+    let client = platform.connection(dispatcher).start().expect("start");
     let mut conn = platform.accept().await;
 
     // The frame: a normal event, then 4 M zero-length header entries (field 5, length 0).
     let event = fixture("im.chat.disbanded_v1", "ev-headers-1");
-    let mut bytes = data_frame(41, "m41", 1, 0, &event).to_bytes();
+    let mut bytes = LongConnectionServer::event_frame(41, "m41", 1, 0, &event).to_bytes();
     bytes.reserve(EMPTY_HEADERS * 2);
     for _ in 0..EMPTY_HEADERS {
         bytes.extend_from_slice(&[0x2a, 0x00]);
     }
     let frame_len = bytes.len();
     let before = dhat::HeapStats::get();
-    conn.send_raw(Message::Binary(bytes.into())).await;
+    conn.send_bytes(bytes).await;
 
     // Either its ack comes (refused) or its handler starts (accepted, headers held).
     let ack = tokio::select! {
@@ -67,11 +66,11 @@ async fn four_million_empty_headers_are_refused_without_holding_memory() {
         frame_len as f64 / MIB,
         held as f64 / MIB,
         peak as f64 / MIB,
-        ack.as_ref().map(|a| (ack_code(a), a.headers.len()))
+        ack.as_ref().map(|a| (Ack::code_of(a), a.headers.len()))
     );
     gate.add_permits(1);
     let ack = ack.expect("the frame acknowledged at once, not handled");
-    assert_eq!(ack_code(&ack), 500);
+    assert_eq!(Ack::code_of(&ack), 500);
     assert_eq!(ack.seq_id, 41);
     assert!(
         ack.headers.len() <= 8,
@@ -92,6 +91,6 @@ async fn four_million_empty_headers_are_refused_without_holding_memory() {
         .await;
     gate.add_permits(1);
     let ack = conn.recv_ack().await;
-    assert_eq!((ack.seq_id, ack_code(&ack)), (seq, 200));
+    assert_eq!((ack.seq_id, Ack::code_of(&ack)), (seq, 200));
     assert_eq!(client.stats().connections, 1);
 }

@@ -101,8 +101,8 @@ fn hits(text: &str) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn access_key_and_ticket_reach_no_logger_at_any_level() {
     install();
-    let mut platform = Platform::start().await;
-    let client = platform.plain_client().start().expect("start");
+    let mut platform = LongConnectionServer::start().await;
+    let client = platform.connection(no_handlers()).start().expect("start");
     let mut conn = platform.accept().await;
     // Frames both ways, so that the WebSocket library's frame-level traces run too.
     let seq = conn

@@ -9,7 +9,6 @@ mod long_connection_support;
 use lark_im_chat::prelude::*;
 use std::sync::Arc;
 
-use futures::{SinkExt as _, StreamExt as _};
 use lark_im_chat::events::long_connection::DEFAULT_MAX_PENDING_BYTES;
 use long_connection_support::*;
 use serde_json::Value;
@@ -49,33 +48,30 @@ async fn pending_events_are_bounded_in_bytes() {
             .build()
             .expect("dispatcher")
     };
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     let client = platform
-        .client(dispatcher)
+        .connection(dispatcher)
         // Blocked handlers must not turn into 500s by the ack window while this runs.
         .ack_window(std::time::Duration::from_secs(300))
         .liveness_grace(std::time::Duration::from_secs(300))
         .start()
         .expect("start");
-    let (mut tx, mut rx) = platform.accept().await.into_socket().split();
+    let (mut tx, mut rx) = platform.accept().await.into_split();
     let reader = tokio::spawn(async move {
         let mut refused = 0_usize;
-        while let Some(Ok(message)) = rx.next().await {
-            if let axum::extract::ws::Message::Binary(bytes) = message {
-                let frame = lark_im_chat::events::long_connection::Frame::from_bytes(&bytes)
-                    .expect("frame");
-                if frame.method == 1 && ack_code(&frame) == 500 {
-                    refused += 1;
-                }
+        // Until the client closes (bounded all the same).
+        while let Some(frame) = rx.recv_within(std::time::Duration::from_secs(600)).await {
+            if frame.method == 1 && Ack::code_of(&frame) == 500 {
+                refused += 1;
             }
         }
         refused
     });
     let before = dhat::HeapStats::get().curr_bytes;
     for n in 0..EVENTS {
-        let frame = data_frame(n as u64 + 1, &format!("m{n}"), 1, 0, &big_event(n));
-        let message = axum::extract::ws::Message::Binary(frame.to_bytes().into());
-        tx.send(message).await.expect("send");
+        let frame =
+            LongConnectionServer::event_frame(n as u64 + 1, &format!("m{n}"), 1, 0, &big_event(n));
+        tx.send(&frame).await.expect("send");
     }
     eventually("every event accepted or refused", || {
         let stats = client.stats();

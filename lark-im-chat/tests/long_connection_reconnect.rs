@@ -7,7 +7,6 @@ mod long_connection_support;
 
 use std::time::Duration;
 
-use axum::extract::ws::Message;
 use futures::StreamExt;
 use lark_im_chat::events::long_connection::{ConnectionState, Frame, LongConnectionError};
 use long_connection_support::*;
@@ -16,11 +15,11 @@ use tokio::time::Instant;
 
 #[tokio::test]
 async fn pings_carry_the_service_id_at_the_configured_interval() {
-    let mut platform = Platform::with_client_config(
+    let mut platform = LongConnectionServer::with_client_config(
         json!({"PingInterval": 15, "ReconnectInterval": 5, "ReconnectNonce": 1}),
     )
     .await;
-    let client = platform.plain_client().start().expect("start");
+    let client = platform.connection(no_handlers()).start().expect("start");
     let mut conn = platform.accept().await;
     let mut at = Vec::new();
     while at.len() < 5 {
@@ -28,7 +27,8 @@ async fn pings_carry_the_service_id_at_the_configured_interval() {
         assert_eq!(frame.to_bytes(), Frame::ping(SERVICE_ID).to_bytes());
         assert_eq!(frame.service, SERVICE_ID);
         at.push(Instant::now());
-        conn.send(&pong(&json!({}))).await;
+        conn.send(&LongConnectionServer::pong_frame(&json!({})))
+            .await;
     }
     for gap in at.windows(2).map(|w| w[1] - w[0]) {
         assert!(gap >= Duration::from_millis(120), "ping too early: {gap:?}");
@@ -39,11 +39,14 @@ async fn pings_carry_the_service_id_at_the_configured_interval() {
 
 #[tokio::test]
 async fn a_pong_changes_the_ping_interval_and_a_zero_interval_is_ignored() {
-    let mut platform = Platform::with_client_config(json!({"PingInterval": 5})).await;
-    let _client = platform.plain_client().start().expect("start");
+    let mut platform = LongConnectionServer::with_client_config(json!({"PingInterval": 5})).await;
+    let _client = platform.connection(no_handlers()).start().expect("start");
     let mut conn = platform.accept().await;
     conn.recv().await.expect("first ping");
-    conn.send(&pong(&json!({"PingInterval": 30}))).await;
+    conn.send(&LongConnectionServer::pong_frame(
+        &json!({"PingInterval": 30}),
+    ))
+    .await;
     let before = Instant::now();
     conn.recv().await.expect("second ping");
     assert!(
@@ -52,8 +55,10 @@ async fn a_pong_changes_the_ping_interval_and_a_zero_interval_is_ignored() {
     );
 
     // Zero (and missing) values keep the current interval: no busy loop.
-    conn.send(&pong(&json!({"PingInterval": 0, "ReconnectCount": 0})))
-        .await;
+    conn.send(&LongConnectionServer::pong_frame(
+        &json!({"PingInterval": 0, "ReconnectCount": 0}),
+    ))
+    .await;
     let before = Instant::now();
     conn.recv().await.expect("third ping");
     assert!(
@@ -64,12 +69,12 @@ async fn a_pong_changes_the_ping_interval_and_a_zero_interval_is_ignored() {
 
 #[tokio::test]
 async fn a_silent_server_is_taken_for_half_open_and_replaced_within_the_bound() {
-    let mut platform = Platform::with_client_config(
+    let mut platform = LongConnectionServer::with_client_config(
         json!({"PingInterval": 10, "ReconnectNonce": 0, "ReconnectInterval": 5}),
     )
     .await;
     let client = platform
-        .plain_client()
+        .connection(no_handlers())
         .liveness_grace(Duration::from_millis(200))
         .start()
         .expect("start");
@@ -94,8 +99,8 @@ async fn a_silent_server_is_taken_for_half_open_and_replaced_within_the_bound() 
 
 #[tokio::test]
 async fn a_server_close_leads_to_a_reconnect_with_a_fresh_endpoint_request() {
-    let mut platform = Platform::start().await;
-    let client = platform.plain_client().start().expect("start");
+    let mut platform = LongConnectionServer::start().await;
+    let client = platform.connection(no_handlers()).start().expect("start");
     let mut states = client.states();
     platform.accept().await.close().await;
     let _second = platform.accept().await;
@@ -114,7 +119,7 @@ async fn a_server_close_leads_to_a_reconnect_with_a_fresh_endpoint_request() {
                 saw_reconnecting = true;
             }
             ConnectionState::Connected { device_id } if saw_reconnecting => {
-                assert_eq!(device_id.as_deref(), Some("dev_7"));
+                assert_eq!(device_id.as_deref(), Some(LongConnectionServer::DEVICE_ID));
                 break;
             }
             _ => {}
@@ -124,9 +129,9 @@ async fn a_server_close_leads_to_a_reconnect_with_a_fresh_endpoint_request() {
 }
 
 async fn refused_for_good(refusal: Refusal) -> (LongConnectionError, usize, usize) {
-    let platform = Platform::start().await;
+    let platform = LongConnectionServer::start().await;
     platform.refuse_always(refusal);
-    let client = platform.plain_client().start().expect("start");
+    let client = platform.connection(no_handlers()).start().expect("start");
     let error = tokio::time::timeout(PATIENCE, client.stopped())
         .await
         .expect("stops")
@@ -181,7 +186,7 @@ async fn handshake_403_and_connection_limit_stop_without_retrying() {
 
 #[tokio::test]
 async fn other_handshake_refusals_are_retried() {
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     platform.push_refusal(Refusal {
         http_status: 400,
         headers: vec![
@@ -193,7 +198,7 @@ async fn other_handshake_refusals_are_retried() {
         http_status: 502,
         headers: vec![],
     });
-    let _client = platform.plain_client().start().expect("start");
+    let _client = platform.connection(no_handlers()).start().expect("start");
     platform.accept().await;
     assert_eq!(
         (platform.endpoint_hits().len(), platform.ws_attempts()),
@@ -203,12 +208,12 @@ async fn other_handshake_refusals_are_retried() {
 
 #[tokio::test]
 async fn endpoint_codes_1_and_1000040343_are_retried_with_backoff_others_stop() {
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     platform.push_endpoint_answer(json!({"code": 1, "msg": "system busy"}));
     platform.push_endpoint_answer(json!({"code": 1000040343, "msg": "internal error"}));
     platform.push_endpoint_answer(json!({"code": 1, "msg": "system busy"}));
     let client = platform
-        .plain_client()
+        .connection(no_handlers())
         .initial_backoff(Duration::from_millis(60))
         .start()
         .expect("start");
@@ -226,9 +231,9 @@ async fn endpoint_codes_1_and_1000040343_are_retried_with_backoff_others_stop() 
     assert!(hits[3] - hits[2] >= Duration::from_millis(60));
     drop(client);
 
-    let platform = Platform::start().await;
+    let platform = LongConnectionServer::start().await;
     platform.push_endpoint_answer(json!({"code": 1000040350, "msg": "connection limit"}));
-    let client = platform.plain_client().start().expect("start");
+    let client = platform.connection(no_handlers()).start().expect("start");
     let error = tokio::time::timeout(PATIENCE, client.stopped())
         .await
         .expect("stops");
@@ -244,17 +249,16 @@ async fn endpoint_codes_1_and_1000040343_are_retried_with_backoff_others_stop() 
 
 #[tokio::test]
 async fn native_websocket_pings_prove_life() {
-    let mut platform = Platform::with_client_config(json!({"PingInterval": 10})).await;
+    let mut platform = LongConnectionServer::with_client_config(json!({"PingInterval": 10})).await;
     let client = platform
-        .plain_client()
+        .connection(no_handlers())
         .liveness_grace(Duration::from_millis(100))
         .start()
         .expect("start");
     let mut conn = platform.accept().await;
     // No pongs, only native pings, for three times the half-open bound of 200 ms.
     for _ in 0..12 {
-        conn.send_raw(Message::Ping(bytes::Bytes::from_static(b"hi")))
-            .await;
+        conn.send_ping(b"hi").await;
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(platform.try_accept(Duration::ZERO).await.is_none());
@@ -265,11 +269,11 @@ async fn native_websocket_pings_prove_life() {
 
 #[tokio::test]
 async fn reconnect_count_bounds_the_failed_attempts_in_a_row() {
-    let mut platform = Platform::with_client_config(
+    let mut platform = LongConnectionServer::with_client_config(
         json!({"ReconnectCount": 2, "ReconnectInterval": 1, "ReconnectNonce": 0}),
     )
     .await;
-    let client = platform.plain_client().start().expect("start");
+    let client = platform.connection(no_handlers()).start().expect("start");
     let conn = platform.accept().await;
     for _ in 0..5 {
         platform.push_endpoint_answer(json!({"code": 1, "msg": "system busy"}));
@@ -296,12 +300,12 @@ async fn connections_that_die_young_back_off_exponentially_up_to_the_cap() {
     const WINDOW: Duration = Duration::from_secs(3);
     const CAP: Duration = Duration::from_millis(400);
     // The server's schedule alone would reconnect every 10 ms.
-    let mut platform = Platform::with_client_config(
+    let mut platform = LongConnectionServer::with_client_config(
         json!({"PingInterval": 100, "ReconnectInterval": 1, "ReconnectNonce": 0}),
     )
     .await;
     let client = platform
-        .plain_client()
+        .connection(no_handlers())
         .initial_backoff(Duration::from_millis(20))
         .max_backoff(CAP)
         .start()

@@ -73,12 +73,12 @@ async fn secrets_stay_out_of_logs_errors_states_and_debug() {
     let recorder = Recorder::default();
     let _guard = tracing::subscriber::set_default(recorder.clone());
 
-    let mut platform = Platform::start().await;
+    let mut platform = LongConnectionServer::start().await;
     // 2nd attempt: a URL whose port refuses connections (the error must not quote it);
     // 3rd: a retryable handshake refusal; 4th: a permanent one.
     platform
         .push_endpoint_answer(json!({"code": 0, "data": {"ClientConfig": {"ReconnectNonce": 0}}}));
-    let builder = platform.client(dispatcher().build().expect("dispatcher"));
+    let builder = platform.connection(dispatcher().build().expect("dispatcher"));
     assert_clean("the builder's Debug", &format!("{builder:?}"));
     let client = builder.start().expect("start");
     let mut states = client.states();

@@ -25,12 +25,12 @@ fn live_bytes() -> usize {
 #[tokio::test]
 async fn a_thousand_reconnect_cycles_do_not_grow_tasks_or_memory() {
     let _profiler = dhat::Profiler::builder().testing().build();
-    let mut platform = Platform::with_client_config(json!({
+    let mut platform = LongConnectionServer::with_client_config(json!({
         "PingInterval": 10_000, "ReconnectInterval": 1, "ReconnectNonce": 0, "ReconnectCount": -1
     }))
     .await;
     let client = platform
-        .plain_client()
+        .connection(no_handlers())
         .config_time_unit(Duration::from_millis(1))
         .initial_backoff(Duration::from_millis(1))
         // Every connection here dies young: keep their growing backoff short.

@@ -8,6 +8,9 @@ use http::{HeaderMap, HeaderValue};
 use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// Event type of card action callbacks (a button clicked, a form submitted).
+pub const CARD_ACTION_TRIGGER: &str = "card.action.trigger";
+
 /// Nonce of callbacks built by [`Callback`] unless [`Callback::nonce`] sets another.
 pub const CALLBACK_NONCE: &str = "lark-runtime-testing";
 
@@ -103,6 +106,55 @@ impl<'a> Callback<'a> {
         }
         let plaintext = serde_json::to_vec(&value).unwrap_or_default();
         self.payload(&plaintext)
+    }
+
+    /// A schema 2.0 envelope (`{schema, header: {event_id, event_type, create_time}, event}`)
+    /// around any body: a message event from the family's typed value (`im.message.receive_v1`),
+    /// a card callback as JSON, a fixture. Push it on a long connection, or pass it to
+    /// [`event`](Self::event).
+    ///
+    /// # Panics
+    ///
+    /// When `body` does not serialize: a mistake in the test.
+    pub fn envelope(event_id: &str, event_type: &str, body: &impl serde::Serialize) -> Value {
+        let body = match serde_json::to_value(body) {
+            Ok(body) => body,
+            Err(e) => panic!("the event body does not serialize: {e}"),
+        };
+        let millis = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        serde_json::json!({
+            "schema": "2.0",
+            "header": {
+                "event_id": event_id,
+                "event_type": event_type,
+                "create_time": millis.to_string(),
+            },
+            "event": body,
+        })
+    }
+
+    /// The callback of an event of `event_type` whose body is `body` (typed or JSON), in a
+    /// schema 2.0 envelope with id `event_id`: verified, signed and encrypted as
+    /// [`event`](Self::event) does.
+    pub fn event_of(
+        &self,
+        event_id: &str,
+        event_type: &str,
+        body: &impl serde::Serialize,
+    ) -> (HeaderMap, Vec<u8>) {
+        self.event(&Self::envelope(event_id, event_type, body))
+    }
+
+    /// The callback of a card action ([`CARD_ACTION_TRIGGER`]) whose body (`operator`,
+    /// `action`, `context`, …) is `body`, as JSON for now: signed and encrypted like events.
+    pub fn card_action(
+        &self,
+        event_id: &str,
+        body: &impl serde::Serialize,
+    ) -> (HeaderMap, Vec<u8>) {
+        self.event_of(event_id, CARD_ACTION_TRIGGER, body)
     }
 
     /// The callback of a plaintext payload taken as is (nothing inserted): encrypted and

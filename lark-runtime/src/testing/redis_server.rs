@@ -1,10 +1,19 @@
 //! [`RedisServer`]: a throwaway `redis-server` on a free 127.0.0.1 port for tests, benchmarks
 //! and examples of replicas.
+//!
+//! The `redis-server` binary comes from the `PATH` ([`RedisServer::start`]) or from a path
+//! given ([`RedisServer::start_binary`]); when it cannot be run, starting fails with an error
+//! that names the binary and says how to install it (`apt-get install redis-server`), and
+//! [`RedisServer::available`] lets a test skip instead.
 
+use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// How a failure to run the binary at all starts.
+const CANNOT_RUN: &str = "cannot run the redis-server binary";
 
 /// How long a started server may take to answer `PING`.
 const READY_WITHIN: Duration = Duration::from_secs(10);
@@ -24,6 +33,7 @@ const READY_WITHIN: Duration = Duration::from_secs(10);
 /// # Ok::<(), String>(())
 /// ```
 pub struct RedisServer {
+    binary: OsString,
     port: u16,
     child: Option<Child>,
     /// `requirepass`, when the server was started with one.
@@ -44,26 +54,34 @@ impl RedisServer {
     /// Starts a server on a free port; a few ports are tried in case another process takes the
     /// chosen one first.
     pub fn start() -> Result<Self, String> {
-        Self::start_inner(None)
+        Self::start_inner("redis-server".into(), None)
+    }
+
+    /// Starts the server binary at `binary` (e.g. a build of another version) on a free port.
+    pub fn start_binary(binary: impl Into<OsString>) -> Result<Self, String> {
+        Self::start_inner(binary.into(), None)
     }
 
     /// Starts a server that requires `password` (`requirepass`); [`url`](Self::url) carries
     /// it and [`command`](Self::command) authenticates first.
     pub fn start_with_password(password: &str) -> Result<Self, String> {
-        Self::start_inner(Some(password.to_owned()))
+        Self::start_inner("redis-server".into(), Some(password.to_owned()))
     }
 
-    fn start_inner(password: Option<String>) -> Result<Self, String> {
+    fn start_inner(binary: OsString, password: Option<String>) -> Result<Self, String> {
         let mut last = String::new();
         for _ in 0..5 {
             let port = free_port()?;
             let mut server = Self {
+                binary: binary.clone(),
                 port,
                 child: None,
                 password: password.clone(),
             };
             match server.spawn() {
                 Ok(()) => return Ok(server),
+                // A binary that cannot run will not run on another port either.
+                Err(e) if e.starts_with(CANNOT_RUN) => return Err(e),
                 Err(e) => last = e,
             }
         }
@@ -129,7 +147,7 @@ impl RedisServer {
     }
 
     fn spawn(&mut self) -> Result<(), String> {
-        let mut child = Command::new("redis-server")
+        let mut child = Command::new(&self.binary)
             .args(["--port", &self.port.to_string()])
             .args(["--bind", "127.0.0.1"])
             .args(["--save", ""])
@@ -143,7 +161,12 @@ impl RedisServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("cannot start redis-server (is it installed?): {e}"))?;
+            .map_err(|e| {
+                format!(
+                    "{CANNOT_RUN} {:?} ({e}): install it (`apt-get install redis-server`) or put it on the PATH",
+                    self.binary
+                )
+            })?;
         let deadline = Instant::now() + READY_WITHIN;
         loop {
             if let Ok(Some(status)) = child.try_wait() {
@@ -174,6 +197,7 @@ impl std::fmt::Debug for RedisServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The password stays out of Debug output.
         f.debug_struct("RedisServer")
+            .field("binary", &self.binary)
             .field("port", &self.port)
             .field("running", &self.child.is_some())
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
