@@ -88,7 +88,9 @@ pub(crate) async fn request(
         path_and_query: ENDPOINT_PATH,
         bearer: None,
         body: Some(body.into()),
-        span: &span,
+        form: None,
+                transfer: false,
+                span: &span,
     });
     let answer = tokio::time::timeout(settings.endpoint_timeout, exchange)
         .await
