@@ -102,6 +102,13 @@ fn check_idempotency(api: &Api, op: &Operation, i: &Idempotency, diags: &mut Dia
     let fields: &[Field] = match i.location {
         KeyLocation::Query => &op.query,
         KeyLocation::Body => match &op.body {
+            Some(b) if b.multipart => {
+                diags.error(
+                    &i.loc,
+                    "an idempotency key in the body needs a JSON body, not a multipart one",
+                );
+                return;
+            }
             Some(b) => &api.struct_def(b.struct_name.id).fields,
             None => {
                 diags.error(
@@ -158,6 +165,9 @@ fn check_builder_names(api: &Api, op: &Operation, diags: &mut Diagnostics) {
     }
     if op.body.is_some() {
         taken.insert("body".into(), "the builder's body");
+    }
+    if matches!(op.response, Response::Download { .. }) {
+        taken.insert("max_bytes".into(), "the download's size limit");
     }
     if op.pagination.is_some() {
         taken.insert("pages".into(), "a builder method");
