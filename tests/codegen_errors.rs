@@ -457,7 +457,10 @@ fn download_with_a_size_limit_is_valid() {
 
 #[test]
 fn download_and_fields_together() {
-    let d = only_problem(&edit_ops("    response:\n", "    response:\n      download: true\n"));
+    let d = only_problem(&edit_ops(
+        "    response:\n",
+        "    response:\n      download: true\n",
+    ));
     assert_problem(
         &d,
         "operations/chat.yaml",
@@ -469,7 +472,10 @@ fn download_and_fields_together() {
 
 #[test]
 fn max_bytes_without_download() {
-    let d = only_problem(&edit_ops("    response:\n", "    response:\n      max_bytes: 10\n"));
+    let d = only_problem(&edit_ops(
+        "    response:\n",
+        "    response:\n      max_bytes: 10\n",
+    ));
     assert_problem(
         &d,
         "operations/chat.yaml",

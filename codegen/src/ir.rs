@@ -331,7 +331,9 @@ pub enum Response {
     Struct(Named<StructId>),
     Empty,
     /// A file, not the JSON envelope; `max_bytes` is the default largest size.
-    Download { max_bytes: Option<u64> },
+    Download {
+        max_bytes: Option<u64>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -140,11 +140,7 @@ fn form_field_def(f: &Field) -> TokenStream {
     let name = ident(&f.rust);
     let doc = docs::paragraphs(&f.doc);
     let ty = rust_ty(&f.ty);
-    let ty = if f.required {
-        ty
-    } else {
-        quote!(Option<#ty>)
-    };
+    let ty = if f.required { ty } else { quote!(Option<#ty>) };
     quote! {
         #doc
         pub #name: #ty,

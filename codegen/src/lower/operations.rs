@@ -89,7 +89,10 @@ pub fn lower_operation(
         ResponseShape::Download => {
             let max_bytes = op.response.max_bytes;
             if max_bytes == Some(0) {
-                diags.error(&rloc.key("max_bytes"), "`max_bytes: 0` would refuse every download");
+                diags.error(
+                    &rloc.key("max_bytes"),
+                    "`max_bytes: 0` would refuse every download",
+                );
             }
             (Response::Download { max_bytes }, None)
         }

@@ -201,7 +201,10 @@ fn check_limits(ty: &Ty, limits: &Limits, loc: &Loc, diags: &mut Diagnostics) {
         diags.error(loc, "`max_bytes` applies to file parts (`type: file`) only");
     }
     if limits.max_bytes == Some(0) {
-        diags.error(loc, "`max_bytes: 0` would refuse every file: a file part is never empty");
+        diags.error(
+            loc,
+            "`max_bytes: 0` would refuse every file: a file part is never empty",
+        );
     }
 }
 

@@ -4,8 +4,8 @@
 use crate::auth::provider::deadline_after;
 use crate::auth::user::is_user_token_rejected;
 use crate::auth::{token_rejected, Access, Secret, TokenKey, TokenKind, TokenProvider};
-use crate::client::rate_budget::{await_turn, report, RateBudget};
 use crate::client::answer::{Answer, Json};
+use crate::client::rate_budget::{await_turn, report, RateBudget};
 use crate::error::Result;
 use crate::http::multipart::Prepared;
 use crate::http::{ApiRequest, Download, Outgoing, RetryPolicy, Transport};

@@ -16,7 +16,8 @@ pub(crate) const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
 
 /// Default time limit of one upload or download exchange, body included: a file of the
 /// platform's largest size (100 MB) at a slow 200 KB/s.
-pub(crate) const DEFAULT_TRANSFER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(600);
+pub(crate) const DEFAULT_TRANSFER_TIMEOUT: std::time::Duration =
+    std::time::Duration::from_secs(600);
 
 /// Where requests go and how: the HTTP client, the Open Platform base URL and the largest
 /// response body accepted.

@@ -190,9 +190,10 @@ impl<'a> Builder<'a> {
         match &self.body {
             None => (quote!(), quote!(None)),
             // Sent as the form built in `to_request`.
-            Some(_) if self.form.is_some() => {
-                (quote!(rt::Validate::validate(&self.body, "body")?;), quote!(None))
-            }
+            Some(_) if self.form.is_some() => (
+                quote!(rt::Validate::validate(&self.body, "body")?;),
+                quote!(None),
+            ),
             Some((_, true)) => (
                 quote!(rt::Validate::validate(&self.body, "body")?;),
                 quote!(Some(rt::json_body(&self.body)?)),

@@ -62,7 +62,10 @@ pub fn method_docs(api: &Api, op: &Operation, examples: DocExamples) -> TokenStr
         ));
     }
     if let Response::Download { max_bytes } = &op.response {
-        let max = max_bytes.map_or_else(|| "`DEFAULT_MAX_DOWNLOAD`".to_owned(), |m| format!("{m} bytes"));
+        let max = max_bytes.map_or_else(
+            || "`DEFAULT_MAX_DOWNLOAD`".to_owned(),
+            |m| format!("{m} bytes"),
+        );
         lines.push(format!(
             "- Download: the answer is the file, streamed (`Download`); at most {max} unless \
              `max_bytes` says otherwise"

@@ -89,8 +89,8 @@ pub(crate) async fn request(
         bearer: None,
         body: Some(body.into()),
         form: None,
-                transfer: false,
-                span: &span,
+        transfer: false,
+        span: &span,
     });
     let answer = tokio::time::timeout(settings.endpoint_timeout, exchange)
         .await

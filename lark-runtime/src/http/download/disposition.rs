@@ -86,8 +86,10 @@ mod tests {
             Some("plain.txt")
         );
         assert_eq!(
-            file_name(r#"attachment; filename="fallback.txt"; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf"#)
-                .as_deref(),
+            file_name(
+                r#"attachment; filename="fallback.txt"; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf"#
+            )
+            .as_deref(),
             Some("报告.pdf")
         );
         assert_eq!(

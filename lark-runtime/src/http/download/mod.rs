@@ -158,9 +158,10 @@ impl Download {
 
     /// The body as a stream of chunks, each checked as by [`chunk`](Self::chunk).
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
-        futures::stream::try_unfold(self, |mut d| async move {
-            Ok(d.chunk().await?.map(|c| (c, d)))
-        })
+        futures::stream::try_unfold(
+            self,
+            |mut d| async move { Ok(d.chunk().await?.map(|c| (c, d))) },
+        )
     }
 
     /// The whole body in memory, at most [`max_bytes`](Self::max_bytes) (lower it first with

@@ -39,10 +39,12 @@ pub(crate) async fn receive(
     let content_length = opened.response.content_length();
     if !(200..300).contains(&status) {
         let incoming = transport.read_all(opened).await?;
-        return Err(match decode_response::<Empty>(operation, status, log_id, &incoming.body) {
-            Err(e) => e,
-            Ok(_) => not_an_error_code(operation, status, incoming.log_id, &incoming.body),
-        });
+        return Err(
+            match decode_response::<Empty>(operation, status, log_id, &incoming.body) {
+                Err(e) => e,
+                Ok(_) => not_an_error_code(operation, status, incoming.log_id, &incoming.body),
+            },
+        );
     }
     let mut download = Download {
         operation,
@@ -65,7 +67,10 @@ pub(crate) async fn receive(
 /// Reads up to [`SNIFF_BYTES`] of a JSON answer: a whole envelope with a non-zero `code` is
 /// the error it says; anything else is the file, its first bytes kept to be yielded first.
 async fn sniff(download: &mut Download) -> Result<()> {
-    if download.content_length.is_some_and(|n| n > SNIFF_BYTES as u64) {
+    if download
+        .content_length
+        .is_some_and(|n| n > SNIFF_BYTES as u64)
+    {
         return Ok(());
     }
     let mut seen = BytesMut::new();

@@ -63,9 +63,7 @@ impl FilePart {
     /// again by each retry. Its file name defaults to the path's last component.
     pub fn path(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned());
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
         Self {
             file_name: name,
             ..Self::of(Source::Path(path))
@@ -202,7 +200,12 @@ impl Multipart {
     }
 
     /// Adds a file part when it is set.
-    pub fn file_opt(&mut self, name: &'static str, part: Option<&FilePart>, max_bytes: Option<u64>) {
+    pub fn file_opt(
+        &mut self,
+        name: &'static str,
+        part: Option<&FilePart>,
+        max_bytes: Option<u64>,
+    ) {
         if let Some(p) = part {
             self.file(name, p, max_bytes);
         }
