@@ -83,6 +83,7 @@ async fn image_from_bytes_is_a_text_part_then_the_file_part() {
             file("image", Some("dot.gif"), "image/gif", GIF),
         ]
     );
+    coverage_record::record_operation("image.create");
 }
 
 #[tokio::test]
@@ -122,6 +123,7 @@ async fn file_from_a_path_sends_every_part_in_spec_order() {
             ),
         ]
     );
+    coverage_record::record_operation("file.create");
 }
 
 #[tokio::test]

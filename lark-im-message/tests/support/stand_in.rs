@@ -40,13 +40,17 @@ pub async fn all_requests(server: &MockServer) -> Vec<Request> {
     server.received_requests().await.expect("recording")
 }
 
-/// The API requests the stand-in received (token requests left out).
+/// The API requests the stand-in received (token requests left out), recorded for coverage.
 pub async fn api_requests(server: &MockServer) -> Vec<Request> {
-    all_requests(server)
+    let requests: Vec<Request> = all_requests(server)
         .await
         .into_iter()
         .filter(|r| !r.url.path().starts_with("/open-apis/auth/"))
-        .collect()
+        .collect();
+    for r in &requests {
+        coverage_record::record_request(r.method.as_str(), r.url.path());
+    }
+    requests
 }
 
 /// The request's header value.

@@ -250,9 +250,6 @@ fn consumed(operation: &'static str, part: &'static str) -> Error {
     Error::Io {
         operation,
         what: format!("reading upload part {part}"),
-        source: io::Error::new(
-            io::ErrorKind::Other,
-            "its reader was already sent by an earlier request",
-        ),
+        source: io::Error::other("its reader was already sent by an earlier request"),
     }
 }
