@@ -34,6 +34,7 @@ pub fn lower_event(
         fields: lower_fields(&e.fields, &loc.key("fields"), symbols, diags),
         module: Module::Events,
         usage: Usage::default(),
+        form: false,
         loc: loc.key("fields"),
     };
     let event = Event {

@@ -5,6 +5,7 @@
 //! trait (the group-chat family's `ImChatApi` gives `client.chat(id)`), so one client value
 //! serves every family.
 
+mod answer;
 mod builder;
 mod ctx;
 mod domain;
