@@ -152,7 +152,9 @@ fn check_string_field(
             Some(b) if b.multipart => {
                 diags.error(
                     loc,
-                    format!("{what_key} `{key}` in the body needs a JSON body, not a multipart one"),
+                    format!(
+                        "{what_key} `{key}` in the body needs a JSON body, not a multipart one"
+                    ),
                 );
                 return;
             }
