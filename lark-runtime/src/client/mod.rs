@@ -18,6 +18,7 @@ pub use ctx::Ctx;
 pub use domain::{Domain, FEISHU_BASE_URL, LARK_BASE_URL};
 pub use local_rate_budget::{LocalRateBudget, DEFAULT_MAX_RATE_KEYS};
 pub use pagination::{items, pages, Page, Paginated};
+#[cfg(feature = "redis")]
 pub(crate) use rate_budget::bounded_partition;
 pub use rate_budget::{Admission, NoRateBudget, RateBudget, RateKey};
 
