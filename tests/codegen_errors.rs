@@ -456,6 +456,120 @@ fn idempotency_key_unknown_query_parameter() {
     );
 }
 
+/// `CHAT_OPS` as a POST whose body (line 15) is a multipart form with the given field lines
+/// (from line 18).
+fn with_multipart(fields: &str) -> BTreeMap<String, String> {
+    let ops = CHAT_OPS
+        .replacen("    method: GET\n", "    method: POST\n", 1)
+        .replacen(
+            "    response:\n",
+            &format!(
+                "    body:\n      required: true\n      multipart: true\n      fields:\n{fields}    response:\n"
+            ),
+            1,
+        );
+    with("operations/chat.yaml", &ops)
+}
+
+#[test]
+fn multipart_body_with_text_and_file_parts_is_valid() {
+    lark_codegen::generate(&with_multipart(
+        "        name: {type: string, doc: Name, required: true}\n        \
+         file: {type: file, doc: Bytes, required: true, max_bytes: 10}\n",
+    ))
+    .unwrap();
+}
+
+#[test]
+fn multipart_field_that_is_neither_text_nor_file() {
+    let d = only_problem(&with_multipart(
+        "        tags: {type: \"[string]\", doc: Tags}\n",
+    ));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        19,
+        "operations[\"chat.get\"].body.fields.tags.type",
+        &["text part", "file part (`type: file`)"],
+    );
+}
+
+#[test]
+fn file_type_outside_a_multipart_body() {
+    let d = only_problem(&edit_ops(
+        "name: {type: string, doc: Chat name}",
+        "name: {type: file, doc: Chat name}",
+    ));
+    assert_name_type_problem(&d, &["only a field of a multipart body", "multipart: true"]);
+}
+
+#[test]
+fn max_bytes_on_a_text_part() {
+    let d = only_problem(&with_multipart(
+        "        name: {type: string, doc: Name, max_bytes: 10}\n",
+    ));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        19,
+        "operations[\"chat.get\"].body.fields.name",
+        &["`max_bytes` applies to file parts (`type: file`) only"],
+    );
+}
+
+#[test]
+fn multipart_body_that_is_optional() {
+    let files = with_multipart("        file: {type: file, doc: Bytes}\n");
+    let text = files["operations/chat.yaml"].replacen("      required: true\n", "", 1);
+    let d = only_problem(&with("operations/chat.yaml", &text));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        15,
+        "operations[\"chat.get\"].body",
+        &["a multipart body is always sent"],
+    );
+}
+
+#[test]
+fn download_with_a_size_limit_is_valid() {
+    let files = edit_ops(
+        "    response:\n      fields:\n        name: {type: string, doc: Chat name}\n",
+        "    response: {download: true, max_bytes: 100}\n",
+    );
+    lark_codegen::generate(&files).unwrap();
+}
+
+#[test]
+fn download_and_fields_together() {
+    let d = only_problem(&edit_ops(
+        "    response:\n",
+        "    response:\n      download: true\n",
+    ));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        15,
+        "operations[\"chat.get\"].response",
+        &["exactly one of", "`download: true`"],
+    );
+}
+
+#[test]
+fn max_bytes_without_download() {
+    let d = only_problem(&edit_ops(
+        "    response:\n",
+        "    response:\n      max_bytes: 10\n",
+    ));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        16,
+        "operations[\"chat.get\"].response.max_bytes",
+        &["needs `download: true`"],
+    );
+}
+
 #[test]
 fn enum_name_clash() {
     let enums = "\

@@ -71,6 +71,13 @@ fn body_idempotency() {
     snapshot_fixture("body_idempotency");
 }
 
+/// A multipart body (enum, string and integer text parts, a required file part with a size limit
+/// and an optional one) and two downloads (with a size limit and with the runtime's default).
+#[test]
+fn multipart_download() {
+    snapshot_fixture("multipart_download");
+}
+
 /// `int64_string`, Unix-time strings and `lenient_string`, alone and in lists.
 #[test]
 fn int64_string() {
@@ -119,6 +126,7 @@ fn ty_text(ty: &Ty) -> String {
         Ty::Int64String => "int64_string".into(),
         Ty::LenientString => "lenient_string".into(),
         Ty::Json => "json".into(),
+        Ty::File => "file".into(),
         Ty::Struct(n) => n.to_string(),
         Ty::Enum(n) => n.to_string(),
         Ty::Array(inner) => format!("[{}]", ty_text(inner)),
@@ -140,6 +148,8 @@ fn surface(api: &Api) -> String {
         let response = match &op.response {
             Response::Struct(n) => n.to_string(),
             Response::Empty => "Empty".into(),
+            Response::Download { max_bytes: Some(m) } => format!("Download(max {m})"),
+            Response::Download { max_bytes: None } => "Download".into(),
         };
         let _ = write!(
             out,
@@ -156,9 +166,10 @@ fn surface(api: &Api) -> String {
         if let Some(b) = &op.body {
             let _ = write!(
                 out,
-                " body={}{}",
+                " body={}{}{}",
                 b.struct_name,
-                if b.required { "" } else { "?" }
+                if b.required { "" } else { "?" },
+                if b.multipart { " multipart" } else { "" }
             );
         }
         if let Some(p) = &op.pagination {

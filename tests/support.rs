@@ -13,6 +13,7 @@ pub const FIXTURES: &[&str] = &[
     "pagination",
     "idempotency",
     "body_idempotency",
+    "multipart_download",
     "int64_string",
     "name_collisions",
     "legacy_event",

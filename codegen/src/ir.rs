@@ -117,6 +117,9 @@ pub struct StructDef {
     pub keep_unknown: bool,
     pub module: Module,
     pub usage: Usage,
+    /// A multipart request body: its fields are text parts and file parts, not JSON.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub form: bool,
     #[serde(skip)]
     pub loc: Loc,
 }
@@ -154,6 +157,8 @@ pub enum Ty {
     /// String that may arrive as a number.
     LenientString,
     Json,
+    /// A file part of a multipart body (bytes, a file or a reader).
+    File,
     Struct(Named<StructId>),
     Enum(Named<EnumId>),
     Array(Box<Ty>),
@@ -176,6 +181,7 @@ impl Ty {
             Ty::Integer => "integer",
             Ty::Boolean => "boolean",
             Ty::Json => "object",
+            Ty::File => "file",
             Ty::Struct(_) => "object",
             Ty::Enum(_) => "string",
             Ty::Array(_) => "array",
@@ -197,6 +203,9 @@ pub struct Limits {
     pub min_items: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_items: Option<u64>,
+    /// Largest size of a file part.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_bytes: Option<u64>,
 }
 
 impl Limits {
@@ -315,12 +324,19 @@ pub enum Segment {
 pub struct Body {
     pub required: bool,
     pub struct_name: Named<StructId>,
+    /// Sent as `multipart/form-data`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub multipart: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub enum Response {
     Struct(Named<StructId>),
     Empty,
+    /// A file, not the JSON envelope; `max_bytes` is the default largest size.
+    Download {
+        max_bytes: Option<u64>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -126,6 +126,9 @@ pub struct RawField {
     pub rust_name: Option<String>,
     #[serde(default)]
     pub field_scope: Option<String>,
+    /// Largest size of a file part (`type: file`), in bytes.
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
 }
 
 /// `errors.yaml`
@@ -218,6 +221,9 @@ pub struct RawOperation {
 pub struct RawBody {
     #[serde(default)]
     pub required: bool,
+    /// Sent as `multipart/form-data` (text parts and `type: file` parts) instead of JSON.
+    #[serde(default)]
+    pub multipart: bool,
     pub fields: Map<RawField>,
 }
 
@@ -230,6 +236,12 @@ pub struct RawResponse {
     pub fields: Option<Map<RawField>>,
     #[serde(default)]
     pub empty: bool,
+    /// The success answer is a file (bytes), not the JSON envelope.
+    #[serde(default)]
+    pub download: bool,
+    /// Default largest download, in bytes (with `download: true`).
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

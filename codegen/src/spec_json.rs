@@ -45,14 +45,14 @@ pub fn to_json(api: &Api) -> Value {
         .map(|op| {
             let response = match &op.response {
                 Response::Struct(s) => fields(api, &api.struct_def(s.id).fields, 0),
-                Response::Empty => Vec::new(),
+                Response::Empty | Response::Download { .. } => Vec::new(),
             };
             let body = op
                 .body
                 .as_ref()
                 .map(|b| fields(api, &api.struct_def(b.struct_name.id).fields, 0))
                 .unwrap_or_default();
-            json!({
+            let mut out = json!({
                 "id": op.id,
                 "method": op.method.as_str(),
                 "path": op.path,
@@ -72,7 +72,15 @@ pub fn to_json(api: &Api) -> Value {
                 "query": fields(api, &op.query, 0),
                 "body": body,
                 "response": response,
-            })
+            });
+            // Only where they apply, so other operations read as before.
+            if op.body.as_ref().is_some_and(|b| b.multipart) {
+                out["body_multipart"] = json!(true);
+            }
+            if let Response::Download { max_bytes } = &op.response {
+                out["download"] = json!({ "max_bytes": max_bytes });
+            }
+            out
         })
         .collect();
     let events: Vec<Value> = api

@@ -70,6 +70,49 @@ pub enum Error {
         /// Request log id (`X-Tt-Logid`).
         log_id: Option<String>,
     },
+    /// A file part of an upload is larger than its operation accepts (the spec's `max_bytes`).
+    /// Checked before any request is made for bytes, files and readers of declared length; a
+    /// reader of unknown length is cut off as it passes the limit (that request is aborted).
+    #[error("{operation}: file part `{part}` has {actual} bytes{}, over its {limit}-byte limit; nothing was uploaded", if *.streamed { " or more" } else { "" })]
+    UploadTooLarge {
+        /// Operation id.
+        operation: &'static str,
+        /// Name of the form part.
+        part: &'static str,
+        /// The limit, in bytes.
+        limit: u64,
+        /// The size found: the declared or measured size, or the bytes read when `streamed`.
+        actual: u64,
+        /// Whether the size was found by reading a reader of unknown length (then `actual` is a
+        /// lower bound and the aborted request may have reached the server in part).
+        streamed: bool,
+    },
+    /// A download is larger than its limit: the declared `Content-Length` is (nothing is read),
+    /// or more bytes arrived than the limit (or than declared). Never retried.
+    #[error("the download of {operation} is larger than its {limit}-byte limit{}", download_note(*.declared, *.received))]
+    DownloadTooLarge {
+        /// Operation id.
+        operation: &'static str,
+        /// The limit in force, in bytes.
+        limit: u64,
+        /// The `Content-Length` the server declared, if any.
+        declared: Option<u64>,
+        /// Bytes received when the download was cut off (0 when refused on its declared size).
+        received: u64,
+        /// Request log id (`X-Tt-Logid`).
+        log_id: Option<String>,
+    },
+    /// Reading a file or reader to upload, or writing a download, failed.
+    #[error("{operation}: {what}: {source}")]
+    Io {
+        /// Operation id.
+        operation: &'static str,
+        /// What was being done, e.g. `reading upload part image`.
+        what: String,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// One failure handed to several callers whose original cannot be copied (e.g. a transport
     /// error of a token fetch that many calls waited for). Accessors such as
     /// [`code`](Self::code) and [`is_retryable`](Self::is_retryable) answer for the original.
@@ -90,6 +133,14 @@ fn declared_note(declared: Option<u64>) -> String {
     match declared {
         Some(n) => format!(" (Content-Length {n})"),
         None => " (more arrived while streaming)".to_owned(),
+    }
+}
+
+fn download_note(declared: Option<u64>, received: u64) -> String {
+    match declared {
+        Some(n) if received == 0 => format!(" (Content-Length {n})"),
+        Some(n) => format!(" (Content-Length {n}, {received} bytes received)"),
+        None => format!(" ({received} bytes received)"),
     }
 }
 
@@ -345,7 +396,9 @@ impl Error {
         match self {
             Self::Api(e) => e.log_id.as_deref(),
             Self::Decode(e) => e.log_id.as_deref(),
-            Self::BodyTooLarge { log_id, .. } => log_id.as_deref(),
+            Self::BodyTooLarge { log_id, .. } | Self::DownloadTooLarge { log_id, .. } => {
+                log_id.as_deref()
+            }
             Self::Shared(e) => e.log_id(),
             _ => None,
         }
@@ -426,11 +479,39 @@ impl Error {
                 declared: *declared,
                 log_id: log_id.clone(),
             },
+            Self::UploadTooLarge {
+                operation,
+                part,
+                limit,
+                actual,
+                streamed,
+            } => Self::UploadTooLarge {
+                operation,
+                part,
+                limit: *limit,
+                actual: *actual,
+                streamed: *streamed,
+            },
+            Self::DownloadTooLarge {
+                operation,
+                limit,
+                declared,
+                received,
+                log_id,
+            } => Self::DownloadTooLarge {
+                operation,
+                limit: *limit,
+                declared: *declared,
+                received: *received,
+                log_id: log_id.clone(),
+            },
             Self::ReauthorizationNeeded { user, reason } => Self::ReauthorizationNeeded {
                 user: user.clone(),
                 reason: reason.clone(),
             },
-            Self::Transport { .. } | Self::Shared(_) => Self::Shared(shared.clone()),
+            Self::Transport { .. } | Self::Io { .. } | Self::Shared(_) => {
+                Self::Shared(shared.clone())
+            }
         }
     }
 

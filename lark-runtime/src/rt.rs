@@ -14,7 +14,10 @@ pub use crate::events::{
     decode_event, peek_event, Event, EventDecodeError, EventEnvelopeV1, EventEnvelopeV2,
     EventHeaderV2, RawEvent,
 };
-pub use crate::http::{decode_response, json_body, push_segment, ApiRequest, Query};
+pub use crate::http::{
+    decode_response, json_body, push_segment, ApiRequest, Download, FilePart, Multipart, Query,
+    DEFAULT_MAX_DOWNLOAD,
+};
 pub use crate::meta::{
     AppType, ErrorClass, ErrorClasses, EventMeta, EventSchema, Family, HttpMethod, KeyLocation,
     OperationMeta, RatePartition, TokenType,

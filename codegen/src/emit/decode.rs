@@ -17,7 +17,8 @@ pub fn emit(api: &Api) -> TokenStream {
                 let n = ident(n);
                 quote!(#n)
             }
-            Response::Empty => quote!(rt::Empty),
+            // A download's error answers are envelopes like any other.
+            Response::Empty | Response::Download { .. } => quote!(rt::Empty),
         };
         quote!(#id => Some(rt::decode_response::<#ty>(meta::#m.id, 200, None, body).and_then(reencode)),)
     });

@@ -223,6 +223,7 @@ pub(crate) fn rust_ty(ty: &Ty) -> TokenStream {
         Ty::Integer | Ty::Int64String => quote!(i64),
         Ty::Boolean => quote!(bool),
         Ty::Json => quote!(rt::serde_json::Value),
+        Ty::File => quote!(rt::FilePart),
         Ty::Struct(n) => {
             let n = ident(n);
             quote!(#n)

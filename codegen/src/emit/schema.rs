@@ -39,7 +39,7 @@ pub fn emit(api: &Api) -> TokenStream {
         let doc = format!(" The response `data` of `{id}`.");
         let data = match &op.response {
             Response::Struct(n) => static_ref(&n.name),
-            Response::Empty => quote!(&rt::drift::Object::EMPTY),
+            Response::Empty | Response::Download { .. } => quote!(&rt::drift::Object::EMPTY),
         };
         quote! {
             #[doc = #doc]
@@ -93,7 +93,7 @@ fn reachable(api: &Api) -> (BTreeSet<StructId>, BTreeSet<EnumId>) {
         .iter()
         .filter_map(|op| match &op.response {
             Response::Struct(n) => Some(n.id),
-            Response::Empty => None,
+            Response::Empty | Response::Download { .. } => None,
         })
         .chain(api.events.iter().map(|e| e.body))
         .collect();
@@ -155,7 +155,13 @@ fn field(wire: &str, ty: &Ty) -> TokenStream {
             let r = static_ref(&n.name);
             quote!(rt::drift::Field::value(#wire, #r))
         }
-        Ty::String | Ty::Integer | Ty::Boolean | Ty::Int64String | Ty::LenientString | Ty::Json => {
+        Ty::String
+        | Ty::Integer
+        | Ty::Boolean
+        | Ty::Int64String
+        | Ty::LenientString
+        | Ty::Json
+        | Ty::File => {
             quote!(rt::drift::Field::any(#wire))
         }
     }

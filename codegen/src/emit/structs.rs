@@ -11,6 +11,9 @@
 //! impl I18nNames { pub fn new() -> Self; pub fn zh_cn(self, value: impl Into<String>) -> Self }
 //! impl rt::Validate for I18nNames   // only for structs that are sent
 //! ```
+//!
+//! A multipart body (`form`) has the same constructor, setters and validation, without serde:
+//! its fields are text parts and `rt::FilePart`s, turned into a form by `to_request`.
 
 use super::docs;
 use super::{ident, rust_ty, use_root};
@@ -59,6 +62,24 @@ pub fn emit_struct(s: &StructDef) -> TokenStream {
     let ctor = constructor(s);
     let setters = s.fields.iter().filter(|f| !f.required).map(setter);
     let validate = s.usage.request.then(|| validate_impl(s));
+    if s.form {
+        let fields = s.fields.iter().map(form_field_def);
+        return quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
+            pub struct #name {
+                #(#fields)*
+            }
+
+            impl #name {
+                #ctor
+                #(#setters)*
+            }
+
+            #validate
+        };
+    }
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default rt::serde::Serialize, rt::serde::Deserialize)]
@@ -120,6 +141,18 @@ fn field_def(f: &Field) -> TokenStream {
             #[serde(#rename #with default, skip_serializing_if = "Option::is_none")]
             pub #name: Option<#ty>,
         }
+    }
+}
+
+/// A field of a multipart body: a part, no serde attributes.
+fn form_field_def(f: &Field) -> TokenStream {
+    let name = ident(&f.rust);
+    let doc = docs::paragraphs(&f.doc);
+    let ty = rust_ty(&f.ty);
+    let ty = if f.required { ty } else { quote!(Option<#ty>) };
+    quote! {
+        #doc
+        pub #name: #ty,
     }
 }
 

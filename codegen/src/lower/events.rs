@@ -35,6 +35,7 @@ pub fn lower_event(
         keep_unknown: false,
         module: Module::Events,
         usage: Usage::default(),
+        form: false,
         loc: loc.key("fields"),
     };
     let event = Event {

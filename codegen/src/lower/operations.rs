@@ -40,7 +40,7 @@ pub fn lower_operation(
         );
     }
     let mut structs = Vec::new();
-    let inline = |id_of: StructId, doc: String, fields: Vec<Field>, loc: Loc| {
+    let inline = |id_of: StructId, doc: String, fields: Vec<Field>, loc: Loc, form: bool| {
         let def = StructDef {
             name: symbols.struct_ref(id_of).name,
             doc: vec![doc],
@@ -48,6 +48,7 @@ pub fn lower_operation(
             keep_unknown: false,
             module: Module::Group(group.to_owned()),
             usage: Usage::default(),
+            form,
             loc,
         };
         (id_of, def)
@@ -56,10 +57,11 @@ pub fn lower_operation(
         let struct_id = symbols.bodies[id];
         let fields = lower_fields(&b.fields, &loc.key("body").key("fields"), symbols, diags);
         let doc = format!("Request body of `{id}`: {}", op.summary);
-        structs.push(inline(struct_id, doc, fields, loc.key("body")));
+        structs.push(inline(struct_id, doc, fields, loc.key("body"), b.multipart));
         Body {
             required: b.required,
             struct_name: symbols.struct_ref(struct_id),
+            multipart: b.multipart,
         }
     });
     let rloc = loc.key("response");
@@ -78,21 +80,37 @@ pub fn lower_operation(
             let struct_id = symbols.responses[id];
             let fields = lower_fields(fields, &rloc.key("fields"), symbols, diags);
             let doc = format!("Response data of `{id}`: {}", op.summary);
-            structs.push(inline(struct_id, doc, fields.clone(), rloc.clone()));
+            structs.push(inline(struct_id, doc, fields.clone(), rloc.clone(), false));
             (
                 Response::Struct(symbols.struct_ref(struct_id)),
                 Some(fields),
             )
         }
         ResponseShape::Empty => (Response::Empty, None),
+        ResponseShape::Download => {
+            let max_bytes = op.response.max_bytes;
+            if max_bytes == Some(0) {
+                diags.error(
+                    &rloc.key("max_bytes"),
+                    "`max_bytes: 0` would refuse every download",
+                );
+            }
+            (Response::Download { max_bytes }, None)
+        }
         ResponseShape::Invalid => {
             diags.error(
                 &rloc,
-                "write exactly one of `ref`, `fields` or `empty: true`",
+                "write exactly one of `ref`, `fields`, `empty: true` or `download: true`",
             );
             (Response::Empty, None)
         }
     };
+    if op.response.max_bytes.is_some() && !op.response.download {
+        diags.error(
+            &rloc.key("max_bytes"),
+            "`max_bytes` is the largest download: it needs `download: true`",
+        );
+    }
     let query = lower_fields(&op.query, &loc.key("query"), symbols, diags);
     let pagination = op.pagination.as_ref().and_then(|p| {
         lower_pagination(

@@ -22,6 +22,7 @@ pub const PRIMITIVES: &[&str] = &[
     "unix_millis_string",
     "lenient_string",
     "json",
+    "file",
 ];
 
 /// One operation to lower: its file, id, and raw text; duplicates are already dropped.
@@ -37,16 +38,18 @@ pub enum ResponseShape<'a> {
     Ref(&'a str),
     Fields(&'a crate::raw::Map<crate::raw::RawField>),
     Empty,
-    /// Not exactly one of `ref`, `fields`, `empty: true`.
+    Download,
+    /// Not exactly one of `ref`, `fields`, `empty: true`, `download: true`.
     Invalid,
 }
 
 impl<'a> ResponseShape<'a> {
     pub fn of(r: &'a RawResponse) -> Self {
-        match (&r.reference, &r.fields, r.empty) {
-            (Some(r), None, false) => ResponseShape::Ref(r),
-            (None, Some(fields), false) => ResponseShape::Fields(fields),
-            (None, None, true) => ResponseShape::Empty,
+        match (&r.reference, &r.fields, r.empty, r.download) {
+            (Some(r), None, false, false) => ResponseShape::Ref(r),
+            (None, Some(fields), false, false) => ResponseShape::Fields(fields),
+            (None, None, true, false) => ResponseShape::Empty,
+            (None, None, false, true) => ResponseShape::Download,
             _ => ResponseShape::Invalid,
         }
     }

@@ -22,6 +22,7 @@ impl Symbols<'_> {
             "int64_string" | "unix_seconds_string" | "unix_millis_string" => Ty::Int64String,
             "lenient_string" => Ty::LenientString,
             "json" => Ty::Json,
+            "file" => Ty::File,
             name if self.enums.contains_key(name) => Ty::Enum(Named {
                 id: self.enums[name],
                 name: name.to_owned(),
@@ -128,6 +129,7 @@ pub fn lower_type(
         keep_unknown: t.keep_unknown,
         module: Module::Types,
         usage: Usage::default(),
+        form: false,
         loc,
     }
 }
@@ -163,6 +165,7 @@ fn lower_field(
         max_length: f.max_length,
         min_items: f.min_items,
         max_items: f.max_items,
+        max_bytes: f.max_bytes,
     };
     check_limits(&ty, &limits, loc, diags);
     Field {
@@ -200,6 +203,15 @@ fn check_limits(ty: &Ty, limits: &Limits, loc: &Loc, diags: &mut Diagnostics) {
     }
     if (limits.min_items.is_some() || limits.max_items.is_some()) && !is_array {
         diags.error(loc, "`min_items`/`max_items` apply to arrays only");
+    }
+    if limits.max_bytes.is_some() && *ty != Ty::File {
+        diags.error(loc, "`max_bytes` applies to file parts (`type: file`) only");
+    }
+    if limits.max_bytes == Some(0) {
+        diags.error(
+            loc,
+            "`max_bytes: 0` would refuse every file: a file part is never empty",
+        );
     }
 }
 

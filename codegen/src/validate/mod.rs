@@ -1,5 +1,6 @@
 //! Invariants of the IR, checked all at once; emitters may rely on every one of them.
 
+mod multipart;
 mod names;
 mod operations;
 
@@ -15,6 +16,7 @@ pub fn validate(api: &Api, diags: &mut Diagnostics) {
         operations::check_operation(api, op, diags);
     }
     check_cycles(api, diags);
+    multipart::check_files(api, diags);
     let known: BTreeSet<i64> = api.errors.iter().map(|e| e.code).collect();
     for op in &api.operations {
         for (i, code) in op.errors.iter().enumerate() {

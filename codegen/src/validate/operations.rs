@@ -149,6 +149,15 @@ fn check_string_field(
         KeyLocation::Query => &op.query,
         KeyLocation::Path => &op.path_params,
         KeyLocation::Body => match &op.body {
+            Some(b) if b.multipart => {
+                diags.error(
+                    loc,
+                    format!(
+                        "{what_key} `{key}` in the body needs a JSON body, not a multipart one"
+                    ),
+                );
+                return;
+            }
             Some(b) => &api.struct_def(b.struct_name.id).fields,
             None => {
                 diags.error(
@@ -200,6 +209,9 @@ fn check_builder_names(api: &Api, op: &Operation, diags: &mut Diagnostics) {
     }
     if op.body.is_some() {
         taken.insert("body".into(), "the builder's body");
+    }
+    if matches!(op.response, Response::Download { .. }) {
+        taken.insert("max_bytes".into(), "the download's size limit");
     }
     if op.pagination.is_some() {
         taken.insert("pages".into(), "a builder method");

@@ -12,7 +12,9 @@ pub const SUITE: Suite = Suite {
     files: &[
         ("e2e_messages", &["message"]),
         ("e2e_reactions_pins", &["message_reaction", "pin"]),
-        ("e2e_files", &["image", "file", "message_resource"]),
+        // Uploads and downloads are sent end to end by upload_parts.rs and download_files.rs,
+        // which check their multipart parts and streamed bodies.
+        ("upload_parts", &["image", "file", "message_resource"]),
     ],
 };
 

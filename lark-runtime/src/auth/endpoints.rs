@@ -149,6 +149,8 @@ pub(crate) async fn post_json<B: serde::de::DeserializeOwned>(
                 path_and_query: path,
                 bearer: None,
                 body: Some(payload.into()),
+                form: None,
+                transfer: false,
                 span: &record,
             })
             .await?;

@@ -10,7 +10,7 @@ use crate::client::rate_budget::{NoRateBudget, RateBudget};
 use crate::client::{Client, Domain};
 use crate::drift::DriftLog;
 use crate::error::{Error, Result};
-use crate::http::{RetryPolicy, Transport, DEFAULT_MAX_BODY};
+use crate::http::{RetryPolicy, Transport, DEFAULT_MAX_BODY, DEFAULT_TRANSFER_TIMEOUT};
 use crate::meta::AppType;
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,6 +43,7 @@ pub struct ClientBuilder {
     domain: Domain,
     base_url: Option<String>,
     timeout: Option<Option<Duration>>,
+    transfer_timeout: Option<Option<Duration>>,
     connect_timeout: Option<Duration>,
     user_agent: Option<String>,
     http: Option<reqwest::Client>,
@@ -64,6 +65,7 @@ impl ClientBuilder {
             domain: Domain::default(),
             base_url: None,
             timeout: None,
+            transfer_timeout: None,
             connect_timeout: None,
             user_agent: None,
             http: None,
@@ -94,6 +96,14 @@ impl ClientBuilder {
     /// Timeout of each HTTP exchange; `None` for none. Default: 30 s.
     pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Timeout of each upload or download exchange, body included, in place of
+    /// [`timeout`](Self::timeout) (meant for small JSON answers); `None` for none. Default:
+    /// 10 min. With [`http_client`](Self::http_client), that client's timeouts apply instead.
+    pub fn transfer_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.transfer_timeout = Some(timeout);
         self
     }
 
@@ -202,6 +212,7 @@ impl ClientBuilder {
             }
         }
         if self.timeout == Some(Some(Duration::ZERO))
+            || self.transfer_timeout == Some(Some(Duration::ZERO))
             || self.connect_timeout == Some(Duration::ZERO)
         {
             return Err(config("a timeout of zero can never succeed".into()));
@@ -223,9 +234,16 @@ impl ClientBuilder {
                 return Err(config(format!("invalid user agent {ua:?}")));
             }
         }
+        // A caller-supplied HTTP client keeps its own timeouts for transfers too.
+        let transfer_timeout = match (&self.http, self.transfer_timeout) {
+            (Some(_), _) => None,
+            (None, Some(limit)) => limit,
+            (None, None) => Some(DEFAULT_TRANSFER_TIMEOUT),
+        };
         let http = match self.http {
             Some(http) => {
                 if self.timeout.is_some()
+                    || self.transfer_timeout.is_some()
                     || self.connect_timeout.is_some()
                     || self.user_agent.is_some()
                 {
@@ -262,6 +280,7 @@ impl ClientBuilder {
             http,
             base_url,
             max_body: self.max_response_body,
+            transfer_timeout,
         });
         let shared = Arc::new(Shared {
             rate_budget: self.rate_budget.unwrap_or_else(|| Arc::new(NoRateBudget)),

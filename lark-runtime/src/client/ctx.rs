@@ -4,9 +4,11 @@
 use crate::auth::provider::deadline_after;
 use crate::auth::user::is_user_token_rejected;
 use crate::auth::{token_rejected, Access, Secret, TokenKey, TokenKind, TokenProvider};
+use crate::client::answer::{Answer, Json};
 use crate::client::rate_budget::{await_turn, report, RateBudget};
-use crate::error::{Error, Result};
-use crate::http::{decode_response, ApiRequest, Incoming, Outgoing, RetryPolicy, Transport};
+use crate::error::Result;
+use crate::http::multipart::Prepared;
+use crate::http::{ApiRequest, Download, Outgoing, RetryPolicy, Transport};
 use crate::meta::{ErrorClasses, HttpMethod};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -48,23 +50,45 @@ impl<T: TokenKind> Ctx<T> {
     ///
     /// A cached tenant token the platform rejects as invalid is evicted, and the call is repeated
     /// once with a fresh one (on top of the policy's attempts).
+    ///
+    /// A multipart body ([`ApiRequest::form`]) is measured and checked against its limits
+    /// before anything is sent, the token fetch included; one with a reader part is sent at
+    /// most once.
     pub async fn send<R: DeserializeOwned>(&self, req: ApiRequest) -> Result<R> {
+        self.call::<Json<R>>(req, ()).await.map(|j| j.0)
+    }
+
+    /// Sends a described request whose success answer is a file, and returns it as a
+    /// [`Download`] of at most `max_bytes` bytes once its head has arrived (a declared
+    /// `Content-Length` over the limit is refused before any of the body is read). Retries,
+    /// tokens and error answers are as for [`send`](Self::send); the body is read by the caller.
+    pub async fn download(&self, req: ApiRequest, max_bytes: u64) -> Result<Download> {
+        self.call::<Download>(req, max_bytes).await
+    }
+
+    async fn call<A: Answer>(&self, req: ApiRequest, params: A::Params) -> Result<A> {
         let span = tracing::debug_span!(
             "lark_runtime.call",
             operation = req.meta.id,
             method = req.meta.method.as_str(),
             attempts = tracing::field::Empty,
         );
-        self.send_with_retries(&req, &span)
+        self.send_with_retries(&req, params, &span)
             .instrument(span.clone())
             .await
     }
 
-    async fn send_with_retries<R: DeserializeOwned>(
+    async fn send_with_retries<A: Answer>(
         &self,
         req: &ApiRequest,
+        params: A::Params,
         span: &tracing::Span,
-    ) -> Result<R> {
+    ) -> Result<A> {
+        // Before any request: every file part measured and within its limit.
+        let prepared = match &req.form {
+            Some(form) => Some(Prepared::new(form, req.meta.id).await?),
+            None => None,
+        };
         let policy = &self.shared.retry;
         let start = Instant::now();
         // Waiting for a token fetch counts against the retry budget too.
@@ -83,8 +107,15 @@ impl<T: TokenKind> Ctx<T> {
                 log_id = tracing::field::Empty,
                 code = tracing::field::Empty,
             );
+            let once = Once {
+                req,
+                prepared: prepared.as_ref(),
+                span: &attempt_span,
+                deadline,
+                may_refresh: !refreshed_token,
+            };
             let result = self
-                .send_once(req, &attempt_span, deadline, !refreshed_token)
+                .send_once::<A>(once, params)
                 .instrument(attempt_span.clone())
                 .await;
             let err = match result {
@@ -95,6 +126,10 @@ impl<T: TokenKind> Ctx<T> {
                 attempt_span.record("code", code);
             }
             report(&*self.shared.rate_budget, req, &err).await;
+            // A reader part already read cannot be sent again, whatever the error.
+            if !prepared.as_ref().map_or(true, Prepared::can_send_again) {
+                return Err(err);
+            }
             // A sourced user token was refreshed after the platform rejected it: repeat once.
             if !refreshed_token
                 && is_user_token_rejected(&err)
@@ -175,13 +210,14 @@ impl<T: TokenKind> Ctx<T> {
         }
     }
 
-    async fn send_once<R: DeserializeOwned>(
-        &self,
-        req: &ApiRequest,
-        span: &tracing::Span,
-        deadline: Instant,
-        may_refresh: bool,
-    ) -> Result<R> {
+    async fn send_once<A: Answer>(&self, once: Once<'_>, params: A::Params) -> Result<A> {
+        let Once {
+            req,
+            prepared,
+            span,
+            deadline,
+            may_refresh,
+        } = once;
         let classes = req.meta.error_classes;
         // Errors of token endpoints are classified by the operation they were fetched for.
         let token = self
@@ -189,40 +225,31 @@ impl<T: TokenKind> Ctx<T> {
             .await
             .map_err(|e| e.classified(classes))?;
         let path_and_query = req.path_and_query();
-        let answer = self
+        let form = prepared.map(Prepared::form).transpose()?;
+        let transfer = form.is_some() || A::TRANSFER;
+        let opened = self
             .shared
             .transport
-            .exchange(Outgoing {
+            .open(Outgoing {
                 operation: req.meta.id,
                 method: method_of(req.meta.method),
                 path_and_query: &path_and_query,
                 bearer: Some(token.expose()),
                 body: req.body.clone(),
+                form,
+                transfer,
                 span,
             })
-            .await?;
-        let Incoming {
-            status,
-            log_id,
-            retry_after,
-            body,
-        } = answer;
-        let decoded = decode_response(req.meta.id, status, log_id, &body).map_err(|e| match e {
-            Error::Api(mut api) => {
-                api.retry_after = retry_after;
-                api.required_scopes = req.meta.scopes;
-                api.classify(classes);
-                Error::Api(api)
-            }
-            Error::Decode(mut d) => {
-                d.retry_after = retry_after;
-                Error::Decode(d)
-            }
-            other => other,
+            .await;
+        let decoded = match opened {
+            Ok(opened) => A::receive(&self.shared, req, opened, params).await,
+            Err(e) => Err(e),
+        };
+        // An upload part cut off while it streamed is the typed error, whatever reqwest said.
+        let decoded = decoded.map_err(|e| match prepared {
+            Some(p) => p.explain(e),
+            None => e,
         });
-        if let (Ok(_), Some(drift)) = (&decoded, &self.shared.drift) {
-            drift.note_response(req.meta.shape, &body);
-        }
         if let (Err(e), Access::UserSource(user)) = (&decoded, self.auth.access()) {
             if may_refresh && is_user_token_rejected(e) {
                 // Refreshes unless another call already replaced the rejected token.
@@ -256,6 +283,15 @@ impl<T: TokenKind> Ctx<T> {
             }
         }
     }
+}
+
+/// One attempt's inputs.
+struct Once<'a> {
+    req: &'a ApiRequest,
+    prepared: Option<&'a Prepared>,
+    span: &'a tracing::Span,
+    deadline: Instant,
+    may_refresh: bool,
 }
 
 fn method_of(method: HttpMethod) -> reqwest::Method {

@@ -5,6 +5,7 @@
 //! trait (the group-chat family's `ImChatApi` gives `client.chat(id)`), so one client value
 //! serves every family.
 
+mod answer;
 mod builder;
 mod ctx;
 mod domain;
@@ -17,6 +18,7 @@ pub use ctx::Ctx;
 pub use domain::{Domain, FEISHU_BASE_URL, LARK_BASE_URL};
 pub use local_rate_budget::{LocalRateBudget, DEFAULT_MAX_RATE_KEYS};
 pub use pagination::{items, pages, Page, Paginated};
+#[cfg(feature = "redis")]
 pub(crate) use rate_budget::bounded_partition;
 pub use rate_budget::{Admission, NoRateBudget, RateBudget, RateKey};
 

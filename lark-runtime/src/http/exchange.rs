@@ -1,5 +1,6 @@
-//! One HTTP exchange, shared by API calls and token calls: send, then read the status, the log
-//! id, the retry hint and the body, which may not exceed the client's body limit.
+//! One HTTP exchange, shared by API calls, token calls, uploads and downloads: send, then read
+//! the status, the log id and the retry hint ([`Transport::open`]), then the body, which may not
+//! exceed the client's body limit ([`Transport::exchange`]; downloads read theirs as a stream).
 
 use crate::error::{Error, Result};
 use crate::http::retry::retry_after;
@@ -13,6 +14,11 @@ const LOG_ID_HEADERS: [&str; 2] = ["x-tt-logid", "x-request-id"];
 /// 100 members is about 20 KB), far below what would hurt a process.
 pub(crate) const DEFAULT_MAX_BODY: usize = 4 * 1024 * 1024;
 
+/// Default time limit of one upload or download exchange, body included: a file of the
+/// platform's largest size (100 MB) at a slow 200 KB/s.
+pub(crate) const DEFAULT_TRANSFER_TIMEOUT: std::time::Duration =
+    std::time::Duration::from_secs(600);
+
 /// Where requests go and how: the HTTP client, the Open Platform base URL and the largest
 /// response body accepted.
 #[derive(Debug, Clone)]
@@ -20,6 +26,9 @@ pub(crate) struct Transport {
     pub(crate) http: reqwest::Client,
     pub(crate) base_url: String,
     pub(crate) max_body: usize,
+    /// Time limit of uploads and downloads (in place of the client's `timeout`, which is meant
+    /// for small JSON answers); `None` leaves the HTTP client's own.
+    pub(crate) transfer_timeout: Option<Duration>,
 }
 
 /// What goes out.
@@ -33,6 +42,11 @@ pub(crate) struct Outgoing<'a> {
     pub(crate) bearer: Option<&'a str>,
     /// A JSON body.
     pub(crate) body: Option<Bytes>,
+    /// A multipart body (instead of `body`).
+    pub(crate) form: Option<reqwest::multipart::Form>,
+    /// An upload or a download: the transfer timeout applies, and a body-less request says
+    /// `Content-Type: application/json` (the platform sends the file name only then).
+    pub(crate) transfer: bool,
     /// Span that gets the `status` and `log_id` fields.
     pub(crate) span: &'a tracing::Span,
 }
@@ -46,10 +60,27 @@ pub(crate) struct Incoming {
     pub(crate) body: Bytes,
 }
 
+/// A response whose head has arrived, its body not yet read.
+#[derive(Debug)]
+pub(crate) struct Opened {
+    pub(crate) operation: &'static str,
+    pub(crate) status: u16,
+    pub(crate) log_id: Option<String>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) response: reqwest::Response,
+}
+
 impl Transport {
     /// Sends one request and reads the whole answer. Records `status` and `log_id` on the
     /// request's span.
     pub(crate) async fn exchange(&self, out: Outgoing<'_>) -> Result<Incoming> {
+        let opened = self.open(out).await?;
+        self.read_all(opened).await
+    }
+
+    /// Sends one request and waits for the response head. Records `status` and `log_id` on the
+    /// request's span.
+    pub(crate) async fn open(&self, out: Outgoing<'_>) -> Result<Opened> {
         let transport = |source| Error::Transport {
             operation: out.operation,
             source,
@@ -66,18 +97,45 @@ impl Transport {
                     "application/json; charset=utf-8",
                 )
                 .body(body);
+        } else if let Some(form) = out.form {
+            // Sets `Content-Type: multipart/form-data; boundary=…` and the length when known.
+            builder = builder.multipart(form);
+        } else if out.transfer {
+            builder = builder.header(reqwest::header::CONTENT_TYPE, "application/json");
         }
-        let resp = builder.send().await.map_err(transport)?;
-        let status = resp.status().as_u16();
-        let log_id = log_id(resp.headers());
-        let retry_after = retry_after(resp.headers());
+        if let Some(limit) = self.transfer_timeout.filter(|_| out.transfer) {
+            builder = builder.timeout(limit);
+        }
+        let response = builder.send().await.map_err(transport)?;
+        let status = response.status().as_u16();
+        let log_id = log_id(response.headers());
+        let retry_after = retry_after(response.headers());
         let span = out.span;
         span.record("status", status);
         if let Some(id) = &log_id {
             span.record("log_id", id.as_str());
         }
-        let too_large = |declared| Error::BodyTooLarge {
+        Ok(Opened {
             operation: out.operation,
+            status,
+            log_id,
+            retry_after,
+            response,
+        })
+    }
+
+    /// Reads the whole body of an opened response, within the body limit.
+    pub(crate) async fn read_all(&self, opened: Opened) -> Result<Incoming> {
+        let Opened {
+            operation,
+            status,
+            log_id,
+            retry_after,
+            response: resp,
+        } = opened;
+        let transport = |source| Error::Transport { operation, source };
+        let too_large = |declared| Error::BodyTooLarge {
+            operation,
             limit: self.max_body,
             status,
             declared,

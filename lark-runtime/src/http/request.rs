@@ -3,6 +3,7 @@
 //! Keeping the description separate from sending is what makes retries, tracing and other
 //! transports cheap: they all work on an [`ApiRequest`].
 
+use crate::http::Multipart;
 use crate::meta::{KeyLocation, OperationMeta};
 use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -30,6 +31,8 @@ pub struct ApiRequest {
     pub query: Vec<(&'static str, String)>,
     /// JSON body, if the operation takes one. Shared, not copied, by every attempt of a retry.
     pub body: Option<Bytes>,
+    /// Multipart body, for an upload (then `body` is `None`).
+    pub form: Option<Multipart>,
 }
 
 impl ApiRequest {
@@ -45,7 +48,22 @@ impl ApiRequest {
             path,
             query,
             body: body.map(Bytes::from),
+            form: None,
         }
+    }
+
+    /// The request with a multipart body in place of any JSON body.
+    pub fn with_form(mut self, form: Multipart) -> Self {
+        self.body = None;
+        self.form = Some(form);
+        self
+    }
+
+    /// Whether the body can be sent more than once: always, except for a multipart body with a
+    /// part read from a reader ([`FilePart::reader`](crate::http::FilePart::reader)), which is
+    /// never retried.
+    pub fn is_replayable(&self) -> bool {
+        self.form.as_ref().map_or(true, Multipart::is_replayable)
     }
 
     /// Path and query string, escaped, e.g. `/open-apis/im/v1/chats?page_size=50`.

@@ -12,6 +12,11 @@
 //!   method, or a POST sent with its idempotency key, such as `chat.create` with its `uuid`).
 //! - Everything else is returned at once.
 //!
+//! - Uploads: a multipart body whose file parts are bytes or files is sent again like a JSON
+//!   body (files are opened again); one with a part read from a reader
+//!   ([`FilePart::reader`](crate::http::FilePart::reader)) is never sent twice once the reader
+//!   was read from, whatever the error.
+//!
 //! Every retry is bounded by the number of attempts and by a total time budget; the error
 //! returned is the last attempt's, with its evidence (status, code, msg, log id).
 //!

@@ -1,10 +1,11 @@
 //! Fragments of a request builder: its fields, the handle method's parameters and initializers,
-//! the setters, and `to_request`.
+//! the setters, and `to_request` (a JSON body, or a multipart form built part by part; a
+//! download's size limit is one more field and setter).
 
 use super::super::structs::{field_checks, param};
 use super::super::{docs, ident, lit_usize, rust_ty};
 use super::positional;
-use crate::ir::{Field, KeyLocation, Operation, Segment, Ty};
+use crate::ir::{Field, KeyLocation, Operation, Response, Segment, Ty};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
@@ -14,10 +15,14 @@ pub struct Builder<'a> {
     path: Vec<Ident>,
     /// The body type, and whether the caller must give it.
     body: Option<(Ident, bool)>,
+    /// The fields of a multipart body, in part order.
+    form: Option<&'a [Field]>,
+    /// A download's default size limit (`None`: the runtime's default).
+    download: Option<Option<u64>>,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(op: &'a Operation, handle_params: &[String]) -> Self {
+    pub fn new(op: &'a Operation, handle_params: &[String], form: Option<&'a [Field]>) -> Self {
         Builder {
             op,
             path: handle_params.iter().map(|p| ident(p)).collect(),
@@ -25,6 +30,11 @@ impl<'a> Builder<'a> {
                 .body
                 .as_ref()
                 .map(|b| (ident(&b.struct_name), b.required)),
+            form,
+            download: match op.response {
+                Response::Download { max_bytes } => Some(max_bytes),
+                _ => None,
+            },
         }
     }
 
@@ -47,7 +57,8 @@ impl<'a> Builder<'a> {
                 quote!(body: Option<#b>,)
             }
         });
-        quote!(#(#path)* #(#query)* #body)
+        let download = self.download.map(|_| quote!(max_bytes: u64,));
+        quote!(#(#path)* #(#query)* #body #download)
     }
 
     /// Parameters of the handle method: required query parameters, then a required body.
@@ -87,7 +98,14 @@ impl<'a> Builder<'a> {
                 quote!(body: None,)
             }
         });
-        quote!(#(#path)* #(#query)* #body)
+        let download = self.download.map(|max| match max {
+            Some(m) => {
+                let m = proc_macro2::Literal::u64_unsuffixed(m);
+                quote!(max_bytes: #m,)
+            }
+            None => quote!(max_bytes: rt::DEFAULT_MAX_DOWNLOAD,),
+        });
+        quote!(#(#path)* #(#query)* #body #download)
     }
 
     /// One setter per optional input.
@@ -103,7 +121,17 @@ impl<'a> Builder<'a> {
             }),
             _ => None,
         };
-        quote!(#(#query)* #body)
+        let download = self.download.map(|_| {
+            quote! {
+                /// The most bytes the download may have; more (declared or received) is
+                /// `Error::DownloadTooLarge`.
+                pub fn max_bytes(mut self, max_bytes: u64) -> Self {
+                    self.max_bytes = max_bytes;
+                    self
+                }
+            }
+        });
+        quote!(#(#query)* #body #download)
     }
 
     /// `to_request`: checks the declared limits, then describes the HTTP request.
@@ -125,7 +153,15 @@ impl<'a> Builder<'a> {
         let query_pushes = op.query.iter().map(query_push);
         // A body key is filled in here, once per description, so every attempt of one send
         // carries the same value.
-        let new = quote!(rt::ApiRequest::new(&meta::#meta, path, query.into_vec(), #body_expr));
+        let mut new = quote!(rt::ApiRequest::new(&meta::#meta, path, query.into_vec(), #body_expr));
+        let form = self.form.map(|fields| {
+            let parts = fields.iter().map(form_part);
+            new = quote!(#new.with_form(form));
+            quote! {
+                let mut form = rt::Multipart::new();
+                #(#parts)*
+            }
+        });
         let described = match &op.idempotency {
             Some(i) if i.location == KeyLocation::Body => quote! {
                 let request = #new;
@@ -142,6 +178,7 @@ impl<'a> Builder<'a> {
                 #(#path_pushes)*
                 #query_decl
                 #(#query_pushes)*
+                #form
                 #described
             }
         }
@@ -152,6 +189,11 @@ impl<'a> Builder<'a> {
     fn body_parts(&self) -> (TokenStream, TokenStream) {
         match &self.body {
             None => (quote!(), quote!(None)),
+            // Sent as the form built in `to_request`.
+            Some(_) if self.form.is_some() => (
+                quote!(rt::Validate::validate(&self.body, "body")?;),
+                quote!(None),
+            ),
             Some((_, true)) => (
                 quote!(rt::Validate::validate(&self.body, "body")?;),
                 quote!(Some(rt::json_body(&self.body)?)),
@@ -177,6 +219,26 @@ fn setter(q: &Field) -> TokenStream {
             self.#n = Some(value #conv);
             self
         }
+    }
+}
+
+/// One part of a multipart body, in spec order: text parts by `Display`, file parts with their
+/// size limit.
+fn form_part(f: &Field) -> TokenStream {
+    let n = ident(&f.rust);
+    let wire = &f.wire;
+    let max = match f.limits.max_bytes {
+        Some(m) => {
+            let m = proc_macro2::Literal::u64_unsuffixed(m);
+            quote!(Some(#m))
+        }
+        None => quote!(None),
+    };
+    match (&f.ty, f.required) {
+        (Ty::File, true) => quote!(form.file(#wire, &self.body.#n, #max);),
+        (Ty::File, false) => quote!(form.file_opt(#wire, self.body.#n.as_ref(), #max);),
+        (_, true) => quote!(form.text(#wire, &self.body.#n);),
+        (_, false) => quote!(form.text_opt(#wire, self.body.#n.as_ref());),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::super::docs;
 use super::positional;
-use crate::ir::{Api, KeyLocation, Operation, Ty};
+use crate::ir::{Api, KeyLocation, Operation, Response, Ty};
 use crate::json_text::json_text;
 use crate::options::DocExamples;
 use proc_macro2::TokenStream;
@@ -55,6 +55,33 @@ pub fn method_docs(api: &Api, op: &Operation, examples: DocExamples) -> TokenStr
             .map(|n| format!(" {}", docs::sanitize(n)))
             .unwrap_or_default();
         lines.push(format!("- Paginated: see `pages()` and `items()`.{note}"));
+    }
+    if let Some(b) = op.body.as_ref().filter(|b| b.multipart) {
+        let parts: Vec<String> = api
+            .struct_def(b.struct_name.id)
+            .fields
+            .iter()
+            .map(|f| match (&f.ty, f.limits.max_bytes) {
+                (Ty::File, Some(max)) => format!("`{}` (file, 1 to {max} bytes)", f.wire),
+                (Ty::File, None) => format!("`{}` (file, not empty)", f.wire),
+                _ => format!("`{}`", f.wire),
+            })
+            .collect();
+        lines.push(format!(
+            "- Upload: `multipart/form-data` with the parts {}, in this order; sizes are \
+             checked before anything is sent",
+            parts.join(", ")
+        ));
+    }
+    if let Response::Download { max_bytes } = &op.response {
+        let max = max_bytes.map_or_else(
+            || "`DEFAULT_MAX_DOWNLOAD`".to_owned(),
+            |m| format!("{m} bytes"),
+        );
+        lines.push(format!(
+            "- Download: the answer is the file, streamed (`Download`); at most {max} unless \
+             `max_bytes` says otherwise"
+        ));
     }
     lines.push(format!("- [Official documentation]({})", op.doc_url));
     let mut out = vec![docs::sanitize(&op.summary), String::new()];
@@ -156,6 +183,10 @@ fn example_value(api: &Api, ty: &Ty, example: Option<&serde_json::Value>, depth:
             "{}::runtime::rt::serde_json::json!({{}})",
             api.family.crate_name
         ),
+        Ty::File => format!(
+            "{}::runtime::http::FilePart::path(\"example.bin\")",
+            api.family.crate_name
+        ),
         Ty::Enum(n) => match api.enum_def(n.id).variants.first() {
             Some(v) => format!("{}::types::{n}::{}", api.family.crate_name, v.name),
             None => format!("{}::types::{n}::from(\"\")", api.family.crate_name),
@@ -195,6 +226,7 @@ fn example_type(krate: &str, ty: &Ty) -> String {
         Ty::Integer | Ty::Int64String => "i64".into(),
         Ty::Boolean => "bool".into(),
         Ty::Json => format!("{krate}::runtime::rt::serde_json::Value"),
+        Ty::File => format!("{krate}::runtime::http::FilePart"),
         Ty::Struct(n) => format!("{krate}::types::{n}"),
         Ty::Enum(n) => format!("{krate}::types::{n}"),
         Ty::Array(inner) => format!("Vec<{}>", example_type(krate, inner)),

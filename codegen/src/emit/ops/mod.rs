@@ -56,6 +56,7 @@ fn response_ty(op: &Operation) -> TokenStream {
             quote!(#n)
         }
         Response::Empty => quote!(rt::Empty),
+        Response::Download { .. } => quote!(rt::Download),
     }
 }
 
@@ -70,13 +71,19 @@ fn positional(op: &Operation) -> Vec<&Field> {
 fn emit_operation(api: &Api, op: &Operation, examples: DocExamples) -> TokenStream {
     let handle = api.op_handle(op);
     let handle_name = handle.map_or("Api", |h| h.struct_name.as_str());
-    let builder = Builder::new(op, handle.map_or(&[][..], |h| &h.params));
+    let form = op
+        .body
+        .as_ref()
+        .filter(|b| b.multipart)
+        .map(|b| api.struct_def(b.struct_name.id).fields.as_slice());
+    let builder = Builder::new(op, handle.map_or(&[][..], |h| &h.params), form);
     let req = ident(&op.request_name);
     let resp = response_ty(op);
     let handle_method = handle_method(api, op, &builder, examples);
     let fields = builder.fields();
     let setters = builder.setters();
     let to_request = builder.to_request();
+    let send = send_method(op, &resp);
     let paging = op
         .pagination
         .as_ref()
@@ -105,16 +112,33 @@ fn emit_operation(api: &Api, op: &Operation, examples: DocExamples) -> TokenStre
             #setters
             #to_request
 
-            /// Sends the request and decodes the response `data`.
-            pub async fn send(self) -> rt::Result<#resp> {
-                let request = self.to_request()?;
-                self.ctx.send(request).await
-            }
+            #send
 
             #page_methods
         }
 
         #page_impls
+    }
+}
+
+/// `send`: the decoded `data`, or for a download the file as a stream.
+fn send_method(op: &Operation, resp: &TokenStream) -> TokenStream {
+    match &op.response {
+        Response::Download { .. } => quote! {
+            /// Sends the request; the answer is the file, to be read from the returned
+            /// `Download` (at most `max_bytes` bytes), whose body is not read yet.
+            pub async fn send(self) -> rt::Result<rt::Download> {
+                let request = self.to_request()?;
+                self.ctx.download(request, self.max_bytes).await
+            }
+        },
+        _ => quote! {
+            /// Sends the request and decodes the response `data`.
+            pub async fn send(self) -> rt::Result<#resp> {
+                let request = self.to_request()?;
+                self.ctx.send(request).await
+            }
+        },
     }
 }
 

@@ -8,8 +8,7 @@
 use super::super::*;
 
 /// Request body of `file.create`: Upload a document, audio or video file for messages and get its file_key.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "self::rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FileCreateBody {
     /// Kind of file
@@ -17,12 +16,11 @@ pub struct FileCreateBody {
     /// Name of the file, extension included
     pub file_name: String,
     /// Length of an audio or video file, milliseconds
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
     /// The file itself
     ///
-    /// Sent as a file part of a multipart form; at most 30 MB, never empty.
-    pub file: String,
+    /// At most 30 MB, never empty.
+    pub file: rt::FilePart,
 }
 
 impl FileCreateBody {
@@ -31,13 +29,13 @@ impl FileCreateBody {
     pub fn new(
         file_type: impl Into<FileType>,
         file_name: impl Into<String>,
-        file: impl Into<String>,
+        file: rt::FilePart,
     ) -> Self {
         Self {
             file_type: file_type.into(),
             file_name: file_name.into(),
             duration: None,
-            file: file.into(),
+            file,
         }
     }
 
@@ -64,6 +62,7 @@ impl<T: rt::TokenKind> FilesHandle<T> {
     /// - Scopes (any one): `im:resource`, `im:resource:upload`
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s
+    /// - Upload: `multipart/form-data` with the parts `file_type`, `file_name`, `duration`, `file` (file, 1 to 31457280 bytes), in this order; sizes are checked before anything is sent
     /// - [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/file/create)
     ///
     /// The app needs the bot capability.
@@ -81,7 +80,7 @@ impl<T: rt::TokenKind> FilesHandle<T> {
     /// # async fn example(client: lark_im_message::Client) -> Result<(), lark_im_message::Error> {
     /// let response = client
     ///     .files()
-    ///     .create(lark_im_message::types::FileCreateBody::new(lark_im_message::types::FileType::Opus, "example", "example"))
+    ///     .create(lark_im_message::types::FileCreateBody::new(lark_im_message::types::FileType::Opus, "example", lark_im_message::runtime::http::FilePart::path("example.bin")))
     ///     .send()
     ///     .await?;
     /// # let _ = response;
@@ -111,13 +110,14 @@ impl<T: rt::TokenKind> FileCreateRequest<T> {
         let mut path = String::with_capacity(46);
         path.push_str("/open-apis/im/v1/files");
         let query = rt::Query::new();
+        let mut form = rt::Multipart::new();
+        form.text("file_type", &self.body.file_type);
+        form.text("file_name", &self.body.file_name);
+        form.text_opt("duration", self.body.duration.as_ref());
+        form.file("file", &self.body.file, Some(31457280));
         Ok(
-            rt::ApiRequest::new(
-                &meta::FILE_CREATE,
-                path,
-                query.into_vec(),
-                Some(rt::json_body(&self.body)?),
-            ),
+            rt::ApiRequest::new(&meta::FILE_CREATE, path, query.into_vec(), None)
+                .with_form(form),
         )
     }
 
@@ -137,6 +137,7 @@ impl<T: rt::TokenKind> FileHandle<T> {
     /// - Scopes (any one): `im:resource`
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s
+    /// - Download: the answer is the file, streamed (`Download`); at most 104857600 bytes unless `max_bytes` says otherwise
     /// - [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/file/get)
     ///
     /// Only files this app uploaded, up to 100 MB.
@@ -166,6 +167,7 @@ impl<T: rt::TokenKind> FileHandle<T> {
         FileGetRequest {
             ctx: self.ctx.clone(),
             file_key: self.file_key.clone(),
+            max_bytes: 104857600,
         }
     }
 }
@@ -176,9 +178,17 @@ impl<T: rt::TokenKind> FileHandle<T> {
 pub struct FileGetRequest<T: rt::TokenKind = rt::Tenant> {
     ctx: rt::Ctx<T>,
     file_key: String,
+    max_bytes: u64,
 }
 
 impl<T: rt::TokenKind> FileGetRequest<T> {
+    /// The most bytes the download may have; more (declared or received) is
+    /// `Error::DownloadTooLarge`.
+    pub fn max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
     /// Checks the declared limits and describes the HTTP request, without sending it.
     pub fn to_request(&self) -> rt::Result<rt::ApiRequest> {
         let mut path = String::with_capacity(56);
@@ -188,9 +198,10 @@ impl<T: rt::TokenKind> FileGetRequest<T> {
         Ok(rt::ApiRequest::new(&meta::FILE_GET, path, query.into_vec(), None))
     }
 
-    /// Sends the request and decodes the response `data`.
-    pub async fn send(self) -> rt::Result<rt::Empty> {
+    /// Sends the request; the answer is the file, to be read from the returned
+    /// `Download` (at most `max_bytes` bytes), whose body is not read yet.
+    pub async fn send(self) -> rt::Result<rt::Download> {
         let request = self.to_request()?;
-        self.ctx.send(request).await
+        self.ctx.download(request, self.max_bytes).await
     }
 }

@@ -8,25 +8,24 @@
 use super::super::*;
 
 /// Request body of `image.create`: Upload an image for messages or avatars and get its image_key.
-#[derive(Debug, Clone, PartialEq, rt::serde::Serialize, rt::serde::Deserialize)]
-#[serde(crate = "self::rt::serde")]
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ImageCreateBody {
     /// What the image will be used for
     pub image_type: ImageType,
     /// The image file itself
     ///
-    /// Sent as a file part of a multipart form; at most 10 MB, never empty.
-    pub image: String,
+    /// At most 10 MB, never empty.
+    pub image: rt::FilePart,
 }
 
 impl ImageCreateBody {
     /// A value with its required fields (`image_type`, `image`); the others are set with the setters.
     #[allow(clippy::new_without_default)]
-    pub fn new(image_type: impl Into<ImageType>, image: impl Into<String>) -> Self {
+    pub fn new(image_type: impl Into<ImageType>, image: rt::FilePart) -> Self {
         Self {
             image_type: image_type.into(),
-            image: image.into(),
+            image,
         }
     }
 }
@@ -47,6 +46,7 @@ impl<T: rt::TokenKind> ImagesHandle<T> {
     /// - Scopes (any one): `im:resource`, `im:resource:upload`
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s
+    /// - Upload: `multipart/form-data` with the parts `image_type`, `image` (file, 1 to 10485760 bytes), in this order; sizes are checked before anything is sent
     /// - [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/image/create)
     ///
     /// The app needs the bot capability.
@@ -66,7 +66,7 @@ impl<T: rt::TokenKind> ImagesHandle<T> {
     /// # async fn example(client: lark_im_message::Client) -> Result<(), lark_im_message::Error> {
     /// let response = client
     ///     .images()
-    ///     .create(lark_im_message::types::ImageCreateBody::new(lark_im_message::types::ImageType::Message, "example"))
+    ///     .create(lark_im_message::types::ImageCreateBody::new(lark_im_message::types::ImageType::Message, lark_im_message::runtime::http::FilePart::path("example.bin")))
     ///     .send()
     ///     .await?;
     /// # let _ = response;
@@ -96,13 +96,12 @@ impl<T: rt::TokenKind> ImageCreateRequest<T> {
         let mut path = String::with_capacity(47);
         path.push_str("/open-apis/im/v1/images");
         let query = rt::Query::new();
+        let mut form = rt::Multipart::new();
+        form.text("image_type", &self.body.image_type);
+        form.file("image", &self.body.image, Some(10485760));
         Ok(
-            rt::ApiRequest::new(
-                &meta::IMAGE_CREATE,
-                path,
-                query.into_vec(),
-                Some(rt::json_body(&self.body)?),
-            ),
+            rt::ApiRequest::new(&meta::IMAGE_CREATE, path, query.into_vec(), None)
+                .with_form(form),
         )
     }
 
@@ -122,6 +121,7 @@ impl<T: rt::TokenKind> ImageHandle<T> {
     /// - Scopes (any one): `im:resource`
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s
+    /// - Download: the answer is the file, streamed (`Download`); at most `DEFAULT_MAX_DOWNLOAD` unless `max_bytes` says otherwise
     /// - [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/image/get)
     ///
     /// Only images this app uploaded with image_type message; avatar images cannot be downloaded.
@@ -149,6 +149,7 @@ impl<T: rt::TokenKind> ImageHandle<T> {
         ImageGetRequest {
             ctx: self.ctx.clone(),
             image_key: self.image_key.clone(),
+            max_bytes: rt::DEFAULT_MAX_DOWNLOAD,
         }
     }
 }
@@ -159,9 +160,17 @@ impl<T: rt::TokenKind> ImageHandle<T> {
 pub struct ImageGetRequest<T: rt::TokenKind = rt::Tenant> {
     ctx: rt::Ctx<T>,
     image_key: String,
+    max_bytes: u64,
 }
 
 impl<T: rt::TokenKind> ImageGetRequest<T> {
+    /// The most bytes the download may have; more (declared or received) is
+    /// `Error::DownloadTooLarge`.
+    pub fn max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
     /// Checks the declared limits and describes the HTTP request, without sending it.
     pub fn to_request(&self) -> rt::Result<rt::ApiRequest> {
         let mut path = String::with_capacity(58);
@@ -171,9 +180,10 @@ impl<T: rt::TokenKind> ImageGetRequest<T> {
         Ok(rt::ApiRequest::new(&meta::IMAGE_GET, path, query.into_vec(), None))
     }
 
-    /// Sends the request and decodes the response `data`.
-    pub async fn send(self) -> rt::Result<rt::Empty> {
+    /// Sends the request; the answer is the file, to be read from the returned
+    /// `Download` (at most `max_bytes` bytes), whose body is not read yet.
+    pub async fn send(self) -> rt::Result<rt::Download> {
         let request = self.to_request()?;
-        self.ctx.send(request).await
+        self.ctx.download(request, self.max_bytes).await
     }
 }

@@ -16,6 +16,7 @@ impl<T: rt::TokenKind> MessageResourceHandle<T> {
     /// - Scopes (any one): `im:message`, `im:message:readonly`, `im:message.history:readonly`
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s
+    /// - Download: the answer is the file, streamed (`Download`); at most 104857600 bytes unless `max_bytes` says otherwise
     /// - [Official documentation](https://open.feishu.cn/document/uAjLw4CM/ukTMukTMukTM/reference/im-v1/message-resource/get)
     ///
     /// The bot must be in the message's chat; at most 100 MB; files are not converted.
@@ -48,6 +49,7 @@ impl<T: rt::TokenKind> MessageResourceHandle<T> {
             message_id: self.message_id.clone(),
             file_key: self.file_key.clone(),
             resource_type: resource_type.into(),
+            max_bytes: 104857600,
         }
     }
 }
@@ -60,9 +62,17 @@ pub struct MessageResourceGetRequest<T: rt::TokenKind = rt::Tenant> {
     message_id: String,
     file_key: String,
     resource_type: ResourceType,
+    max_bytes: u64,
 }
 
 impl<T: rt::TokenKind> MessageResourceGetRequest<T> {
+    /// The most bytes the download may have; more (declared or received) is
+    /// `Error::DownloadTooLarge`.
+    pub fn max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
     /// Checks the declared limits and describes the HTTP request, without sending it.
     pub fn to_request(&self) -> rt::Result<rt::ApiRequest> {
         let mut path = String::with_capacity(81);
@@ -82,9 +92,10 @@ impl<T: rt::TokenKind> MessageResourceGetRequest<T> {
         )
     }
 
-    /// Sends the request and decodes the response `data`.
-    pub async fn send(self) -> rt::Result<rt::Empty> {
+    /// Sends the request; the answer is the file, to be read from the returned
+    /// `Download` (at most `max_bytes` bytes), whose body is not read yet.
+    pub async fn send(self) -> rt::Result<rt::Download> {
         let request = self.to_request()?;
-        self.ctx.send(request).await
+        self.ctx.download(request, self.max_bytes).await
     }
 }

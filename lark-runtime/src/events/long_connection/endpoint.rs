@@ -88,6 +88,8 @@ pub(crate) async fn request(
         path_and_query: ENDPOINT_PATH,
         bearer: None,
         body: Some(body.into()),
+        form: None,
+        transfer: false,
         span: &span,
     });
     let answer = tokio::time::timeout(settings.endpoint_timeout, exchange)
