@@ -6,15 +6,17 @@
 //!   page) and posts a welcome naming the chat and its member count.
 //! - When a message containing `help` arrives, it replies to it with the commands it knows.
 //!
-//! Card clicks (`card.action.trigger`) come with typed card callbacks (the cards issue); the
-//! bot will answer a click on its welcome card then, and this suite will test it over both
-//! transports.
+//! - Its welcome carries a card with a "Say hello" button (callback value
+//!   `{"action":"hello"}`); a click (`card.action.trigger`) is answered with a success toast and
+//!   an updated card.
 
 use futures::TryStreamExt as _;
 use lark_im_chat::events::dispatch::{DispatcherBuilder, HandlerError};
 use lark_im_chat::prelude::{ImChatApi as _, ImChatEvents as _};
 use lark_im_chat::Client;
+use lark_im_message::card::{Button, Card, CardActionResponse, ToastKind};
 use lark_im_message::content::{MessageContent, TextContent};
+use lark_im_message::events::{CardActionTrigger, EventEnvelopeV2};
 use lark_im_message::prelude::{ImMessageApi as _, ImMessageEvents as _};
 use lark_im_message::types::{MessageCreateBody, MessageReplyBody, ReceiveIdType};
 use std::sync::Arc;
@@ -100,8 +102,37 @@ impl Bot {
         Ok(true)
     }
 
+    /// The card with the hello button.
+    pub fn hello_card(text: &str) -> Card {
+        Card::new()
+            .title("Welcome")
+            .markdown(text)
+            .element(Button::callback(
+                "Say hello",
+                serde_json::json!({"action": "hello"}),
+            ))
+    }
+
+    /// The answer to a card click: a success toast and an updated card for the hello button,
+    /// nothing (the card stays) for anything else.
+    pub fn clicked(e: &EventEnvelopeV2<CardActionTrigger>) -> CardActionResponse {
+        let hello = e
+            .event
+            .action
+            .as_ref()
+            .and_then(|a| a.value.as_ref())
+            .is_some_and(|v| v["action"] == "hello");
+        if hello {
+            CardActionResponse::toast(ToastKind::Success, "Hello!")
+                .with_card(Self::hello_card("You said hello."))
+        } else {
+            CardActionResponse::empty()
+        }
+    }
+
     /// Registers the bot's handlers: `im.chat.member.bot.added_v1` → [`welcome`](Self::welcome),
-    /// `im.message.receive_v1` → [`answer`](Self::answer).
+    /// `im.message.receive_v1` → [`answer`](Self::answer), `card.action.trigger` →
+    /// [`clicked`](Self::clicked).
     pub fn register(self: &Arc<Self>, builder: DispatcherBuilder) -> DispatcherBuilder {
         let added = Arc::clone(self);
         let messages = Arc::clone(self);
@@ -115,6 +146,7 @@ impl Bot {
                     Ok::<(), HandlerError>(())
                 }
             })
+            .on_card_action_trigger(|e| async move { Ok(Self::clicked(&e)) })
             .on_message_receive(move |e| {
                 let bot = Arc::clone(&messages);
                 async move {

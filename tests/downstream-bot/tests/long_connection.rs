@@ -1,9 +1,8 @@
 //! The bot over the long connection: events pushed by the in-process `LongConnectionServer`
 //! run the handlers (whose REST calls go to a `MockPlatform`) and are acked with their outcome.
 //!
-//! Card clicks: the cards issue adds typed `card.action.trigger` callbacks and card responses in
-//! the ack's `data` (`Ack::data` decodes them); the click test of the welcome card goes here
-//! then, pushed with `ServerConn::push_card`.
+//! A card click pushed as a `type=card` frame is answered in the ack's `data` (`Ack::data`
+//! decodes it).
 
 use downstream_bot::{Bot, HELP_TEXT};
 use lark_im_chat::events::dispatch::Dispatcher;
@@ -102,5 +101,44 @@ async fn a_help_message_in_three_fragments_is_reassembled_and_answered() {
     let content: serde_json::Value =
         serde_json::from_str(reply.json()["content"].as_str().expect("content")).expect("JSON");
     assert_eq!(content["text"], HELP_TEXT);
+    connection.shutdown().await.expect("clean shutdown");
+}
+
+fn click(event_id: &str, action: &str) -> serde_json::Value {
+    Callback::envelope(
+        event_id,
+        lark_im_chat::testing::CARD_ACTION_TRIGGER,
+        &json!({
+            "operator": {"open_id": "ou_clicker"},
+            "action": {"value": {"action": action}, "tag": "button"},
+            "context": {"open_message_id": "om_w", "open_chat_id": "oc_launch"}
+        }),
+    )
+}
+
+#[tokio::test]
+async fn a_card_click_is_answered_with_a_toast_and_a_card_in_the_acks_data() {
+    let platform = rest_platform().await;
+    let mut server = LongConnectionServer::start().await;
+    let connection = server
+        .connection(dispatcher(&platform))
+        .start()
+        .expect("start");
+    let mut conn = server.accept().await;
+    conn.push_card(&click("ev_click_1", "hello")).await;
+    let ack = conn.next_ack().await;
+    assert_eq!(ack.code, 200);
+    let data = ack.data.expect("the answer in data");
+    assert_eq!(data["toast"]["type"], "success");
+    assert_eq!(data["toast"]["content"], "Hello!");
+    assert_eq!(data["card"]["type"], "raw");
+    // Another button: the card stays (`{}`); a second click is handled too (no de-duplication).
+    conn.push_card(&click("ev_click_2", "other")).await;
+    assert_eq!(conn.next_ack().await.data, Some(json!({})));
+    conn.push_card(&click("ev_click_2", "hello")).await;
+    assert_eq!(
+        conn.next_ack().await.data.expect("data")["toast"]["content"],
+        "Hello!"
+    );
     connection.shutdown().await.expect("clean shutdown");
 }
