@@ -1,8 +1,8 @@
 //! What a dispatch did, and the HTTP answer it calls for.
 
 use super::{HandlerError, SUCCESS_BODY};
-use crate::events::webhook::{challenge_response_body, DedupError, WebhookError};
 use crate::events::durable::DurableError;
+use crate::events::webhook::{challenge_response_body, DedupError, WebhookError};
 use crate::events::EventDecodeError;
 use bytes::Bytes;
 use http::StatusCode;
@@ -174,9 +174,7 @@ impl Outcome {
             Self::InProgress { .. } => {
                 Bytes::from_static(br#"{"msg":"event is being handled; deliver it again later"}"#)
             }
-            Self::NotQueued { .. } => {
-                Bytes::from_static(br#"{"msg":"durable queue unavailable"}"#)
-            }
+            Self::NotQueued { .. } => Bytes::from_static(br#"{"msg":"durable queue unavailable"}"#),
         }
     }
 

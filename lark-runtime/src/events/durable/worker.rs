@@ -27,8 +27,12 @@ pub(crate) type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<(), RunError>
 
 /// What runs a handler for a worker: the dispatcher that recorded the events.
 pub(crate) trait Runner: Send + Sync + 'static {
-    fn run<'a>(&'a self, event_type: &'a str, payload: &'a [u8], deadline: Duration)
-        -> RunFuture<'a>;
+    fn run<'a>(
+        &'a self,
+        event_type: &'a str,
+        payload: &'a [u8],
+        deadline: Duration,
+    ) -> RunFuture<'a>;
 }
 
 /// What a worker did, returned by [`DurableWorker::run`] when it stops.
@@ -127,8 +131,14 @@ impl DurableWorker {
             // Bounded (poll interval plus one backend call); not cancelled, so nothing taken
             // is dropped half-way.
             match backend
-                .fetch(&consumer, free, options.poll_interval, options.visibility_timeout)
-                .await {
+                .fetch(
+                    &consumer,
+                    free,
+                    options.poll_interval,
+                    options.visibility_timeout,
+                )
+                .await
+            {
                 Ok(list) => {
                     if std::mem::take(&mut down) {
                         tracing::info!(consumer = %consumer, "durable queue reachable again");
@@ -243,7 +253,9 @@ impl Job {
         let result = if d.attempt > options.max_attempts {
             // Earlier attempts died with their worker (crash, kill): a poison event that
             // brings processes down ends here too.
-            Err(RunError::Failed("attempts lost with their worker".to_owned()))
+            Err(RunError::Failed(
+                "attempts lost with their worker".to_owned(),
+            ))
         } else {
             self.counters.attempts.fetch_add(1, Ordering::Relaxed);
             let payload = d.payload.as_bytes();
