@@ -47,5 +47,7 @@ pub use options::{DurableOptions, DEFAULT_ATTEMPT_DEADLINE, DEFAULT_MAX_ATTEMPTS
 pub use queue::{DeadLetter, DurableError, DurableQueue, DurableStats};
 pub use worker::{DurableWorker, WorkerReport};
 
-pub(crate) use queue::{bounded_error, Backend, BackendFuture, Delivery, Enqueued};
+pub(crate) use queue::Enqueued;
+#[cfg(feature = "redis")]
+pub(crate) use queue::{bounded_error, Backend, BackendFuture, Delivery};
 pub(crate) use worker::{RunError, RunFuture, Runner};

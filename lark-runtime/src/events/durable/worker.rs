@@ -295,7 +295,7 @@ impl Job {
 
     /// Records the result, retrying while the backend is unreachable: until the visibility
     /// timeout, after which another worker takes the entry anyway (cut short by shutdown).
-    async fn finish<'a, F, Fut>(&self, record: F)
+    async fn finish<F, Fut>(&self, record: F)
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<(), super::DurableError>>,
