@@ -36,7 +36,8 @@ fn worker_main(url: String, name: String) {
         let dispatcher = dispatcher(redis_queue(&url, quick_options()), move |id: String| {
             let (mut con, name) = (handler_con.clone(), victim_name.clone());
             async move {
-                tokio::time::sleep(Duration::from_millis(2)).await;
+                // Some work (20 ms) before the count, as a handler calling an API would do.
+                tokio::time::sleep(Duration::from_millis(20)).await;
                 if id == VICTIM {
                     let first: bool = con
                         .set_nx("victim:holder", &name)
