@@ -134,3 +134,22 @@ async fn durable_in_memory_shutdown_hands_cancelled_entries_back() {
     stop.send(()).expect("stop");
     assert_eq!(task.await.expect("worker").handled, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn durable_events_over_the_long_connection_entry_point_are_recorded() {
+    // The long connection hands events to `dispatch_plaintext_by` with its ack window: a
+    // durable event is answered as soon as it is recorded, whatever the handler's length.
+    let queue = DurableQueue::in_memory(QueueLimits::default());
+    let dispatcher = dispatcher(queue.clone(), |_| async {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        Ok(())
+    });
+    let answer_by = tokio::time::Instant::now() + Duration::from_secs(3);
+    let outcome = dispatcher
+        .dispatch_plaintext_by(&event("ev-ws"), answer_by)
+        .await;
+    assert!(matches!(outcome, Outcome::Queued { .. }), "{outcome:?}");
+    assert!(tokio::time::Instant::now() < answer_by);
+    let stats = queue.stats().await.expect("stats");
+    assert_eq!((stats.depth, stats.in_flight), (1, 0));
+}
