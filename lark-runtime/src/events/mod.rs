@@ -21,6 +21,7 @@
 mod decode;
 pub mod dedup;
 pub mod dispatch;
+pub mod durable;
 mod envelope;
 mod event;
 pub mod webhook;

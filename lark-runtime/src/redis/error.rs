@@ -25,6 +25,8 @@ pub enum KeyKind {
     Dedup,
     /// A rate budget or pause ([`RedisRateBudget`](super::RedisRateBudget)).
     RateBudget,
+    /// A durable event queue or its dead letters ([`RedisDurable`](super::RedisDurable)).
+    Durable,
 }
 
 impl fmt::Display for KeyKind {
@@ -35,6 +37,7 @@ impl fmt::Display for KeyKind {
             Self::UserToken => "user token",
             Self::Dedup => "de-dup mark",
             Self::RateBudget => "rate budget",
+            Self::Durable => "durable queue",
         })
     }
 }

@@ -15,6 +15,8 @@
 //!   user's newest token (refresh tokens are single use) for every replica.
 //! - [`RedisRateBudget`], a [`RateBudget`](crate::client::RateBudget): one rate budget per app
 //!   and operation family, and a shared pause when any replica is told to back off.
+//! - [`RedisDurable`], a durable event queue ([`events::durable`](crate::events::durable)): one
+//!   stream per app, events acknowledged once recorded and handled once by any replica.
 //!
 //! All of them share one [`RedisConnection`] (one multiplexed connection, reconnected when lost).
 //!
@@ -33,6 +35,7 @@
 //! | tokens | fetched and cached locally, per process (safe: the platform serves one token to concurrent fetchers and keeps old ones valid) |
 //! | de-dup | [`DedupFallback::Reject`] (default): the dispatcher answers 503, the platform redelivers later, nothing is lost; [`DedupFallback::HandleAnyway`]: handled, duplicates possible |
 //! | rate budget | not enforced (each replica still honours its own rate-limit answers) |
+//! | durable queue | durable events answered 503 (redelivered later); workers wait and retry |
 //!
 //! A failure on one key ([`RedisError::Command`], e.g. `WRONGTYPE` because something else wrote
 //! a hash there, or [`RedisError::Foreign`], a value this library did not write) is not an
@@ -50,6 +53,7 @@
 //! SHA-256) keeps two apps with one id but different secrets apart.
 
 mod dedup;
+mod durable;
 mod error;
 mod fallback;
 mod rate_budget;
@@ -58,6 +62,7 @@ mod tokens;
 mod user_tokens;
 
 pub use dedup::{DedupFallback, RedisDedup};
+pub use durable::RedisDurable;
 pub use error::{KeyKind, RedisError, RedisUnavailable};
 pub use rate_budget::{default_limits, Limit, RedisRateBudget};
 pub use tokens::RedisTokenStore;

@@ -5,6 +5,7 @@ use super::run::{Dispatcher, Inner};
 use super::table::{self, registered, Route, Table};
 use super::{Erased, Slot};
 use crate::drift::DriftLog;
+use crate::events::durable::DurableQueue;
 use crate::events::webhook::{DedupStore, InMemoryDedup};
 use crate::events::{Event, RawEvent};
 use std::fmt;
@@ -35,6 +36,22 @@ pub enum DispatcherBuildError {
     /// Two fallback handlers were registered.
     #[error("two fallback handlers are registered")]
     DuplicateFallback,
+    /// An event type was marked durable without a typed handler for it.
+    #[error("`{event_type}` events are marked durable but have no handler")]
+    DurableWithoutHandler {
+        /// The event type.
+        event_type: &'static str,
+    },
+    /// Event types were marked durable without a durable queue.
+    #[error("event types are marked durable but no durable queue is set")]
+    DurableWithoutQueue,
+}
+
+/// The durable path as configured on a builder.
+#[derive(Default)]
+struct DurableSetup {
+    queue: Option<DurableQueue>,
+    types: Vec<&'static str>,
 }
 
 /// Builder of [`Dispatcher`], from [`Dispatcher::builder`].
@@ -55,6 +72,7 @@ pub struct DispatcherBuilder<S = ()> {
     handlers: Table<Slot<S>>,
     fallback: Option<Slot<S>>,
     drift: Option<DriftLog>,
+    durable: DurableSetup,
     error: Option<DispatcherBuildError>,
     state: S,
 }
@@ -69,6 +87,7 @@ impl<S> fmt::Debug for DispatcherBuilder<S> {
             .field("max_concurrent_dispatches", &self.max_concurrent)
             .field("handlers", &registered(&self.handlers))
             .field("fallback", &self.fallback.is_some())
+            .field("durable", &self.durable.types)
             .field("error", &self.error)
             .finish_non_exhaustive()
     }
@@ -92,6 +111,7 @@ impl Dispatcher {
             handlers: Table::new(),
             fallback: None,
             drift: None,
+            durable: DurableSetup::default(),
             error: None,
             state: (),
         }
@@ -148,6 +168,7 @@ impl DispatcherBuilder {
                 .collect(),
             fallback: self.fallback.map(lift),
             drift: self.drift,
+            durable: self.durable,
             error: self.error,
             state: State(state),
         }
@@ -328,14 +349,49 @@ impl<S: Send + Sync + 'static> DispatcherBuilder<S> {
         self
     }
 
+    /// Marks events of type `E` durable: instead of running their handler (registered with
+    /// [`on`](DispatcherBuilder::on)) before answering, the dispatcher records them in the
+    /// [durable queue](Self::durable_queue) and answers 200 once recorded
+    /// ([`Outcome::Queued`](super::Outcome::Queued)), or 503 when it cannot record them
+    /// ([`Outcome::NotQueued`](super::Outcome::NotQueued)). Workers
+    /// ([`Dispatcher::durable_worker`]) run the handler later, with the queue's
+    /// [attempt deadline](crate::events::durable::DurableOptions::attempt_deadline), retries and
+    /// dead letters: see [`events::durable`](crate::events::durable). De-duplication is the
+    /// queue's own: an event is recorded once per id.
+    pub fn durable<E: Event>(mut self) -> Self {
+        if !self.durable.types.contains(&E::EVENT_TYPE) {
+            self.durable.types.push(E::EVENT_TYPE);
+        }
+        self
+    }
+
+    /// Sets the queue durable events are recorded in (see [`durable`](Self::durable)):
+    /// [`DurableQueue::in_memory`], or a Redis stream shared by replicas (feature `redis`).
+    pub fn durable_queue(mut self, queue: impl Into<DurableQueue>) -> Self {
+        self.durable.queue = Some(queue.into());
+        self
+    }
+
     /// Builds the dispatcher.
     ///
     /// # Errors
     ///
-    /// [`DispatcherBuildError`] when a handler or the fallback was registered twice.
+    /// [`DispatcherBuildError`] when a handler or the fallback was registered twice, or an
+    /// event type was marked durable without a handler or a durable queue.
     pub fn build(self) -> Result<Dispatcher, DispatcherBuildError> {
         if let Some(error) = self.error {
             return Err(error);
+        }
+        if let Some(event_type) = self
+            .durable
+            .types
+            .iter()
+            .find(|t| !self.handlers.contains_key(*t))
+        {
+            return Err(DispatcherBuildError::DurableWithoutHandler { event_type });
+        }
+        if !self.durable.types.is_empty() && self.durable.queue.is_none() {
+            return Err(DispatcherBuildError::DurableWithoutQueue);
         }
         let state = Arc::new(self.state);
         let bind = |slot: Slot<S>| -> Erased {
@@ -354,6 +410,8 @@ impl<S: Send + Sync + 'static> DispatcherBuilder<S> {
                 handlers: table::bind(self.handlers, &state),
                 fallback: self.fallback.map(bind),
                 drift: self.drift,
+                durable_types: self.durable.types.into_iter().collect(),
+                durable: self.durable.queue,
             }),
         })
     }

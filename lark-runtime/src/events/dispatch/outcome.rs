@@ -1,6 +1,7 @@
 //! What a dispatch did, and the HTTP answer it calls for.
 
 use super::{HandlerError, EMPTY_CALLBACK_RESPONSE, SUCCESS_BODY};
+use crate::events::durable::DurableError;
 use crate::events::webhook::{challenge_response_body, DedupError, WebhookError};
 use crate::events::EventDecodeError;
 use bytes::Bytes;
@@ -38,12 +39,12 @@ pub struct EventInfo {
 /// | outcome | status |
 /// | --- | --- |
 /// | [`Challenge`](Self::Challenge) | 200, `{"challenge":"…"}` |
-/// | [`Handled`](Self::Handled), [`Duplicate`](Self::Duplicate), [`Unhandled`](Self::Unhandled) | 200, `{"msg":"success"}` |
+/// | [`Handled`](Self::Handled), [`Queued`](Self::Queued), [`Duplicate`](Self::Duplicate), [`Unhandled`](Self::Unhandled) | 200, `{"msg":"success"}` |
 /// | [`Answered`](Self::Answered) (a callback) | 200, the handler's response |
 /// | [`CallbackFailed`](Self::CallbackFailed) | 200, `{}` |
 /// | [`Rejected`](Self::Rejected) | [`WebhookError::status`]: 400, 401, 403 or 413 |
 /// | [`Undecodable`](Self::Undecodable), [`HandlerFailed`](Self::HandlerFailed) | 500 |
-/// | [`DedupFailed`](Self::DedupFailed), [`Overloaded`](Self::Overloaded), [`InProgress`](Self::InProgress) | 503 |
+/// | [`DedupFailed`](Self::DedupFailed), [`Overloaded`](Self::Overloaded), [`InProgress`](Self::InProgress), [`NotQueued`](Self::NotQueued) | 503 |
 ///
 /// Any non-2xx answer makes the platform redeliver the event (after 15 s, 5 min, 1 h, 6 h).
 /// Error bodies are `{"msg":"…"}` with a fixed text naming the failed step; they never
@@ -82,6 +83,20 @@ pub enum Outcome {
         info: EventInfo,
         /// The handler's error.
         error: HandlerError,
+    },
+    /// A durable event ([`DispatcherBuilder::durable`](super::DispatcherBuilder::durable)) was
+    /// recorded in the durable queue: acknowledged, and a worker runs its handler later.
+    Queued {
+        /// The event.
+        info: EventInfo,
+    },
+    /// A durable event could not be recorded (queue at its bound, backend unreachable): no
+    /// handler called, answered 503 so that the platform delivers it again.
+    NotQueued {
+        /// The event.
+        info: EventInfo,
+        /// Why.
+        error: DurableError,
     },
     /// No handler and no fallback for this event type: acknowledged and dropped.
     Unhandled {
@@ -140,6 +155,7 @@ impl Outcome {
         match self {
             Self::Challenge { .. }
             | Self::Handled { .. }
+            | Self::Queued { .. }
             | Self::Duplicate { .. }
             | Self::Unhandled { .. }
             | Self::Answered { .. }
@@ -148,9 +164,10 @@ impl Outcome {
             Self::Undecodable { .. } | Self::HandlerFailed { .. } => {
                 StatusCode::INTERNAL_SERVER_ERROR
             }
-            Self::DedupFailed { .. } | Self::Overloaded { .. } | Self::InProgress { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::DedupFailed { .. }
+            | Self::Overloaded { .. }
+            | Self::InProgress { .. }
+            | Self::NotQueued { .. } => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -158,9 +175,10 @@ impl Outcome {
     pub fn body(&self) -> Bytes {
         match self {
             Self::Challenge { challenge } => Bytes::from(challenge_response_body(challenge)),
-            Self::Handled { .. } | Self::Duplicate { .. } | Self::Unhandled { .. } => {
-                Bytes::from_static(SUCCESS_BODY)
-            }
+            Self::Handled { .. }
+            | Self::Queued { .. }
+            | Self::Duplicate { .. }
+            | Self::Unhandled { .. } => Bytes::from_static(SUCCESS_BODY),
             Self::Answered { response, .. } => response.clone(),
             Self::CallbackFailed { .. } => Bytes::from_static(EMPTY_CALLBACK_RESPONSE),
             // The error texts name the failed check and a few numbers, nothing else.
@@ -178,6 +196,7 @@ impl Outcome {
             Self::InProgress { .. } => {
                 Bytes::from_static(br#"{"msg":"event is being handled; deliver it again later"}"#)
             }
+            Self::NotQueued { .. } => Bytes::from_static(br#"{"msg":"durable queue unavailable"}"#),
         }
     }
 
@@ -220,6 +239,8 @@ impl Outcome {
     pub fn event(&self) -> Option<&EventInfo> {
         match self {
             Self::Handled { info }
+            | Self::Queued { info }
+            | Self::NotQueued { info, .. }
             | Self::Duplicate { info }
             | Self::Unhandled { info }
             | Self::Undecodable { info, .. }

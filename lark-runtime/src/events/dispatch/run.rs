@@ -5,8 +5,10 @@ use super::key::dedup_key;
 use super::outcome::{EventInfo, Outcome};
 use super::table::{registered, Table};
 use super::{Decoded, Erased};
+use crate::events::durable::{DurableQueue, DurableWorker, Enqueued, RunError, RunFuture, Runner};
 use crate::events::webhook::{receive_trusted, DedupOutcome, DedupStore, Received, VerifiedEvent};
 use crate::events::RawEvent;
+use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,6 +64,9 @@ pub(super) struct Inner {
     pub(super) handlers: Table<Erased>,
     pub(super) fallback: Option<Erased>,
     pub(super) drift: Option<crate::drift::DriftLog>,
+    /// Where durable events are recorded, and their types (typed handlers only).
+    pub(super) durable: Option<DurableQueue>,
+    pub(super) durable_types: HashSet<&'static str>,
 }
 
 impl fmt::Debug for Dispatcher {
@@ -75,6 +80,7 @@ impl fmt::Debug for Dispatcher {
             .field("max_concurrent_dispatches", &inner.max_concurrent)
             .field("handlers", &registered(&inner.handlers))
             .field("fallback", &inner.fallback.is_some())
+            .field("durable", &inner.durable_types)
             .finish()
     }
 }
@@ -226,6 +232,11 @@ impl Dispatcher {
                 .answer_callback(handler, decoded, info, answer_by)
                 .await;
         }
+        if let Some(queue) = inner.durable_queue_for(&info.event_type) {
+            drop(decoded);
+            let namespace = inner.namespace.as_deref().or(event.app_id()).unwrap_or("");
+            return record_durable(queue, dedup_key(namespace, &info.event_id), &event, info).await;
+        }
         let mut marked = None;
         if let Some(store) = &inner.dedup {
             let namespace = inner.namespace.as_deref().or(event.app_id()).unwrap_or("");
@@ -297,5 +308,78 @@ impl Dispatcher {
                 Outcome::HandlerFailed { info, error }
             }
         }
+    }
+}
+
+impl Inner {
+    fn durable_queue_for(&self, event_type: &str) -> Option<&DurableQueue> {
+        self.durable
+            .as_ref()
+            .filter(|_| self.durable_types.contains(event_type))
+    }
+}
+
+/// Records a durable event in its queue instead of running its handler.
+async fn record_durable(
+    queue: &DurableQueue,
+    key: String,
+    event: &VerifiedEvent,
+    info: EventInfo,
+) -> Outcome {
+    // The receiver parsed the plaintext as JSON, so it is UTF-8.
+    let Ok(payload) = std::str::from_utf8(event.plaintext()) else {
+        return Outcome::Unhandled { info };
+    };
+    match queue.backend.enqueue(&key, &info.event_type, payload).await {
+        Ok(Enqueued::Queued) => {
+            tracing::debug!(event_type = %info.event_type, event_id = %info.event_id, "durable event recorded");
+            Outcome::Queued { info }
+        }
+        Ok(Enqueued::AlreadyQueued) => {
+            tracing::debug!(event_id = %info.event_id, "durable event already recorded; acknowledged");
+            Outcome::Duplicate { info }
+        }
+        Err(error) => {
+            tracing::warn!(event_type = %info.event_type, event_id = %info.event_id, %error, "durable event not recorded; answered 503 for a redelivery");
+            Outcome::NotQueued { info, error }
+        }
+    }
+}
+
+impl Dispatcher {
+    /// A worker running the handlers of the durable event types from the
+    /// [durable queue](super::DispatcherBuilder::durable_queue); `None` without one. Run one
+    /// (`worker.run(shutdown).await`) in every process that should handle durable events.
+    pub fn durable_worker(&self) -> Option<DurableWorker> {
+        let queue = self.inner.durable.clone()?;
+        Some(DurableWorker::new(queue, Arc::new(self.clone())))
+    }
+
+    /// The durable queue, for its stats and dead letters; `None` without one.
+    pub fn durable_queue(&self) -> Option<&DurableQueue> {
+        self.inner.durable.as_ref()
+    }
+}
+
+impl Runner for Dispatcher {
+    fn run<'a>(
+        &'a self,
+        event_type: &'a str,
+        payload: &'a [u8],
+        deadline: Duration,
+    ) -> RunFuture<'a> {
+        Box::pin(async move {
+            let route = self
+                .inner
+                .handlers
+                .get(event_type)
+                .ok_or(RunError::NoHandler)?;
+            let decoded =
+                (route.decode)(payload).map_err(|e| RunError::Undecodable(e.to_string()))?;
+            call(&route.handler, decoded, deadline)
+                .await
+                .map(|_reply| ())
+                .map_err(|e| RunError::Failed(e.to_string()))
+        })
     }
 }
