@@ -6,8 +6,8 @@ use crate::auth::{
     TokenStore, DEFAULT_FAILURE_TTL,
 };
 use crate::client::ctx::Ctx;
-use crate::client::shared::Shared;
 use crate::client::rate_budget::{NoRateBudget, RateBudget};
+use crate::client::shared::Shared;
 use crate::client::{Client, Domain};
 use crate::drift::DriftLog;
 use crate::error::{Error, Result};
