@@ -1,7 +1,7 @@
 //! What one attempt of a call reads from its response: the JSON envelope's `data`, or a
 //! download. Both judge an error answer the same way.
 
-use crate::client::ctx::Shared;
+use crate::client::shared::Shared;
 use crate::error::{Error, Result};
 use crate::http::download::{self, Download};
 use crate::http::{decode_response, ApiRequest, Incoming, Opened};

@@ -5,8 +5,9 @@ use crate::auth::{
     CachedTokenKind, MemoryTokenStore, Secret, Tenant, TokenCache, TokenKey, TokenProvider,
     TokenStore, DEFAULT_FAILURE_TTL,
 };
-use crate::client::ctx::{Ctx, Shared};
+use crate::client::ctx::Ctx;
 use crate::client::rate_budget::{NoRateBudget, RateBudget};
+use crate::client::shared::Shared;
 use crate::client::{Client, Domain};
 use crate::drift::DriftLog;
 use crate::error::{Error, Result};

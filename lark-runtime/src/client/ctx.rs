@@ -3,28 +3,18 @@
 
 use crate::auth::provider::deadline_after;
 use crate::auth::user::is_user_token_rejected;
-use crate::auth::{token_rejected, Access, Secret, TokenKey, TokenKind, TokenProvider};
+use crate::auth::{token_rejected, Access, Secret, TokenKey, TokenKind};
 use crate::client::answer::{Answer, Json};
-use crate::client::rate_budget::{await_turn, report, RateBudget};
+use crate::client::rate_budget::{await_turn, report};
+use crate::client::shared::Shared;
 use crate::error::Result;
 use crate::http::multipart::Prepared;
-use crate::http::{ApiRequest, Download, Outgoing, RetryPolicy, Transport};
+use crate::http::{ApiRequest, Download, Outgoing, RetryPolicy};
 use crate::meta::{ErrorClasses, HttpMethod};
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::Instrument;
-
-/// State shared by every clone of a client and every handle made from it.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) rate_budget: Arc<dyn RateBudget>,
-    pub(crate) transport: Arc<Transport>,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) tokens: Arc<TokenProvider>,
-    /// Notes unknown response fields and values, when set.
-    pub(crate) drift: Option<crate::drift::DriftLog>,
-}
 
 /// What every generated handle carries: the shared client state and the token kind to send.
 #[derive(Clone)]

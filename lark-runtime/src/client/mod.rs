@@ -12,6 +12,7 @@ mod domain;
 mod local_rate_budget;
 mod pagination;
 mod rate_budget;
+mod shared;
 
 pub use builder::ClientBuilder;
 pub use ctx::Ctx;
@@ -27,7 +28,7 @@ use crate::auth::TokenKind;
 use crate::auth::{Secret, Tenant, User};
 use crate::error::Result;
 use crate::http::RetryPolicy;
-use ctx::Shared;
+use shared::Shared;
 use std::sync::Arc;
 
 /// A client of the Feishu/Lark Open Platform: the entry point to every family's operations.

@@ -5,8 +5,8 @@ use super::{disposition, Download};
 use crate::error::{DecodeError, Error, Result};
 use crate::http::envelope::decode_response;
 use crate::http::exchange::{Opened, Transport};
-use crate::rt::Empty;
 use bytes::{Bytes, BytesMut};
+use serde::de::IgnoredAny;
 
 /// How much of a 2xx JSON answer is read to tell an error envelope from a JSON file.
 const SNIFF_BYTES: usize = 64 * 1024;
@@ -40,7 +40,7 @@ pub(crate) async fn receive(
     if !(200..300).contains(&status) {
         let incoming = transport.read_all(opened).await?;
         return Err(
-            match decode_response::<Empty>(operation, status, log_id, &incoming.body) {
+            match decode_response::<IgnoredAny>(operation, status, log_id, &incoming.body) {
                 Err(e) => e,
                 Ok(_) => not_an_error_code(operation, status, incoming.log_id, &incoming.body),
             },
@@ -96,7 +96,7 @@ async fn sniff(download: &mut Download) -> Result<()> {
     let seen: Bytes = seen.freeze();
     if ended {
         let (op, status, log_id) = (download.operation, download.status, download.log_id.clone());
-        if let Err(e @ Error::Api(_)) = decode_response::<Empty>(op, status, log_id, &seen) {
+        if let Err(e @ Error::Api(_)) = decode_response::<IgnoredAny>(op, status, log_id, &seen) {
             return Err(e);
         }
     }

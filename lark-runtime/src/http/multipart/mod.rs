@@ -11,6 +11,7 @@
 //! A reader can be read once: an upload with a reader part is never sent twice (no retry, no
 //! repeat after a token refresh) once its reader has been read from.
 
+mod cut;
 mod prepare;
 mod stream;
 

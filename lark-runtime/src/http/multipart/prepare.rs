@@ -1,6 +1,7 @@
 //! A multipart body made ready to send: every file part measured and checked against its limit
 //! (before any request), then turned into a fresh `reqwest` form for each attempt.
 
+use super::cut::{Cut, CutSlot};
 use super::stream::{read_stream, Opener};
 use super::{Multipart, Part, Source};
 use crate::error::{Error, Result};
@@ -9,42 +10,11 @@ use reqwest::multipart::{Form, Part as WirePart};
 use std::io;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use tokio::io::AsyncRead;
 
 /// Content type of a file part that does not name one.
 const OCTET_STREAM: &str = "application/octet-stream";
-
-/// Why a part streamed from a reader of unknown length was cut off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Cut {
-    TooLarge {
-        part: &'static str,
-        limit: u64,
-        read: u64,
-    },
-    Empty {
-        part: &'static str,
-    },
-}
-
-/// Where a part's stream notes why it stopped, for the attempt's error.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CutSlot(Arc<Mutex<Option<Cut>>>);
-
-impl CutSlot {
-    /// Notes the cut and gives the I/O error that aborts the request body.
-    pub(crate) fn note(&self, cut: Cut) -> io::Error {
-        if let Ok(mut slot) = self.0.lock() {
-            *slot = Some(cut);
-        }
-        io::Error::new(io::ErrorKind::InvalidData, "upload part cut off")
-    }
-
-    fn get(&self) -> Option<Cut> {
-        self.0.lock().ok().and_then(|s| *s)
-    }
-}
 
 type Reader = Box<dyn AsyncRead + Send + Unpin>;
 

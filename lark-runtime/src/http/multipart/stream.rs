@@ -1,7 +1,7 @@
 //! The byte stream of one file part read from a file or a reader: in chunks, exactly the
 //! measured or declared length, or (length unknown) cut off past the limit.
 
-use super::prepare::{Cut, CutSlot};
+use super::cut::{Cut, CutSlot};
 use bytes::{Bytes, BytesMut};
 use futures::Stream;
 use std::io;
