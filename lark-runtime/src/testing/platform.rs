@@ -35,7 +35,7 @@ struct Expectation {
 #[derive(Debug, Default)]
 pub(super) struct Inner {
     pub(super) families: Vec<&'static Family>,
-    rules: Mutex<Vec<Rule>>,
+    rules: Arc<Mutex<Vec<Rule>>>,
     received: Mutex<Vec<ReceivedRequest>>,
     /// Requests per operation id, all of them (not bounded by the record's cap).
     counts: Mutex<HashMap<&'static str, usize>>,
@@ -50,7 +50,7 @@ impl Inner {
     /// The operation a request is for: of the operations known (the families' and the scripted
     /// ones) whose method and path template fit, the one with the most literal segments
     /// (`/chats/search` before `/chats/:chat_id`).
-    pub(super) fn operation_of(&self, method: &str, path: &str) -> Option<&'static OperationMeta> {
+    fn operation_of_impl(&self, method: &str, path: &str) -> Option<&'static OperationMeta> {
         let rules = self.lock_rules();
         let scripted = rules.iter().map(|r| r.meta);
         let known = self
@@ -72,7 +72,7 @@ impl Inner {
     }
 
     /// The answer of the most specific rule of `op` that takes the request and has one.
-    pub(super) fn answer(
+    fn answer_impl(
         &self,
         op: &'static str,
         path: &str,
@@ -88,7 +88,7 @@ impl Inner {
         fitting.into_iter().find_map(|r| r.next(query))
     }
 
-    pub(super) fn record(&self, request: ReceivedRequest) {
+    fn record_impl(&self, request: ReceivedRequest) {
         if let Some(op) = request.operation {
             *lock(&self.counts).entry(op).or_default() += 1;
         }
@@ -96,6 +96,20 @@ impl Inner {
         if received.len() < MAX_RECORDED_REQUESTS {
             received.push(request);
         }
+    }
+}
+
+impl serve::Platform for Inner {
+    fn operation_of(&self, method: &str, path: &str) -> Option<&'static OperationMeta> {
+        self.operation_of_impl(method, path)
+    }
+
+    fn answer(&self, op: &'static str, path: &str, query: &[(String, String)]) -> Option<Answer> {
+        self.answer_impl(op, path, query)
+    }
+
+    fn record(&self, request: ReceivedRequest) {
+        self.record_impl(request)
     }
 }
 
@@ -187,7 +201,7 @@ impl MockPlatform {
 
     /// Scripts the answers of an operation: queued answers, a default, pages (see [`Script`]).
     pub fn on(&self, op: impl OperationRef) -> Script {
-        Script::new(Arc::clone(&self.inner), op.meta(&self.inner.families))
+        Script::new(Arc::clone(&self.inner.rules), op.meta(&self.inner.families))
     }
 
     /// Answers the operation with `{"code": 0, "msg": "success", "data": data}` whenever no

@@ -2,11 +2,10 @@
 //! parameters), each a FIFO queue of [`Answer`]s followed by a default, and page sequences.
 
 use super::answer::Answer;
-use super::platform::Inner;
 use crate::meta::OperationMeta;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Prefix of the page tokens [`Script::pages`] hands out (the offset follows).
 const PAGE_TOKEN_PREFIX: &str = "mock-page-";
@@ -116,16 +115,16 @@ impl Rule {
 #[derive(Debug, Clone)]
 #[must_use = "a script does nothing until answers are added"]
 pub struct Script {
-    inner: Arc<Inner>,
+    rules: Arc<Mutex<Vec<Rule>>>,
     meta: &'static OperationMeta,
     path: Option<String>,
     query: Vec<(String, String)>,
 }
 
 impl Script {
-    pub(super) fn new(inner: Arc<Inner>, meta: &'static OperationMeta) -> Self {
+    pub(super) fn new(rules: Arc<Mutex<Vec<Rule>>>, meta: &'static OperationMeta) -> Self {
         Self {
-            inner,
+            rules,
             meta,
             path: None,
             query: Vec::new(),
@@ -200,7 +199,8 @@ impl Script {
     }
 
     fn with_rule(&self, f: impl FnOnce(&mut Rule)) {
-        let mut rules = self.inner.lock_rules();
+        // A panic elsewhere while holding the lock leaves plain rules: still usable.
+        let mut rules = self.rules.lock().unwrap_or_else(|e| e.into_inner());
         let found = rules
             .iter_mut()
             .find(|r| r.meta.id == self.meta.id && r.path == self.path && r.query == self.query);

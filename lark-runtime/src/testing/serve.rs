@@ -2,9 +2,9 @@
 //! connection without replying.
 
 use super::answer::Answer;
-use super::platform::Inner;
 use super::received::ReceivedRequest;
 use super::{MOCK_APP_TOKEN, MOCK_TENANT_TOKEN};
+use crate::meta::OperationMeta;
 use ::axum::body::Body;
 use http::{HeaderName, HeaderValue, Request, Response};
 use hyper_util::rt::TokioIo;
@@ -20,7 +20,18 @@ use tokio::task::JoinSet;
 const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
 
 /// Accepts connections until aborted; aborting drops every connection task with it.
-pub(super) async fn serve(listener: TcpListener, inner: Arc<Inner>) {
+/// What the server asks of the platform's state: which operation a request is for, its answer,
+/// and recording it.
+pub(super) trait Platform: Send + Sync + 'static {
+    /// The operation a request with this method and path is for.
+    fn operation_of(&self, method: &str, path: &str) -> Option<&'static OperationMeta>;
+    /// The next scripted answer of `op` for this path and query.
+    fn answer(&self, op: &'static str, path: &str, query: &[(String, String)]) -> Option<Answer>;
+    /// Records a request.
+    fn record(&self, request: ReceivedRequest);
+}
+
+pub(super) async fn serve<P: Platform>(listener: TcpListener, inner: Arc<P>) {
     let mut connections = JoinSet::new();
     loop {
         let stream = match listener.accept().await {
@@ -76,8 +87,8 @@ fn token_answer(path: &str) -> Option<(&'static str, serde_json::Value)> {
     }
 }
 
-async fn handle(
-    inner: Arc<Inner>,
+async fn handle<P: Platform>(
+    inner: Arc<P>,
     req: Request<hyper::body::Incoming>,
     drop_it: Arc<Notify>,
 ) -> Result<Response<Body>, Infallible> {

@@ -1,6 +1,6 @@
 //! The in-memory backend: one process, bounded, not crash-safe.
 
-use super::queue::{
+use super::backend::{
     bounded_error, Backend, BackendFuture, DeadLetter, Delivery, DurableError, DurableStats,
     Enqueued,
 };

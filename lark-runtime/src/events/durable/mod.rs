@@ -37,17 +37,19 @@
 //! handler returned and before the completion was recorded: the entry is then handled again.
 //! Keep handlers idempotent for that window (one Redis round trip).
 
+mod backend;
 mod memory;
 mod options;
 mod queue;
 mod worker;
 
+pub use backend::{DeadLetter, DurableError, DurableStats};
 pub use memory::QueueLimits;
 pub use options::{DurableOptions, DEFAULT_ATTEMPT_DEADLINE, DEFAULT_MAX_ATTEMPTS};
-pub use queue::{DeadLetter, DurableError, DurableQueue, DurableStats};
+pub use queue::DurableQueue;
 pub use worker::{DurableWorker, WorkerReport};
 
-pub(crate) use queue::Enqueued;
+pub(crate) use backend::Enqueued;
 #[cfg(feature = "redis")]
-pub(crate) use queue::{bounded_error, Backend, BackendFuture, Delivery};
+pub(crate) use backend::{bounded_error, Backend, BackendFuture, Delivery};
 pub(crate) use worker::{RunError, RunFuture, Runner};

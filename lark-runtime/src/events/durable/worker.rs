@@ -1,7 +1,8 @@
 //! [`DurableWorker`]: takes recorded events and runs their handlers, with retries, dead
 //! letters and a graceful shutdown.
 
-use super::queue::{Backend, Delivery, DurableQueue};
+use super::backend::{Backend, Delivery};
+use super::queue::DurableQueue;
 use std::future::Future;
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicU64, Ordering};
