@@ -89,7 +89,7 @@ fn encode<R: Serialize>(result: Result<R, HandlerError>) -> Result<Reply, Handle
 impl DispatcherBuilder {
     /// Registers the handler of callbacks of type `E` (a family's generated callback, such as
     /// the message family's card action), whose return value is the answer (see the
-    /// [module documentation](self)). A family usually offers a shorthand
+    /// notes on [`CallbackHandler`]). A family usually offers a shorthand
     /// (`on_card_action`).
     pub fn on_callback<E: Event>(self, handler: impl CallbackHandler<E::Envelope>) -> Self {
         self.register::<E>(

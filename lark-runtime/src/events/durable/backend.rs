@@ -101,7 +101,7 @@ pub enum DurableError {
     Corrupt,
 }
 
-/// A snapshot of a durable queue, from [`DurableQueue::stats`] (also logged by workers).
+/// A snapshot of a durable queue, from [`DurableQueue::stats`](crate::events::durable::DurableQueue::stats) (also logged by workers).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DurableStats {
@@ -119,12 +119,12 @@ pub struct DurableStats {
     pub dead_letters: u64,
 }
 
-/// An event that failed [`max_attempts`](DurableOptions::max_attempts) times, from
-/// [`DurableQueue::dead_letters`].
+/// An event that failed [`max_attempts`](crate::events::durable::DurableOptions::max_attempts) times, from
+/// [`DurableQueue::dead_letters`](crate::events::durable::DurableQueue::dead_letters).
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct DeadLetter {
-    /// Its id in the dead letters, for [`DurableQueue::replay`].
+    /// Its id in the dead letters, for [`DurableQueue::replay`](crate::events::durable::DurableQueue::replay).
     pub id: String,
     /// The event type.
     pub event_type: String,
