@@ -97,11 +97,12 @@ async fn each_of_the_nine_events_is_delivered_typed_and_acked() {
         let rt: u64 = ack.header("biz_rt").expect("biz_rt").parse().expect("ms");
         assert!(rt >= 1);
     }
-    // Unknown event types and card frames are acknowledged 200, not dropped.
+    // Unknown event types and card frames without a handler are acknowledged 200, not dropped
+    // (card frames go to the dispatcher, routed on `header.event_type`).
     conn.send_event(&fixture("unknown.im.message.receive_v1", "ev_u"))
         .await;
     assert_eq!(Ack::code_of(&conn.recv_ack().await), 200);
-    let mut card = LongConnectionServer::event_frame(900, "card_1", 1, 0, br#"{"action":{}}"#);
+    let mut card = LongConnectionServer::event_frame(900, "card_1", 1, 0, br#"{"schema":"2.0","header":{"event_id":"c1","event_type":"card.action.trigger"},"event":{"action":{}}}"#);
     card.headers[0] = header("type", "card");
     conn.send(&card).await;
     let ack = conn.recv_ack().await;
