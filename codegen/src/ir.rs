@@ -481,6 +481,7 @@ pub struct Event {
     pub handler_name: String,
     /// A callback: its handler's return value is the answer (`on_callback`), and it is never
     /// de-duplicated.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub callback: bool,
     /// The body struct, named `name`.
     #[serde(skip)]

@@ -229,6 +229,8 @@ fn every_event_of_the_spec_has_a_fixture() {
         .iter()
         .map(|m| m.event_type)
         .collect();
+    // The card action callback is decoded (and its fixtures checked) in card_callback.rs.
+    specified.retain(|t| *t != "card.action.trigger");
     specified.sort_unstable();
     let mut fixtures = EVENT_TYPES.to_vec();
     fixtures.sort_unstable();
