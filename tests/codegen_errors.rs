@@ -887,3 +887,18 @@ fn query_parameters_clashing_with_builder_members() {
         assert!(d.path.ends_with(&format!("query.{name}")), "{name}: {d:#?}");
     }
 }
+
+#[test]
+fn a_type_keeping_unknown_fields_may_not_name_a_field_extra() {
+    let types = "types:\n  Action:\n    doc: Keeps what it does not know.\n    keep_unknown: true\n    fields:\n      extra: {type: string, doc: Clashes with the kept fields}\n";
+    let d = only_problem(&with("types.yaml", types));
+    assert_problem(
+        &d,
+        "types.yaml",
+        6,
+        "types.Action.fields.extra",
+        &["keep_unknown: true", "rename this field"],
+    );
+    let fine = "types:\n  Action:\n    doc: Keeps what it does not know.\n    keep_unknown: true\n    fields:\n      value: {type: json, doc: Anything}\n";
+    lark_codegen::generate(&with("types.yaml", fine)).unwrap();
+}
