@@ -1,6 +1,8 @@
 //! `cargo xtask decode <operation-id|event-type> <file.json> [--strict]`.
 //!
-//! Runs the `decode` example of the family whose spec has the operation or event: it names on
+//! Runs the `decode_<family>` example (`decode_im_chat`, `decode_im_message`: one name per family,
+//! so the examples of two crates never share an output file) of the family whose spec has the
+//! operation or event: it names on
 //! stderr, one per line, every JSON path of the sample the spec does not have and every enum
 //! value it does not list (`unknown field: data.items[].brand_new`, `unknown value:
 //! data.chat_mode = "galaxy_mode"`) with the runtime's drift walker over the family's generated
@@ -19,7 +21,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let [what, file] = crate::positional(args, &["--strict"], &["--spec"], USAGE)?[..] else {
         return Err(USAGE.into());
     };
-    let package = family_of(what, flag_value(args, "--spec"))?;
+    let (package, example) = family_of(what, flag_value(args, "--spec"))?;
     let file = std::path::absolute(file).map_err(|e| format!("{file}: {e}"))?;
     let mut command = crate::cargo();
     command
@@ -29,7 +31,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "-p",
             &package,
             "--example",
-            "decode",
+            &example,
             "--",
         ])
         .arg(what)
@@ -47,8 +49,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 }
 
-/// The crate of the family whose spec (`--spec`, else every family's) has `what`.
-fn family_of(what: &str, spec: Option<std::path::PathBuf>) -> Result<String, String> {
+/// The crate and its decode example, of the family whose spec (`--spec`, else every family's)
+/// has `what`.
+fn family_of(what: &str, spec: Option<std::path::PathBuf>) -> Result<(String, String), String> {
     for family in FAMILIES {
         let dir = root().join(family.spec);
         if spec.as_ref().is_some_and(|s| *s != dir) {
@@ -58,7 +61,8 @@ fn family_of(what: &str, spec: Option<std::path::PathBuf>) -> Result<String, Str
         if crate::normalized::operation(&normalized, what).is_some()
             || crate::normalized::event(&normalized, what).is_some()
         {
-            return Ok(family.package().to_owned());
+            let example = format!("decode_{}", family.name.replace('-', "_"));
+            return Ok((family.package().to_owned(), example));
         }
     }
     Err(format!(
@@ -79,7 +83,12 @@ mod tests {
             ("pin.list", "lark-im-message"),
             ("im.message.receive_v1", "lark-im-message"),
         ] {
-            assert_eq!(family_of(what, None).unwrap(), package, "{what}");
+            let (found, example) = family_of(what, None).unwrap();
+            assert_eq!(found, package, "{what}");
+            assert_eq!(
+                example,
+                format!("decode_{}", &package["lark-".len()..].replace('-', "_"))
+            );
         }
         let err = family_of("message.gett", None).unwrap_err();
         assert!(err.contains("any family"), "{err}");

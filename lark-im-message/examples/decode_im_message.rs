@@ -4,12 +4,12 @@
 //! Used by `cargo xtask decode`.
 //!
 //! ```text
-//! cargo run --example decode -- chat.get response.json [--strict]
-//! cargo run --example decode -- im.chat.updated_v1 callback.json
+//! cargo run --example decode_im_message -- message.get response.json [--strict]
+//! cargo run --example decode_im_message -- im.message.receive_v1 callback.json
 //! ```
 
-use lark_im_chat::drift::{inspect_event, inspect_response, Finding};
-use lark_im_chat::meta;
+use lark_im_message::drift::{inspect_event, inspect_response, Finding};
+use lark_im_message::meta;
 use std::process::ExitCode;
 
 /// Findings at most; a sample with more is not a sample.
@@ -18,7 +18,7 @@ const LIMIT: usize = 10_000;
 fn run(what: &str, body: &[u8]) -> Result<(serde_json::Value, Vec<Finding>), String> {
     if let Some(op) = meta::operation(what) {
         let findings = inspect_response(op.shape, body, LIMIT);
-        let data = lark_im_chat::api::decode_operation_response(what, body)
+        let data = lark_im_message::api::decode_operation_response(what, body)
             .ok_or_else(|| format!("`{what}` has no decoder"))?
             .map_err(|e| e.to_string())?;
         let envelope: serde_json::Value =
@@ -29,7 +29,7 @@ fn run(what: &str, body: &[u8]) -> Result<(serde_json::Value, Vec<Finding>), Str
     }
     if let Some(event) = meta::event(what) {
         let findings = inspect_event(event.shape, body, LIMIT);
-        let decoded = lark_im_chat::ChatEvent::from_json(body).map_err(|e| e.to_string())?;
+        let decoded = lark_im_message::MessageEvent::from_json(body).map_err(|e| e.to_string())?;
         if decoded.event_type() != what {
             return Err(format!(
                 "the body is a `{}` event, not `{what}`",
