@@ -3,7 +3,6 @@
 //! connection (`type=card` or `type=event` frames: base64 of the response in the ack's `data`),
 //! with an empty response in time when the handler is late, and never de-duplicated.
 
-use base64::Engine as _;
 use lark_im_message::events::dispatch::{Dispatcher, Outcome};
 use lark_im_message::events::webhook::{WebhookConfig, WebhookReceiver};
 use lark_im_message::events::{CardActionTrigger, EventEnvelopeV2};
@@ -16,10 +15,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-#[cfg(all(feature = "long-connection", unix))]
-#[allow(dead_code)]
-mod welcome_bot_support;
 
 const KEY: &str = "q7Lm2v9XcR4tYp1WzK8sNf3Hd6Jb0GaE";
 const TOKEN: &str = "Vt5pQ2rS8uW1xY4zA7bC0dE3fG6hJ9kL";
@@ -198,40 +193,32 @@ async fn a_failing_handler_is_answered_with_an_empty_response_and_a_click_is_nev
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 
-#[cfg(all(feature = "long-connection", unix))]
+#[cfg(feature = "long-connection")]
 mod long_connection {
     use super::*;
-    use crate::welcome_bot_support::{Platform, APP_ID, APP_SECRET};
-    use lark_im_message::events::long_connection::LongConnection;
-    use lark_im_message::Client;
+    use lark_im_message::testing::LongConnectionServer;
 
     /// A card action pushed as a `card` frame and as an `event` frame over a real WebSocket:
     /// both acked 200 with `biz_rt` and the handler's response, base64-encoded, in `data`.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn card_and_event_frames_are_answered_in_the_acks_data() {
-        let mut platform = Platform::start().await;
-        let client = Client::builder(APP_ID, APP_SECRET)
-            .base_url(platform.base_url())
-            .build()
-            .expect("client");
+        let mut server = LongConnectionServer::start().await;
         let clicks = Arc::new(AtomicUsize::new(0));
-        let connection = LongConnection::builder(&client, dispatcher(clicks.clone()))
+        let connection = server
+            .connection(dispatcher(clicks.clone()))
             .start()
             .expect("starts");
-        let mut conn = platform.accept().await;
-        for frame_type in ["card", "event"] {
-            conn.send_data(frame_type, &fixture("card.action.trigger"))
-                .await;
-            let (ack, payload) = conn.ack().await.expect("an ack");
-            assert!(ack
-                .header("biz_rt")
-                .is_some_and(|ms| ms.parse::<u64>().is_ok()));
-            assert_eq!(payload["code"], 200, "{frame_type}");
-            let data = base64::engine::general_purpose::STANDARD
-                .decode(payload["data"].as_str().expect("data"))
-                .expect("base64");
-            let response: Value = serde_json::from_slice(&data).expect("JSON");
-            assert_eq!(response, hello_response(), "{frame_type}");
+        let mut conn = server.accept().await;
+        let body = fixture("card.action.trigger");
+        conn.send_card(&body).await;
+        let card_ack = conn.next_ack().await;
+        conn.send_event(&body).await;
+        let event_ack = conn.next_ack().await;
+        for (frame_type, ack) in [("card", card_ack), ("event", event_ack)] {
+            assert_eq!(ack.code, 200, "{frame_type}");
+            assert!(ack.biz_rt_ms.is_some(), "{frame_type}");
+            // `Ack::data` is the base64 of the response JSON, decoded.
+            assert_eq!(ack.data, Some(hello_response()), "{frame_type}");
         }
         assert_eq!(clicks.load(Ordering::SeqCst), 2, "two clicks, both handled");
         connection.shutdown().await.expect("shutdown");

@@ -1,5 +1,5 @@
-//! The `welcome_bot` example as a user runs it, against a platform stand-in on 127.0.0.1 over
-//! the long connection: a welcome mentioning the operator, sent once per event with a uuid (a
+//! The `welcome_bot` example as a user runs it, against the runtime's stand-ins on 127.0.0.1 (a
+//! `LongConnectionServer` passing the REST calls on to a scripted `MockPlatform`, one base URL): a welcome mentioning the operator, sent once per event with a uuid (a
 //! retried send keeps it, a redelivered event sends nothing more), the `help` reply, one JSON
 //! line per handled event, exit 0 on SIGTERM, and no secret in its output with `RUST_LOG=trace`.
 //!
@@ -7,15 +7,17 @@
 //! (`target/<profile>/examples/welcome_bot`); a binary older than its source is refused.
 #![cfg(all(feature = "long-connection", unix))]
 
-mod welcome_bot_support;
-
 use std::path::PathBuf;
 use std::process::Stdio;
 
+use lark_im_message::testing::{
+    Answer, LongConnectionServer, MockPlatform, MOCK_APP_ID, MOCK_APP_SECRET, MOCK_TENANT_TOKEN,
+};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::{Child, Command};
-use welcome_bot_support::*;
+
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(15);
 
 const CHAT: &str = "oc_a0553eda9014c201e6969b478895c230";
 const OPERATOR: &str = "ou_7d8a6e6df7621556ce0d21922b676706ccs";
@@ -38,11 +40,11 @@ fn example() -> PathBuf {
     path
 }
 
-fn run(platform: &Platform) -> Child {
+fn run(server: &LongConnectionServer) -> Child {
     Command::new(example())
-        .env("LARK_APP_ID", APP_ID)
-        .env("LARK_APP_SECRET", APP_SECRET)
-        .env("LARK_BASE_URL", platform.base_url())
+        .env("LARK_APP_ID", MOCK_APP_ID)
+        .env("LARK_APP_SECRET", MOCK_APP_SECRET)
+        .env("LARK_BASE_URL", server.base_url())
         .env("RUST_LOG", "trace")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -58,6 +60,18 @@ async fn next_line(lines: &mut tokio::io::Lines<BufReader<tokio::process::ChildS
         .expect("read")
         .expect("a line");
     serde_json::from_str(&line).expect("one JSON document per line")
+}
+
+/// A schema 2.0 envelope of `event_type` around `event`.
+fn envelope(event_type: &str, event_id: &str, event: Value) -> Value {
+    json!({
+        "schema": "2.0",
+        "header": {
+            "event_id": event_id, "token": "", "create_time": "1733000000000",
+            "event_type": event_type, "tenant_key": "736588c9260f175e", "app_id": MOCK_APP_ID
+        },
+        "event": event
+    })
 }
 
 fn click(event_id: &str) -> Value {
@@ -106,37 +120,47 @@ fn message_received(event_id: &str, message_id: &str, text: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn welcomes_once_per_event_with_a_mention_and_a_kept_uuid_answers_help_and_stops_on_sigterm()
 {
-    let mut platform = Platform::start().await;
+    let platform =
+        MockPlatform::start_with(&[&lark_im_chat::FAMILY, &lark_im_message::FAMILY]).await;
     // The first send of the welcome is answered 503: the retry must carry the same uuid.
-    platform.fail_sends_with(&[503]);
-    let mut child = run(&platform);
-    let mut conn = platform.accept().await;
+    let _ = platform
+        .on("message.create")
+        .then(Answer::status(503))
+        .otherwise(Answer::data(
+            json!({"message_id": "om_welcome_1", "msg_type": "text"}),
+        ));
+    let _ = platform.on("message.reply").otherwise(Answer::data(
+        json!({"message_id": "om_reply_1", "msg_type": "text"}),
+    ));
+    let mut server = LongConnectionServer::start_with_api(platform.uri()).await;
+    let mut child = run(&server);
+    let mut conn = server.accept().await;
     let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
 
-    conn.send_event(&bot_added("ev_bot_added_1")).await;
-    assert_eq!(conn.ack_code().await, Some(200));
+    conn.push_event(&bot_added("ev_bot_added_1")).await;
+    assert_eq!(conn.next_ack().await.code, 200);
     assert_eq!(
         next_line(&mut lines).await,
         json!({"event_type": "im.chat.member.bot.added_v1", "event_id": "ev_bot_added_1"})
     );
     // The same event again (the platform redelivers): acknowledged, nothing sent.
-    conn.send_event(&bot_added("ev_bot_added_1")).await;
-    assert_eq!(conn.ack_code().await, Some(200));
+    conn.push_event(&bot_added("ev_bot_added_1")).await;
+    assert_eq!(conn.next_ack().await.code, 200);
 
-    conn.send_event(&message_received(
+    conn.push_event(&message_received(
         "ev_msg_1",
         "om_help_1",
         "@_user_1 help please",
     ))
     .await;
-    assert_eq!(conn.ack_code().await, Some(200));
+    assert_eq!(conn.next_ack().await.code, 200);
     assert_eq!(
         next_line(&mut lines).await,
         json!({"event_type": "im.message.receive_v1", "event_id": "ev_msg_1"})
     );
-    conn.send_event(&message_received("ev_msg_2", "om_hello_2", "hello there"))
+    conn.push_event(&message_received("ev_msg_2", "om_hello_2", "hello there"))
         .await;
-    assert_eq!(conn.ack_code().await, Some(200));
+    assert_eq!(conn.next_ack().await.code, 200);
     assert_eq!(
         next_line(&mut lines).await,
         json!({"event_type": "im.message.receive_v1", "event_id": "ev_msg_2"})
@@ -153,22 +177,27 @@ async fn welcomes_once_per_event_with_a_mention_and_a_kept_uuid_answers_help_and
         "one welcome, sent twice (503 then 200): {requests:#?}"
     );
     for send in &sends {
-        assert_eq!(send.query, "receive_id_type=chat_id");
-        assert_eq!(send.body["receive_id"], CHAT);
-        assert_eq!(send.body["msg_type"], "text");
-        let content: Value =
-            serde_json::from_str(send.body["content"].as_str().expect("content is a string"))
-                .expect("content JSON");
+        assert_eq!(send.query_value("receive_id_type"), Some("chat_id"));
+        assert_eq!(send.json()["receive_id"], CHAT);
+        assert_eq!(send.json()["msg_type"], "text");
+        let content: Value = serde_json::from_str(
+            send.json()["content"]
+                .as_str()
+                .expect("content is a string"),
+        )
+        .expect("content JSON");
         let text = content["text"].as_str().expect("text");
         assert!(
             text.contains(&format!("<at user_id=\"{OPERATOR}\">")),
             "{text}"
         );
     }
-    let uuid = sends[0].body["uuid"].as_str().expect("a uuid");
+    let first = sends[0].json();
+    let uuid = first["uuid"].as_str().expect("a uuid");
     assert!(!uuid.is_empty() && uuid.len() <= 50);
     assert_eq!(
-        sends[1].body["uuid"], sends[0].body["uuid"],
+        sends[1].json()["uuid"],
+        sends[0].json()["uuid"],
         "the retry keeps its uuid"
     );
 
@@ -182,16 +211,16 @@ async fn welcomes_once_per_event_with_a_mention_and_a_kept_uuid_answers_help_and
         "only `help` is answered so far: {requests:#?}"
     );
     assert_eq!(replies[0].path, "/open-apis/im/v1/messages/om_help_1/reply");
-    assert_eq!(replies[0].body["msg_type"], "text");
-    assert!(replies[0].body["uuid"]
+    assert_eq!(replies[0].json()["msg_type"], "text");
+    assert!(replies[0].json()["uuid"]
         .as_str()
         .is_some_and(|u| !u.is_empty()));
 
     // `card` → an interactive reply with the hello button; a click on it → a success toast
     // saying hello and an updated card, in the ack's data.
-    conn.send_event(&message_received("ev_msg_3", "om_card_3", "show me a card"))
+    conn.push_event(&message_received("ev_msg_3", "om_card_3", "show me a card"))
         .await;
-    assert_eq!(conn.ack_code().await, Some(200));
+    assert_eq!(conn.next_ack().await.code, 200);
     assert_eq!(
         next_line(&mut lines).await,
         json!({"event_type": "im.message.receive_v1", "event_id": "ev_msg_3"})
@@ -201,25 +230,19 @@ async fn welcomes_once_per_event_with_a_mention_and_a_kept_uuid_answers_help_and
         .into_iter()
         .find(|r| r.path == "/open-apis/im/v1/messages/om_card_3/reply")
         .expect("a card reply");
-    assert_eq!(card_reply.body["msg_type"], "interactive");
-    let card: Value = serde_json::from_str(card_reply.body["content"].as_str().expect("content"))
+    assert_eq!(card_reply.json()["msg_type"], "interactive");
+    let card: Value = serde_json::from_str(card_reply.json()["content"].as_str().expect("content"))
         .expect("card JSON");
     assert!(
         card.to_string().contains(r#"{"action":"hello"}"#),
         "the button's callback value: {card}"
     );
-    conn.send_data(
-        "card",
-        &serde_json::to_vec(&click("ev_click_1")).expect("json"),
-    )
-    .await;
-    let (_, ack) = conn.ack().await.expect("ack");
-    assert_eq!(ack["code"], 200);
-    use base64::Engine as _;
-    let data = base64::engine::general_purpose::STANDARD
-        .decode(ack["data"].as_str().expect("the response in data"))
-        .expect("base64");
-    let response: Value = serde_json::from_slice(&data).expect("response JSON");
+    conn.push_card(&click("ev_click_1")).await;
+    let ack = conn.next_ack().await;
+    assert_eq!(ack.code, 200);
+    assert!(ack.biz_rt_ms.is_some());
+    // The ack's `data` is the base64 of the response JSON; `Ack` decodes it.
+    let response: Value = ack.data.expect("the response in data");
     assert_eq!(response["toast"]["type"], "success");
     assert!(
         response["toast"]["content"]
@@ -262,7 +285,12 @@ async fn welcomes_once_per_event_with_a_mention_and_a_kept_uuid_answers_help_and
         .read_to_string(&mut stderr)
         .await
         .expect("stderr");
-    for secret in [APP_SECRET, TENANT_TOKEN, ACCESS_KEY, TICKET] {
+    for secret in [
+        MOCK_APP_SECRET,
+        MOCK_TENANT_TOKEN,
+        LongConnectionServer::ACCESS_KEY,
+        LongConnectionServer::TICKET,
+    ] {
         assert!(!stderr.contains(secret), "{secret} in stderr: {stderr}");
     }
 }

@@ -2,6 +2,7 @@
 //! the endpoint request and the WebSocket on 127.0.0.1 — played frame by frame by the test.
 
 mod conn;
+mod forward;
 
 pub use conn::{Ack, ServerConn, ServerReceiver, ServerSender};
 
@@ -72,6 +73,9 @@ struct Script {
     ws_attempts: AtomicUsize,
     port: AtomicUsize,
     sockets: Mutex<Option<mpsc::Sender<WebSocket>>>,
+    /// Base URL every other request is passed on to (`start_with_api`).
+    api: Mutex<Option<String>>,
+    http: reqwest::Client,
 }
 
 /// The long-connection platform on 127.0.0.1, in the test process; stops when dropped.
@@ -149,6 +153,7 @@ impl LongConnectionServer {
         let app = Router::new()
             .route(ENDPOINT_PATH, post(endpoint))
             .route("/ws", get(upgrade))
+            .fallback(forward::forward)
             .with_state(Arc::clone(&script));
         let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
             Ok(l) => l,
@@ -168,6 +173,16 @@ impl LongConnectionServer {
             sockets,
             server,
         }
+    }
+
+    /// Starts serving, and passes every request it does not serve itself (tokens, REST
+    /// operations) on to `api_base_url` — a [`MockPlatform`](super::MockPlatform)'s
+    /// [`uri`](super::MockPlatform::uri) — so that a bot configured with one base URL reaches
+    /// both the long connection and the API stand-in through [`base_url`](Self::base_url).
+    pub async fn start_with_api(api_base_url: impl Into<String>) -> Self {
+        let server = Self::start().await;
+        *lock(&server.script.api) = Some(api_base_url.into());
+        server
     }
 
     /// Starts serving with `config` as the endpoint's `ClientConfig`.
