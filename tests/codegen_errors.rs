@@ -902,3 +902,31 @@ fn a_type_keeping_unknown_fields_may_not_name_a_field_extra() {
     let fine = "types:\n  Action:\n    doc: Keeps what it does not know.\n    keep_unknown: true\n    fields:\n      value: {type: json, doc: Anything}\n";
     lark_codegen::generate(&with("types.yaml", fine)).unwrap();
 }
+
+#[test]
+fn an_operation_without_scopes_says_so_with_no_scopes() {
+    let d = only_problem(&edit_ops("    scopes: [\"im:chat\"]\n", "    scopes: []\n"));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        11,
+        "operations[\"chat.get\"].scopes",
+        &["at least one scope", "`no_scopes: true`"],
+    );
+    let none = edit_ops(
+        "    scopes: [\"im:chat\"]\n",
+        "    scopes: []\n    no_scopes: true\n",
+    );
+    lark_codegen::generate(&none).unwrap();
+    let d = only_problem(&edit_ops(
+        "    scopes: [\"im:chat\"]\n",
+        "    scopes: [\"im:chat\"]\n    no_scopes: true\n",
+    ));
+    assert_problem(
+        &d,
+        "operations/chat.yaml",
+        12,
+        "operations[\"chat.get\"].no_scopes",
+        &["needs no scope", "lists some"],
+    );
+}

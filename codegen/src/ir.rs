@@ -435,6 +435,9 @@ pub struct Operation {
     pub shape_static: String,
     pub tokens: Vec<TokenType>,
     pub scopes: Vec<String>,
+    /// `scopes` is empty because the platform needs none (`no_scopes: true`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub no_scopes: bool,
     pub field_scopes: Vec<String>,
     pub app_types: Vec<AppType>,
     pub rate_limit: Option<String>,

@@ -189,6 +189,9 @@ pub struct RawOperation {
     pub name: Option<String>,
     pub tokens: Vec<String>,
     pub scopes: Vec<String>,
+    /// The platform documents that no scope is needed: `scopes` is then empty on purpose.
+    #[serde(default)]
+    pub no_scopes: bool,
     #[serde(default)]
     pub field_scopes: Vec<String>,
     pub app_types: Vec<String>,

@@ -144,6 +144,7 @@ pub fn lower_operation(
         shape_static: format!("OP_{}", names::shouty(id)),
         tokens: tokens(op, loc, diags),
         scopes: op.scopes.clone(),
+        no_scopes: op.no_scopes,
         field_scopes: op.field_scopes.clone(),
         app_types: access::parse_list(
             &op.app_types,

@@ -70,11 +70,16 @@ pub fn check_operation(api: &Api, op: &Operation, diags: &mut Diagnostics) {
     if let Some(p) = &op.rate_partition {
         check_rate_partition(api, op, p, diags);
     }
-    if op.scopes.is_empty() {
-        diags.error(
+    match (op.scopes.is_empty(), op.no_scopes) {
+        (true, false) => diags.error(
             &op.loc.key("scopes"),
-            "an operation needs at least one scope",
-        );
+            "an operation needs at least one scope, or `no_scopes: true` when the platform documents none",
+        ),
+        (false, true) => diags.error(
+            &op.loc.key("no_scopes"),
+            "`no_scopes: true` says the platform needs no scope, but `scopes` lists some",
+        ),
+        _ => {}
     }
     if op.app_types.is_empty() {
         diags.error(

@@ -15,8 +15,12 @@ pub fn method_docs(api: &Api, op: &Operation, examples: DocExamples) -> TokenStr
     lines.push(format!("`{} {}`", op.method.as_str(), op.path));
     lines.push(String::new());
     lines.push(format!("- Access tokens: {}", tokens.join(", ")));
-    let scopes: Vec<String> = op.scopes.iter().map(|s| format!("`{s}`")).collect();
-    lines.push(format!("- Scopes (any one): {}", scopes.join(", ")));
+    if op.scopes.is_empty() {
+        lines.push("- Scopes: none needed".to_owned());
+    } else {
+        let scopes: Vec<String> = op.scopes.iter().map(|s| format!("`{s}`")).collect();
+        lines.push(format!("- Scopes (any one): {}", scopes.join(", ")));
+    }
     lines.push(format!("- App types: {}", apps.join(", ")));
     if let Some(r) = &op.rate_limit {
         lines.push(format!("- Rate limit: {}", docs::sanitize(r)));

@@ -134,7 +134,7 @@ impl<T: rt::TokenKind> FileHandle<T> {
     /// `GET /open-apis/im/v1/files/:file_key`
     ///
     /// - Access tokens: tenant
-    /// - Scopes (any one): `im:resource`
+    /// - Scopes: none needed
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s
     /// - Download: the answer is the file, streamed (`Download`); at most 104857600 bytes unless `max_bytes` says otherwise

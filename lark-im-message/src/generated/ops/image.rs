@@ -118,7 +118,7 @@ impl<T: rt::TokenKind> ImageHandle<T> {
     /// `GET /open-apis/im/v1/images/:image_key`
     ///
     /// - Access tokens: tenant
-    /// - Scopes (any one): `im:resource`
+    /// - Scopes: none needed
     /// - App types: custom, store
     /// - Rate limit: 1000/min and 50/s
     /// - Download: the answer is the file, streamed (`Download`); at most `DEFAULT_MAX_DOWNLOAD` unless `max_bytes` says otherwise
