@@ -8,78 +8,19 @@
 //! cargo run --example decode_im_message -- im.message.receive_v1 callback.json
 //! ```
 
-use lark_im_message::drift::{inspect_event, inspect_response, Finding};
-use lark_im_message::meta;
+use lark_im_message::drift::decode_tool::{main as decode_tool, Decoders};
 use std::process::ExitCode;
 
-/// Findings at most; a sample with more is not a sample.
-const LIMIT: usize = 10_000;
-
-fn run(what: &str, body: &[u8]) -> Result<(serde_json::Value, Vec<Finding>), String> {
-    if let Some(op) = meta::operation(what) {
-        let findings = inspect_response(op.shape, body, LIMIT);
-        let data = lark_im_message::api::decode_operation_response(what, body)
-            .ok_or_else(|| format!("`{what}` has no decoder"))?
-            .map_err(|e| e.to_string())?;
-        let envelope: serde_json::Value =
-            serde_json::from_slice(body).map_err(|e| e.to_string())?;
-        let value =
-            serde_json::json!({ "code": envelope["code"], "msg": envelope["msg"], "data": data });
-        return Ok((value, findings));
-    }
-    if let Some(event) = meta::event(what) {
-        let findings = inspect_event(event.shape, body, LIMIT);
-        let decoded = lark_im_message::MessageEvent::from_json(body).map_err(|e| e.to_string())?;
-        if decoded.event_type() != what {
-            return Err(format!(
-                "the body is a `{}` event, not `{what}`",
-                decoded.event_type()
-            ));
-        }
-        let value = serde_json::to_value(&decoded).map_err(|e| e.to_string())?;
-        return Ok((value, findings));
-    }
-    Err(format!(
-        "`{what}` is neither an operation id nor an event type of the spec"
-    ))
-}
-
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let strict = args.iter().any(|a| a == "--strict");
-    let positional: Vec<&String> = args.iter().filter(|a| *a != "--strict").collect();
-    let [what, file] = positional.as_slice() else {
-        eprintln!("usage: decode <operation-id|event-type> <file.json> [--strict]");
-        return ExitCode::from(2);
-    };
-    let result = std::fs::read(file)
-        .map_err(|e| format!("{file}: {e}"))
-        .and_then(|body| {
-            let _: serde_json::Value =
-                serde_json::from_slice(&body).map_err(|e| format!("{file}: not JSON: {e}"))?;
-            run(what, &body)
-        });
-    match result {
-        Ok((value, findings)) => {
-            for finding in &findings {
-                eprintln!("{finding}");
-            }
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&value).unwrap_or_default()
-            );
-            if strict && !findings.is_empty() {
-                eprintln!(
-                    "{} thing(s) in {file} the spec does not know (--strict)",
-                    findings.len()
-                );
-                return ExitCode::FAILURE;
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::FAILURE
-        }
-    }
+    decode_tool(Decoders {
+        operation: |id| lark_im_message::meta::operation(id).map(|op| op.shape),
+        event_shape: |t| lark_im_message::meta::event(t).map(|e| e.shape),
+        response: lark_im_message::api::decode_operation_response,
+        event: |body| {
+            let event =
+                lark_im_message::MessageEvent::from_json(body).map_err(|e| e.to_string())?;
+            let value = serde_json::to_value(&event).map_err(|e| e.to_string())?;
+            Ok((event.event_type().to_owned(), value))
+        },
+    })
 }

@@ -17,6 +17,9 @@
 pub mod shape;
 mod walk;
 
+#[doc(hidden)]
+pub mod decode_tool;
+
 use shape::{Field, Object};
 use std::collections::{BTreeSet, HashSet};
 use std::fmt;
