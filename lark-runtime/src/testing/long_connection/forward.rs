@@ -11,6 +11,8 @@ use std::sync::Arc;
 
 /// Largest request or answer body passed on.
 const MAX_FORWARDED_BYTES: usize = 64 * 1024 * 1024;
+/// Longest wait for the API stand-in's whole answer (a scripted delay included).
+const FORWARD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub(super) async fn forward(State(script): State<Arc<Script>>, request: Request) -> Response {
     let Some(base) = lock(&script.api).clone() else {
@@ -33,6 +35,7 @@ pub(super) async fn forward(State(script): State<Arc<Script>>, request: Request)
         .request(parts.method, format!("{base}{path}"))
         .headers(headers)
         .body(body)
+        .timeout(FORWARD_TIMEOUT)
         .send()
         .await;
     let Ok(answer) = sent else {
